@@ -1,0 +1,297 @@
+"""Case (一事一码), its parties, attachments, missing materials and timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area, Level, Unit
+
+from .workflow import Status, TransferChannel
+
+
+class MojCategory(models.Model):
+    """Ministry of Justice people's-mediation statistical category (婚姻家庭, 邻里…)."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("MoJ statistical category")
+        verbose_name_plural = _("MoJ statistical categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """GB/T 31000 two-level 4-digit dispute category; majors have 2-digit codes."""
+
+    code = models.CharField(_("code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("major category"),
+    )
+    moj_category = models.ForeignKey(
+        MojCategory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("MoJ statistical category"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dispute category")
+        verbose_name_plural = _("dispute categories")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Scale(models.TextChoices):
+    INDIVIDUAL = "01", _("individual")
+    GROUP = "02", _("ordinary group")
+    MAJOR_GROUP = "03", _("major group")
+
+
+class Channel(models.TextChoices):
+    GRID_APP = "grid_app", _("grid app")
+    WINDOW = "window", _("window")
+    HOTLINE = "hotline", _("hotline 12345")
+    ONLINE = "online", _("citizen online")
+    POLICE = "police", _("police referral")
+    COURT = "court", _("court push")
+    PETITION = "petition", _("petition")
+    UPPER = "upper", _("assigned from above")
+
+
+class Case(models.Model):
+    code = models.CharField(_("case code"), max_length=40, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("category")
+    )
+    scale = models.CharField(
+        _("scale"), max_length=2, choices=Scale.choices, default=Scale.INDIVIDUAL
+    )
+    people_involved = models.PositiveIntegerField(_("people involved"), default=1)
+    amount_involved = models.DecimalField(
+        _("amount involved (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="cases", verbose_name=_("area")
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    channel = models.CharField(_("intake channel"), max_length=20, choices=Channel.choices)
+    external_ref = models.CharField(
+        _("reference in the sending system"), max_length=80, blank=True, db_index=True
+    )
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True
+    )
+    level = models.PositiveSmallIntegerField(_("handling level"), choices=Level.choices)
+    owner_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("handling unit")
+    )
+    first_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("first receiving unit")
+    )
+    dispatcher_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dispatching unit"),
+    )
+    transfer_channel = models.CharField(
+        _("sent to"), max_length=20, blank=True, choices=TransferChannel.choices
+    )
+    outcome_note = models.TextField(_("outcome"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+        verbose_name=_("reported by"),
+    )
+    created_at = models.DateTimeField(_("registered at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["owner_unit", "status"]),
+            models.Index(fields=["area", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def missing_open(self):
+        return [m for m in self.missing_materials.all() if not m.provided_at]
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("person")
+    ORGANISATION = "organisation", _("organisation")
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("applicant")
+    RESPONDENT = "respondent", _("respondent")
+    OTHER = "other", _("other party")
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "0", _("unknown")
+    MALE = "1", _("male")
+    FEMALE = "2", _("female")
+
+
+class Party(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=PartyKind.choices, default=PartyKind.PERSON
+    )
+    role = models.CharField(
+        _("role"), max_length=12, choices=PartyRole.choices, default=PartyRole.APPLICANT
+    )
+    name = models.CharField(_("name"), max_length=80)
+    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True, db_index=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"cases/{instance.case.code}/{filename}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+
+class MissingMaterial(models.Model):
+    """容缺受理: a material accepted as missing at intake, to be provided later."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="missing_materials")
+    name = models.CharField(_("material"), max_length=120)
+    provided_at = models.DateTimeField(_("provided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class CaseUnitRelation(models.TextChoices):
+    OWNER = "owner", _("handling unit")
+    FIRST = "first", _("first receiver")
+    FORMER = "former", _("former handler")
+    ASSISTING = "assisting", _("assisting unit")
+
+
+class CaseUnit(models.Model):
+    """Units linked to a case; a linked unit's staff can read it (departments, former owners)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="unit_links")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="case_links")
+    relation = models.CharField(max_length=12, choices=CaseUnitRelation.choices)
+    since = models.DateTimeField()
+
+    class Meta:
+        unique_together = [("case", "unit", "relation")]
+        indexes = [models.Index(fields=["unit", "case"])]
+
+
+class TimelineEvent(models.Model):
+    """One step of a case's life (网上留痕): who, when, from which unit, what, before/after."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    kind = models.CharField(_("event"), max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+
+class CaseAccessLog(models.Model):
+    """Every read of a full (unmasked) case record, for PIPL accountability."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=10)  # "web" or "api"
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+
+class CaseCodeSequence(models.Model):
+    """Last sequence number issued per code prefix (area code + date); only ever grows."""
+
+    prefix = models.CharField(max_length=30, unique=True)
+    last = models.PositiveIntegerField(default=0)

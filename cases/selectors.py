@@ -1,0 +1,119 @@
+"""Reads of cases that depend on who asks. `cases_visible_to` is the one permission query:
+lists, detail pages, exports and the API all start from it."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from areas.selectors import area_subtree_q, scope_of
+from routing.models import Deadline, DeadlineState
+
+from .errors import CaseNotFound
+from .models import Case, CaseUnit, Party
+from .workflow import OPEN_STATUSES
+
+
+def visible_q(user) -> Q:
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Q()
+    linked = CaseUnit.objects.filter(case=OuterRef("pk"), unit_id__in=scope.unit_ids)
+    return (
+        area_subtree_q(scope.area_paths, "area__")
+        | Q(owner_unit_id__in=scope.unit_ids)
+        | Q(Exists(linked))
+        | Q(reporter_id=user.pk)
+    )
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return Case.objects.filter(visible_q(user))
+
+
+def with_overdue(qs: QuerySet[Case], now: datetime.datetime) -> QuerySet[Case]:
+    overdue = Deadline.objects.filter(case=OuterRef("pk"), state=DeadlineState.OPEN, due_at__lt=now)
+    return qs.annotate(is_overdue=Exists(overdue))
+
+
+def get_visible_case(user, code: str) -> Case:
+    """The case with this code if the user may see it; otherwise CaseNotFound (never 403)."""
+    case = (
+        cases_visible_to(user)
+        .select_related("area", "category", "owner_unit", "first_unit", "reporter")
+        .filter(code=code)
+        .first()
+    )
+    if case is None:
+        raise CaseNotFound(code)
+    return case
+
+
+def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:
+    """Open cases to act on: "mine" (my units own them or I reported them), "unit" (all of my
+    units' cases), overdue first, then oldest first."""
+    scope = scope_of(user)
+    qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES)
+    if which == "mine":
+        qs = qs.filter(Q(owner_unit_id__in=scope.unit_ids) | Q(reporter_id=user.pk))
+    else:
+        qs = qs.filter(owner_unit_id__in=scope.unit_ids)
+    return (
+        with_overdue(qs, now)
+        .select_related("area", "category", "owner_unit")
+        .order_by("-is_overdue", "created_at")
+    )
+
+
+def filter_cases(
+    qs: QuerySet[Case],
+    *,
+    status: str = "",
+    category: str = "",
+    area=None,
+    channel: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    q: str = "",
+) -> QuerySet[Case]:
+    """The list filters, shared by the case list page, exports and the API."""
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category__code__startswith=category)
+    if area is not None:
+        qs = qs.filter(area__path__startswith=area.path)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    q = (q or "").strip()
+    if q:
+        by_party = Party.objects.filter(case=OuterRef("pk"), name__icontains=q)
+        qs = qs.filter(
+            Q(code__istartswith=q)
+            | Q(title__icontains=q)
+            | Q(description__icontains=q)
+            | Q(Exists(by_party))
+        )
+    return qs
+
+
+def possible_duplicates(
+    user, id_numbers: list[str], phones: list[str], exclude_pk: int | None = None
+) -> QuerySet[Case]:
+    """Open cases the user can see that share a party's ID number or phone."""
+    id_numbers = [i for i in id_numbers if i]
+    phones = [p for p in phones if p]
+    if not id_numbers and not phones:
+        return Case.objects.none()
+    match = Party.objects.filter(case=OuterRef("pk")).filter(
+        Q(id_number__in=id_numbers) | Q(phone__in=phones)
+    )
+    qs = cases_visible_to(user).filter(Exists(match), status__in=OPEN_STATUSES)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("-created_at")

@@ -1,0 +1,543 @@
+"""Every write to a case: validate, check permission, write, append the timeline event —
+in one transaction. Views, the API, commands and the sweep all call these functions."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from areas.models import Area, Membership, Role, Unit
+from areas.selectors import area_subtree_q, center_for_area, memberships_of, scope_of
+from routing import deadlines
+from routing.models import Clock
+
+from .errors import IllegalTransition, InvalidInput, NotAllowed
+from .identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
+from .models import (
+    Attachment,
+    Case,
+    CaseAccessLog,
+    CaseCodeSequence,
+    CaseUnit,
+    CaseUnitRelation,
+    Category,
+    Channel,
+    MissingMaterial,
+    Party,
+    PartyKind,
+    PartyRole,
+    Scale,
+    TimelineEvent,
+)
+from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+REGISTER_ROLES = {
+    Role.GRID_WORKER,
+    Role.CLERK,
+    Role.LEADER,
+    Role.COURT_LIAISON,
+    Role.HANDLER,
+    Role.MEDIATOR,
+}
+
+
+@dataclass
+class PartyInput:
+    name: str
+    role: str = PartyRole.APPLICANT
+    kind: str = PartyKind.PERSON
+    id_number: str = ""
+    credit_code: str = ""
+    gender: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
+class CaseInput:
+    """What intake needs, from any channel (form, API, import)."""
+
+    title: str
+    description: str
+    area_code: str
+    channel: str
+    category_code: str = ""
+    scale: str = Scale.INDIVIDUAL
+    people_involved: int = 1
+    amount_involved: Any = None
+    occurred_at: datetime.datetime | None = None
+    address: str = ""
+    external_ref: str = ""
+    parties: list[PartyInput] = field(default_factory=list)
+    missing_materials: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def append_event(
+    case: Case,
+    kind: str,
+    now: datetime.datetime,
+    *,
+    actor=None,
+    actor_unit: Unit | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor,
+        actor_unit=actor_unit,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def link_unit(case: Case, unit: Unit, relation: str, now: datetime.datetime) -> None:
+    CaseUnit.objects.get_or_create(case=case, unit=unit, relation=relation, defaults={"since": now})
+
+
+def next_case_code(area: Area, now: datetime.datetime) -> str:
+    """一事一码: area code + local date + a sequence that only grows, so a code is never reused."""
+    prefix = f"{area.code12}-{now.astimezone(LOCAL_TZ):%Y%m%d}"
+    # UPDATE first: it takes the row lock, so concurrent intakes queue instead of colliding.
+    updated = CaseCodeSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
+    if not updated:
+        CaseCodeSequence.objects.get_or_create(prefix=prefix, defaults={"last": 0})
+        CaseCodeSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
+    last = CaseCodeSequence.objects.get(prefix=prefix).last
+    return f"{prefix}-{last:04d}"
+
+
+def _validate_parties(parties: list[PartyInput], errors: dict[str, str]) -> list[Party]:
+    out = []
+    for i, p in enumerate(parties):
+        key = f"parties[{i}]"
+        name = (p.name or "").strip()
+        if not name:
+            errors[f"{key}.name"] = _("Enter the party's name.")
+        if p.role not in PartyRole.values:
+            errors[f"{key}.role"] = _("Unknown party role.")
+        if p.kind not in PartyKind.values:
+            errors[f"{key}.kind"] = _("Unknown party kind.")
+        party = Party(
+            name=name,
+            role=p.role,
+            kind=p.kind,
+            address=(p.address or "").strip(),
+            gender=p.gender or "",
+        )
+        for attr, validator in (
+            ("id_number", validate_id_number),
+            ("phone", validate_phone),
+            ("credit_code", validate_credit_code),
+        ):
+            raw = (getattr(p, attr) or "").strip()
+            if raw:
+                try:
+                    setattr(party, attr, validator(raw))
+                except ValidationError as e:
+                    errors[f"{key}.{attr}"] = e.messages[0]
+        if party.id_number and not party.gender:
+            party.gender = gender_from_id(party.id_number)
+        out.append(party)
+    return out
+
+
+def _registering_membership(actor, area: Area) -> Membership:
+    if actor.is_superuser:
+        m = memberships_of(actor).first()
+        if m:
+            return m
+    for m in memberships_of(actor):
+        if m.role in REGISTER_ROLES and area.is_within(m.scope_area):
+            return m
+    raise NotAllowed(
+        _("You may only register cases in your own area."),
+        {"area_code": _("This area is outside your responsibility.")},
+    )
+
+
+# ---------------------------------------------------------------- intake
+
+
+def register_case(actor, data: CaseInput, now: datetime.datetime) -> Case:
+    """Register a new case with its parties and missing materials; open its accept-by clock.
+
+    首接负责制: the registering unit (or, for a court or police referral, the governance
+    center of its area) owns the case until it explicitly hands it on.
+    """
+    errors: dict[str, str] = {}
+    title = (data.title or "").strip()
+    description = (data.description or "").strip()
+    if not title:
+        errors["title"] = _("Enter a short title of the dispute.")
+    elif len(title) > 100:
+        errors["title"] = _("The title may have at most 100 characters.")
+    if not description:
+        errors["description"] = _("Describe the dispute.")
+    area = Area.objects.filter(code=(data.area_code or "").strip()).first()
+    if area is None:
+        errors["area_code"] = _("Unknown area code.")
+    if data.channel not in Channel.values:
+        errors["channel"] = _("Unknown intake channel.")
+    if data.scale not in Scale.values:
+        errors["scale"] = _("Scale must be 01, 02 or 03.")
+    category = None
+    if data.category_code:
+        category = Category.objects.filter(code=data.category_code, is_active=True).first()
+        if category is None:
+            errors["category_code"] = _("Unknown dispute category.")
+    try:
+        people = int(data.people_involved)
+        if people < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["people_involved"] = _("The number of people involved must be at least 1.")
+        people = 1
+    amount = None
+    if data.amount_involved not in (None, ""):
+        try:
+            amount = Decimal(str(data.amount_involved))
+            if amount < 0 or amount >= Decimal("1e12"):
+                raise InvalidOperation
+        except InvalidOperation:
+            errors["amount_involved"] = _("Enter the amount in yuan, e.g. 12000.50.")
+    if data.occurred_at and data.occurred_at > now:
+        errors["occurred_at"] = _("The dispute cannot have occurred in the future.")
+    parties = _validate_parties(data.parties, errors)
+    if not parties:
+        errors.setdefault("parties", _("Add at least one party."))
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), errors)
+
+    membership = _registering_membership(actor, area)
+    unit = membership.unit
+    owner = unit if unit.is_territorial else (center_for_area(unit.area) or unit)
+
+    with transaction.atomic():
+        case = Case.objects.create(
+            code=next_case_code(area, now),
+            title=title,
+            description=description,
+            category=category,
+            scale=data.scale,
+            people_involved=people,
+            amount_involved=amount,
+            occurred_at=data.occurred_at,
+            area=area,
+            address=(data.address or "").strip(),
+            channel=data.channel,
+            external_ref=(data.external_ref or "").strip(),
+            status=Status.REGISTERED,
+            level=owner.area.level,
+            owner_unit=owner,
+            first_unit=owner,
+            reporter=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        for p in parties:
+            p.case = case
+        Party.objects.bulk_create(parties)
+        MissingMaterial.objects.bulk_create(
+            [
+                MissingMaterial(case=case, name=n.strip())
+                for n in data.missing_materials
+                if n and n.strip()
+            ]
+        )
+        link_unit(case, owner, CaseUnitRelation.FIRST, now)
+        link_unit(case, owner, CaseUnitRelation.OWNER, now)
+        if unit != owner:
+            link_unit(case, unit, CaseUnitRelation.ASSISTING, now)
+        append_event(
+            case,
+            "registered",
+            now,
+            actor=actor,
+            actor_unit=unit,
+            to_status=Status.REGISTERED,
+            data={
+                "channel": data.channel,
+                "owner_unit": owner.name,
+                "missing_materials": [m for m in data.missing_materials if m],
+            },
+        )
+        deadlines.open_deadline(case, Clock.ACCEPT, owner, now)
+    return case
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def acting_membership(actor, case: Case, roles) -> Membership | None:
+    """The membership through which `actor` may act on `case` with one of `roles`.
+
+    The handling unit acts; so does an upper-level center over a lower unit's case
+    (supervision). A unit the case was escalated away from keeps read access only.
+    """
+    owner_area = case.owner_unit.area
+    for m in memberships_of(actor):
+        if m.role not in roles and not actor.is_superuser:
+            continue
+        if m.unit_id == case.owner_unit_id:
+            return m
+        if m.unit.is_territorial and owner_area.is_within(m.scope_area):
+            return m
+        if m.role == Role.GRID_WORKER and case.area.is_within(m.scope_area):
+            return m
+    if actor.is_superuser:
+        return memberships_of(actor).first()
+    return None
+
+
+def allowed_transitions(actor, case: Case) -> list[Transition]:
+    return [t for t in transitions_from(case.status) if acting_membership(actor, case, t.roles)]
+
+
+def perform_transition(
+    case: Case, name: str, actor, now: datetime.datetime, *, note: str = "", **params
+) -> Case:
+    """Move a case along the transition `name`, or raise and change nothing."""
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise IllegalTransition(
+            _("Unknown action “%(name)s”.") % {"name": name}, {"action": _("Unknown action.")}
+        )
+    note = (note or "").strip()
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("owner_unit__area", "area", "category", "dispatcher_unit")
+            .get(pk=case.pk)
+        )
+        if case.status not in transition.sources:
+            raise IllegalTransition(
+                _("A case that is “%(status)s” cannot be moved by “%(action)s”.")
+                % {"status": Status(case.status).label, "action": transition.label},
+                {"action": _("Not possible in the current status.")},
+            )
+        membership = acting_membership(actor, case, transition.roles)
+        if membership is None:
+            raise NotAllowed(_("You are not allowed to do this on this case."))
+        if transition.note_required and not note:
+            raise InvalidInput(
+                _("Please give a reason or a note."), {"note": _("This action needs a note.")}
+            )
+        before = {"status": case.status, "owner_unit": case.owner_unit.name, "level": case.level}
+        extra = _APPLY[name](case, actor, membership, now, note, params)
+        from_status = case.status
+        case.status = transition.target
+        case.updated_at = now
+        case.save()
+        after = {"status": case.status, "owner_unit": case.owner_unit.name, "level": case.level}
+        changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        append_event(
+            case,
+            name,
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            from_status=from_status,
+            to_status=case.status,
+            note=note,
+            data={"changes": changes, **(extra or {})},
+        )
+    return case
+
+
+def _apply_accept(case, actor, membership, now, note, params):
+    category_code = params.get("category_code")
+    if category_code:
+        category = Category.objects.filter(code=category_code, is_active=True).first()
+        if category is None:
+            raise InvalidInput(
+                _("Unknown dispute category."), {"category_code": _("Unknown dispute category.")}
+            )
+        case.category = category
+    if case.category_id is None:
+        raise InvalidInput(
+            _("Choose the dispute category before accepting."),
+            {"category_code": _("A category is required to accept.")},
+        )
+    case.accepted_at = now
+    deadlines.close_deadlines(case, [Clock.ACCEPT], now)
+    deadlines.open_deadline(case, Clock.RESOLVE, case.owner_unit, now)
+    return {"category": case.category.code}
+
+
+def _unit_param(params, key="unit_id") -> Unit:
+    raw = params.get(key)
+    unit = None
+    if raw not in (None, ""):
+        try:
+            unit = Unit.objects.select_related("area").filter(pk=int(raw), is_active=True).first()
+        except (TypeError, ValueError):
+            unit = None
+    if unit is None:
+        raise InvalidInput(
+            _("Choose the unit that will handle the case."), {key: _("Unknown or inactive unit.")}
+        )
+    return unit
+
+
+def routable_units(case: Case, actor):
+    """Units a case can be dispatched to: those of the case's area and its ancestors
+    (county departments, the court…) and those below the dispatching center."""
+    ancestor_ids = [int(p) for p in case.area.path.strip("/").split("/") if p]
+    scope = scope_of(actor)
+    qs = Unit.objects.filter(is_active=True).select_related("area")
+    if scope.is_superuser:
+        return qs
+    return qs.filter(area_subtree_q(scope.area_paths, "area__") | Q(area_id__in=ancestor_ids))
+
+
+def _hand_over(case: Case, unit: Unit, now) -> None:
+    if unit.pk != case.owner_unit_id:
+        CaseUnit.objects.filter(case=case, relation=CaseUnitRelation.OWNER).update(
+            relation=CaseUnitRelation.FORMER
+        )
+        CaseUnit.objects.filter(case=case, unit=unit, relation=CaseUnitRelation.FORMER).delete()
+        link_unit(case, case.owner_unit, CaseUnitRelation.FORMER, now)
+        link_unit(case, unit, CaseUnitRelation.OWNER, now)
+    case.owner_unit = unit
+    case.level = unit.area.level
+    deadlines.transfer_deadlines(case, unit)
+
+
+def _apply_route(case, actor, membership, now, note, params):
+    unit = _unit_param(params)
+    if not routable_units(case, actor).filter(pk=unit.pk).exists():
+        raise InvalidInput(
+            _("This unit cannot receive cases of this area."),
+            {"unit_id": _("Outside the case's area.")},
+        )
+    case.dispatcher_unit = membership.unit
+    _hand_over(case, unit, now)
+    return {"unit": unit.name}
+
+
+def _apply_return(case, actor, membership, now, note, params):
+    back_to = case.dispatcher_unit or case.first_unit
+    _hand_over(case, back_to, now)
+    return {"returned_to": back_to.name}
+
+
+def _apply_close(case, actor, membership, now, note, params):
+    case.outcome_note = note
+    case.closed_at = now
+    deadlines.close_deadlines(case, [Clock.ACCEPT, Clock.RESOLVE], now)
+
+
+def _apply_transfer(case, actor, membership, now, note, params):
+    channel = params.get("channel", "")
+    if channel not in TransferChannel.values:
+        raise InvalidInput(
+            _("Choose where the case is sent."),
+            {"channel": _("Choose litigation, arbitration, petition or administrative handling.")},
+        )
+    case.transfer_channel = channel
+    _apply_close(case, actor, membership, now, note, params)
+    return {"channel": channel}
+
+
+def _apply_stabilise(case, actor, membership, now, note, params):
+    case.outcome_note = note
+
+
+def _apply_follow_up(case, actor, membership, now, note, params):
+    satisfaction = params.get("satisfaction", "")
+    if satisfaction and satisfaction not in {"satisfied", "basic", "unsatisfied"}:
+        raise InvalidInput(
+            _("Unknown satisfaction value."),
+            {"satisfaction": _("Choose satisfied, basic or unsatisfied.")},
+        )
+    return {"satisfaction": satisfaction} if satisfaction else {}
+
+
+def _apply_reopen(case, actor, membership, now, note, params):
+    case.closed_at = None
+    case.transfer_channel = ""
+    # A stabilised case is still on its clock; a closed one starts a new one.
+    if not deadlines.open_deadlines(case).filter(clock=Clock.RESOLVE).exists():
+        deadlines.open_deadline(case, Clock.RESOLVE, case.owner_unit, now)
+
+
+def _noop(case, actor, membership, now, note, params):
+    return None
+
+
+_APPLY = {
+    "accept": _apply_accept,
+    "reject": _apply_close,
+    "route": _apply_route,
+    "return": _apply_return,
+    "start": _noop,
+    "resolve": _apply_close,
+    "stabilise": _apply_stabilise,
+    "transfer": _apply_transfer,
+    "terminate": _apply_close,
+    "follow_up": _apply_follow_up,
+    "archive": _noop,
+    "reopen": _apply_reopen,
+}
+assert set(_APPLY) == set(TRANSITIONS), "every transition needs its apply function"
+
+
+# ---------------------------------------------------------------- other writes
+
+
+def add_attachment(case: Case, actor, uploaded_file, now: datetime.datetime) -> Attachment:
+    if acting_membership(actor, case, REGISTER_ROLES | {Role.CLERK}) is None:
+        raise NotAllowed(_("You are not allowed to do this on this case."))
+    with transaction.atomic():
+        att = Attachment(
+            case=case,
+            name=uploaded_file.name[:200],
+            content_type=getattr(uploaded_file, "content_type", "") or "",
+            size=uploaded_file.size,
+            uploaded_by=actor,
+            uploaded_at=now,
+        )
+        att.file.save(uploaded_file.name, uploaded_file, save=False)
+        att.save()
+        append_event(case, "attachment_added", now, actor=actor, note=att.name)
+    return att
+
+
+def provide_material(case: Case, material_id: int, actor, now: datetime.datetime) -> None:
+    """容缺受理: a missing material has been handed in."""
+    if acting_membership(actor, case, REGISTER_ROLES) is None:
+        raise NotAllowed(_("You are not allowed to do this on this case."))
+    with transaction.atomic():
+        m = (
+            MissingMaterial.objects.select_for_update()
+            .filter(case=case, pk=material_id, provided_at__isnull=True)
+            .first()
+        )
+        if m is None:
+            raise InvalidInput(_("This material is not missing."))
+        m.provided_at = now
+        m.save(update_fields=["provided_at"])
+        append_event(case, "material_provided", now, actor=actor, note=m.name)
+
+
+def record_full_read(
+    case: Case, user, channel: str, ip: str | None, now: datetime.datetime
+) -> None:
+    CaseAccessLog.objects.create(case=case, user=user, at=now, channel=channel, ip=ip or None)

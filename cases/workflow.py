@@ -1,0 +1,118 @@
+"""The case state machine: statuses, and the one table of legal transitions.
+
+The code (services.perform_transition) and the docs (README) both read TRANSITIONS.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Role
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    ACCEPTED = "accepted", _("accepted")
+    ROUTED = "routed", _("routed")
+    IN_HANDLING = "in_handling", _("in handling")
+    RESOLVED = "resolved", _("resolved")
+    STABILISED = "stabilised", _("stabilised")
+    TRANSFERRED = "transferred", _("sent to another channel")
+    TERMINATED = "terminated", _("terminated")
+    FOLLOWED_UP = "followed_up", _("followed up")
+    ARCHIVED = "archived", _("archived")
+
+
+OPEN_STATUSES = {Status.REGISTERED, Status.ACCEPTED, Status.ROUTED, Status.IN_HANDLING}
+OUTCOME_STATUSES = {Status.RESOLVED, Status.STABILISED, Status.TRANSFERRED, Status.TERMINATED}
+
+
+class TransferChannel(models.TextChoices):
+    LITIGATION = "litigation", _("litigation")
+    ARBITRATION = "arbitration", _("arbitration")
+    PETITION = "petition", _("petition (xinfang)")
+    ADMINISTRATIVE = "administrative", _("administrative handling")
+
+
+CENTER_ROLES = frozenset({Role.CLERK, Role.LEADER})
+HANDLING_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.MEDIATOR, Role.HANDLER})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    note_required: bool = False
+
+
+def _t(name, label, sources, target, roles, note_required=False) -> Transition:
+    return Transition(name, label, frozenset(sources), target, frozenset(roles), note_required)
+
+
+S = Status
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t("accept", _("Accept"), {S.REGISTERED}, S.ACCEPTED, CENTER_ROLES),
+        _t("reject", _("Decline to accept"), {S.REGISTERED}, S.TERMINATED, CENTER_ROLES, True),
+        _t("route", _("Route"), {S.ACCEPTED}, S.ROUTED, CENTER_ROLES),
+        _t("return", _("Return to dispatcher"), {S.ROUTED}, S.ACCEPTED, HANDLING_ROLES, True),
+        _t("start", _("Take over and start handling"), {S.ROUTED}, S.IN_HANDLING, HANDLING_ROLES),
+        _t(
+            "resolve",
+            _("Resolved"),
+            {S.IN_HANDLING, S.STABILISED},
+            S.RESOLVED,
+            HANDLING_ROLES,
+            True,
+        ),
+        _t("stabilise", _("Stabilised"), {S.IN_HANDLING}, S.STABILISED, HANDLING_ROLES, True),
+        _t(
+            "transfer",
+            _("Send to another channel"),
+            {S.IN_HANDLING, S.STABILISED},
+            S.TRANSFERRED,
+            HANDLING_ROLES,
+            True,
+        ),
+        _t(
+            "terminate",
+            _("Terminate"),
+            {S.IN_HANDLING, S.STABILISED},
+            S.TERMINATED,
+            HANDLING_ROLES,
+            True,
+        ),
+        _t(
+            "follow_up",
+            _("Record follow-up visit"),
+            {S.RESOLVED, S.STABILISED, S.TRANSFERRED, S.TERMINATED},
+            S.FOLLOWED_UP,
+            HANDLING_ROLES | {Role.GRID_WORKER},
+            True,
+        ),
+        _t(
+            "archive",
+            _("Archive"),
+            {S.FOLLOWED_UP, S.TRANSFERRED, S.TERMINATED},
+            S.ARCHIVED,
+            CENTER_ROLES,
+        ),
+        _t(
+            "reopen",
+            _("Reopen"),
+            {S.RESOLVED, S.STABILISED, S.FOLLOWED_UP},
+            S.IN_HANDLING,
+            CENTER_ROLES | {Role.MEDIATOR, Role.HANDLER},
+            True,
+        ),
+    ]
+}
+
+
+def transitions_from(status: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if status in t.sources]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JiefenConfig(AppConfig):
+    name = "jiefen"
+    verbose_name = "Jiefen"

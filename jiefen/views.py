@@ -1,0 +1,16 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+
+
+def healthz(request):
+    """200 when the database answers; 503 otherwise (for load balancers and monitoring)."""
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+    except Exception as e:  # report, do not crash the probe
+        return JsonResponse({"status": "error", "database": str(e)}, status=503)
+    return JsonResponse(
+        {"status": "ok", "database": connection.vendor, "time": timezone.now().isoformat()}
+    )

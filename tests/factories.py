@@ -1,0 +1,116 @@
+"""A small hand-built county for tests: 2 towns × 2 villages × 1 grid, units and one user per role."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+
+from areas.models import Area, Level, Membership, Role, Unit, UnitKind
+from cases.services import CaseInput, PartyInput, register_case
+
+NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+PASSWORD = "pw-for-tests-1"
+
+
+def user(username: str, unit: Unit, role: str, area: Area | None = None):
+    u = get_user_model().objects.create_user(username, password=PASSWORD)
+    Membership.objects.create(user=u, unit=unit, role=role, area=area)
+    return u
+
+
+@dataclass
+class County:
+    county: Area
+    towns: list[Area] = field(default_factory=list)
+    villages: list[Area] = field(default_factory=list)
+    grids: list[Area] = field(default_factory=list)
+    centers: dict[str, Unit] = field(default_factory=dict)  # area code -> center
+    units: dict[str, Unit] = field(default_factory=dict)
+    users: dict[str, object] = field(default_factory=dict)
+
+    def center(self, area: Area) -> Unit:
+        return self.centers[area.code]
+
+
+def build_county() -> County:
+    county = Area.objects.create(
+        code="430121000000", name="长沙县", level=Level.COUNTY, population=1_000_000
+    )
+    c = County(county=county)
+    c.centers[county.code] = Unit.objects.create(
+        name="县综治中心", kind=UnitKind.CENTER, area=county
+    )
+    for ti in range(2):
+        town = Area.objects.create(
+            code=f"430121{100 + ti:03d}000",
+            name=f"镇{ti + 1}",
+            level=Level.TOWN,
+            parent=county,
+            population=50_000,
+        )
+        c.towns.append(town)
+        c.centers[town.code] = Unit.objects.create(
+            name=f"镇{ti + 1}综治中心", kind=UnitKind.CENTER, area=town
+        )
+        for vi in range(2):
+            village = Area.objects.create(
+                code=f"{town.code[:9]}{201 + vi:03d}",
+                name=f"镇{ti + 1}村{vi + 1}",
+                level=Level.VILLAGE,
+                parent=town,
+                population=3_000,
+            )
+            c.villages.append(village)
+            c.centers[village.code] = Unit.objects.create(
+                name=f"{village.name}综治中心", kind=UnitKind.CENTER, area=village
+            )
+            grid = Area.objects.create(
+                code=f"{village.code}001",
+                name=f"{village.name}一网格",
+                level=Level.GRID,
+                parent=village,
+                population=500,
+            )
+            c.grids.append(grid)
+    c.units["labour"] = Unit.objects.create(
+        name="县人社局", kind=UnitKind.DEPARTMENT, area=county, speciality="labour"
+    )
+    c.units["court"] = Unit.objects.create(name="县人民法院", kind=UnitKind.COURT, area=county)
+    c.units["committee"] = Unit.objects.create(
+        name="镇1村1人民调解委员会", kind=UnitKind.MEDIATION_COMMITTEE, area=c.villages[0]
+    )
+    v0, v1 = c.villages[0], c.villages[1]
+    c.users["grid"] = user("grid", c.center(v0), Role.GRID_WORKER, c.grids[0])
+    c.users["vclerk"] = user("vclerk", c.center(v0), Role.CLERK)
+    c.users["vclerk_sibling"] = user("vclerk_sibling", c.center(v1), Role.CLERK)
+    c.users["tclerk"] = user("tclerk", c.center(c.towns[0]), Role.CLERK)
+    c.users["tclerk_other"] = user("tclerk_other", c.center(c.towns[1]), Role.CLERK)
+    c.users["cclerk"] = user("cclerk", c.center(county), Role.CLERK)
+    c.users["leader"] = user("leader", c.center(c.towns[0]), Role.LEADER)
+    c.users["mediator"] = user("mediator", c.units["committee"], Role.MEDIATOR)
+    c.users["handler"] = user("handler", c.units["labour"], Role.HANDLER)
+    c.users["liaison"] = user("liaison", c.units["court"], Role.COURT_LIAISON)
+    return c
+
+
+VALID_ID = "11010519491231002X"  # the GB 11643 standard's own example
+
+
+def case_input(area: Area, **overrides) -> CaseInput:
+    data = dict(
+        title="邻里排水纠纷",
+        description="楼上住户改造卫生间导致楼下渗水，双方多次争吵。",
+        area_code=area.code,
+        channel="grid_app",
+        category_code="0201",
+        parties=[
+            PartyInput(name="张三", id_number=VALID_ID, phone="13800138000"),
+            PartyInput(name="李四", role="respondent", phone="13900139000"),
+        ],
+    )
+    data.update(overrides)
+    return CaseInput(**data)
+
+
+def new_case(c: County, actor_key: str = "vclerk", area: Area | None = None, now=NOW, **kw):
+    return register_case(c.users[actor_key], case_input(area or c.grids[0], **kw), now)
