@@ -1,0 +1,80 @@
+"""Registration: one code for life, validation that saves nothing, 首接负责制 ownership."""
+
+import datetime
+
+import pytest
+
+from cases.errors import InvalidInput, NotAllowed
+from cases.models import Case, Party, TimelineEvent
+from cases.services import PartyInput
+from tests.factories import NOW, new_case
+
+
+def test_codes_are_area_date_sequence_and_never_repeat(county):
+    a = new_case(county)
+    b = new_case(county)
+    c = new_case(county, now=NOW + datetime.timedelta(days=1))
+    assert a.code == f"{county.grids[0].code12}-20261123-0001"
+    assert b.code.endswith("-0002")
+    assert c.code == f"{county.grids[0].code12}-20261124-0001"
+    # Deleting a case does not free its code.
+    b.delete()
+    assert new_case(county).code.endswith("-0003")
+
+
+def test_code_date_is_the_local_date(county):
+    # 17:30 UTC is 01:30 the next day in Asia/Shanghai.
+    late = datetime.datetime(2026, 11, 23, 17, 30, tzinfo=datetime.UTC)
+    assert "-20261124-" in new_case(county, now=late).code
+
+
+def test_grid_workers_case_is_owned_by_their_village_center(county):
+    case = new_case(county, actor_key="grid")
+    assert case.owner_unit == county.center(county.villages[0])
+    assert case.first_unit == case.owner_unit
+    assert case.level == county.villages[0].level
+    assert case.parties.count() == 2
+    assert case.parties.first().gender == "2"  # from the ID's sequence digit
+    ev = TimelineEvent.objects.get(case=case)
+    assert (ev.kind, ev.to_status, ev.actor) == ("registered", "registered", county.users["grid"])
+
+
+def test_court_referral_goes_to_the_county_center(county):
+    case = new_case(
+        county, actor_key="liaison", channel="court", external_ref="(2026)湘0121诉前123号"
+    )
+    assert case.owner_unit == county.center(county.county)
+
+
+def test_missing_materials_are_listed(county):
+    case = new_case(county, missing_materials=["身份证复印件", "", "欠条原件"])
+    assert [m.name for m in case.missing_materials.all()] == ["身份证复印件", "欠条原件"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"area_code": "000"}, "area_code"),
+        ({"category_code": "9999"}, "category_code"),
+        (
+            {"parties": [PartyInput(name="王五", id_number="110105194912310021")]},
+            "parties[0].id_number",
+        ),
+        ({"parties": [PartyInput(name="王五", phone="12345678")]}, "parties[0].phone"),
+        ({"parties": []}, "parties"),
+        ({"amount_involved": "abc"}, "amount_involved"),
+        ({"occurred_at": NOW + datetime.timedelta(days=1)}, "occurred_at"),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(county, overrides, field):
+    with pytest.raises(InvalidInput) as e:
+        new_case(county, **overrides)
+    assert field in e.value.field_errors
+    assert Case.objects.count() == Party.objects.count() == TimelineEvent.objects.count() == 0
+
+
+def test_cannot_register_outside_ones_area(county):
+    with pytest.raises(NotAllowed):
+        new_case(county, actor_key="vclerk_sibling", area=county.grids[0])
+    assert Case.objects.count() == 0
