@@ -1,0 +1,116 @@
+"""Forms of the administration pages; they only parse input, the services validate and write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Category, MojCategory
+
+from .models import Level, Role, Unit, UnitKind
+
+
+class AreaForm(forms.Form):
+    code = forms.CharField(
+        label=_("division code"),
+        max_length=15,
+        help_text=_(
+            "12 digits: county ends 000000, town ends 000; a grid is its village's code + 3 digits."
+        ),
+    )
+    name = forms.CharField(label=_("name"), max_length=100)
+    level = forms.TypedChoiceField(
+        label=_("level"), choices=[(v, lbl) for v, lbl in Level.choices if v >= 3], coerce=int
+    )
+    parent_code = forms.CharField(
+        label=_("parent area code"),
+        max_length=15,
+        required=False,
+        help_text=_("Leave empty to derive it from the code."),
+    )
+    population = forms.IntegerField(label=_("resident population"), min_value=0, initial=0)
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=120)
+    kind = forms.ChoiceField(label=_("kind"), choices=UnitKind.choices)
+    area_code = forms.CharField(label=_("area code"), max_length=15)
+    speciality = forms.CharField(
+        label=_("speciality"),
+        max_length=60,
+        required=False,
+        help_text=_("For departments and professional committees, e.g. labour, medical, property."),
+    )
+    phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+
+
+def _unit_choices():
+    return Unit.objects.filter(is_active=True).select_related("area").order_by("area__code", "name")
+
+
+class MembershipForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    area_code = forms.CharField(
+        label=_("grid or sub-area code"),
+        max_length=15,
+        required=False,
+        help_text=_("Optional: narrows the scope, e.g. the grid a grid worker walks."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _unit_choices()
+        self.fields["unit"].label_from_instance = lambda u: f"{u.area.name} · {u.name}"
+
+
+class StaffCreateForm(MembershipForm):
+    username = forms.CharField(label=_("username"), max_length=150)
+    full_name = forms.CharField(label=_("name"), max_length=150)
+    password = forms.CharField(label=_("password"), widget=forms.PasswordInput, min_length=8)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+
+    field_order = ["username", "full_name", "password", "phone", "unit", "role", "area_code"]
+
+
+class StaffEditForm(forms.Form):
+    full_name = forms.CharField(label=_("name"), max_length=150)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    password = forms.CharField(
+        label=_("new password"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("Leave empty to keep the current password."),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("file"), help_text=_("CSV or Excel (.xlsx) with the columns described below.")
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return f
+
+
+class CategoryAddForm(forms.Form):
+    major = forms.ModelChoiceField(
+        label=_("major category"), queryset=Category.objects.filter(parent__isnull=True)
+    )
+    code = forms.CharField(label=_("code"), max_length=4, min_length=4)
+    name = forms.CharField(label=_("name"), max_length=60)
+    moj_category = forms.ModelChoiceField(
+        label=_("MoJ statistical category"),
+        queryset=MojCategory.objects.all(),
+        required=False,
+        help_text=_("Empty: the major category's mapping."),
+    )
+
+
+class CategoryEditForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=60)
+    moj_category = forms.ModelChoiceField(
+        label=_("MoJ statistical category"), queryset=MojCategory.objects.all(), required=False
+    )
+    is_active = forms.BooleanField(label=_("active"), required=False)

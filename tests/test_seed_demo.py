@@ -1,0 +1,120 @@
+"""seed_demo: an empty database becomes a working demo county; --if-empty leaves data alone."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+
+from areas.models import Area, Level, Membership, Role, Unit, UnitKind
+from areas.services import check_area_code
+from cases.identity import validate_id_number, validate_phone
+from cases.models import Case, Party, TimelineEvent
+from jiefen import demo
+
+NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
+NAMED = {
+    "grid": Role.GRID_WORKER,
+    "village_clerk": Role.CLERK,
+    "village2_clerk": Role.CLERK,
+    "town_clerk": Role.CLERK,
+    "county_clerk": Role.CLERK,
+    "leader": Role.LEADER,
+    "mediator": Role.MEDIATOR,
+    "handler": Role.HANDLER,
+    "court": Role.COURT_LIAISON,
+}
+
+
+def seed(*args):
+    call_command(
+        "seed_demo", "--cases", "60", "--seed", "7", "--now", NOW.isoformat(), *args,
+        stdout=io.StringIO(),
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_county():
+    seed()
+    assert Area.objects.filter(level=Level.COUNTY).count() == 1
+    assert Area.objects.filter(level=Level.TOWN).count() >= 3
+    assert Area.objects.filter(level=Level.VILLAGE).count() == 10
+    assert Area.objects.filter(level=Level.GRID).count() == 30
+    for area in Area.objects.all():
+        assert check_area_code(area.code, area.level) is None, area.code
+        assert area.population > 0
+    for area in Area.objects.filter(level__gt=Level.COUNTY):
+        assert area.parent.level == area.level - 1
+    assert Unit.objects.filter(kind=UnitKind.CENTER).count() == 1 + 4 + 10
+    assert Unit.objects.filter(kind=UnitKind.MEDIATION_COMMITTEE).count() == 4 + 10
+    assert Unit.objects.filter(kind=UnitKind.PRO_MEDIATION).count() == 6
+    for kind in (UnitKind.COURT, UnitKind.TRIBUNAL, UnitKind.PROCURATORATE, UnitKind.POLICE):
+        assert Unit.objects.filter(kind=kind).exists()
+
+    grid = Membership.objects.get(user__username="grid")
+    assert (
+        grid.area
+        == Area.objects.filter(level=Level.GRID)
+        .order_by("code")
+        .filter(parent=grid.unit.area)
+        .first()
+    )
+    for username, role in NAMED.items():
+        assert Membership.objects.filter(user__username=username, role=role).exists()
+    vc = Membership.objects.get(user__username="village_clerk").unit.area
+    v2 = Membership.objects.get(user__username="village2_clerk").unit.area
+    assert vc.parent == v2.parent and vc != v2
+    assert get_user_model().objects.get(username="admin").is_superuser
+
+    cases = Case.objects.all()
+    assert cases.count() == 60
+    assert len(set(cases.values_list("status", flat=True))) >= 6
+    assert len(set(cases.values_list("channel", flat=True))) >= 4
+    assert len(set(cases.values_list("category", flat=True))) >= 6
+    assert len(set(cases.values_list("area", flat=True))) >= 15
+    assert min(c.created_at for c in cases) < NOW - datetime.timedelta(days=90)
+    assert all(c.created_at <= NOW for c in cases)
+    assert TimelineEvent.objects.filter(at__gt=NOW).count() == 0
+    assert TimelineEvent.objects.exclude(kind="registered").count() > 60
+    for p in Party.objects.exclude(id_number=""):
+        validate_id_number(p.id_number)
+    for p in Party.objects.exclude(phone=""):
+        validate_phone(p.phone)
+
+
+@pytest.mark.django_db
+def test_users_log_in_and_if_empty_changes_nothing():
+    seed()
+    for username in ["admin", *NAMED]:
+        assert Client().login(username=username, password=demo.PASSWORD), username
+    counts = (Area.objects.count(), get_user_model().objects.count(), Case.objects.count())
+    events = TimelineEvent.objects.count()
+    seed("--if-empty")
+    assert (Area.objects.count(), get_user_model().objects.count(), Case.objects.count()) == counts
+    assert TimelineEvent.objects.count() == events
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _fingerprint(seed_value: int) -> list:
+    try:
+        with transaction.atomic():
+            demo.seed(cases=25, seed=seed_value, now=NOW)
+            result = list(
+                Case.objects.order_by("code").values_list("code", "title", "status", "updated_at")
+            )
+            raise _Rollback
+    except _Rollback:
+        return result
+
+
+@pytest.mark.django_db
+def test_same_seed_same_data():
+    first = _fingerprint(3)
+    assert first == _fingerprint(3)
+    assert first != _fingerprint(4)
