@@ -1,9 +1,10 @@
 """Deadlines are data: every open obligation of a case is a row with a due time."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Unit
+from areas.models import Level, Unit
 from cases.models import Case
 
 
@@ -64,3 +65,133 @@ class Deadline(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.state == DeadlineState.OPEN and self.overdue_at is not None
+
+
+# --- Working-day calendar and escalation policies ---------------------------------------
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction of the public-holiday calendar for one date.
+
+    Overrides win over the `chinesecalendar` package. For a year the package does not
+    know yet, enter all of that year's holidays and 调休 make-up working days: once a year
+    has any override, its other dates follow the plain rule (Monday–Friday work).
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'班' if self.is_workday else '休'}"
+
+
+class TimeUnit(models.TextChoices):
+    HOURS = "hours", _("hours")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+    WORKING_DAYS = "working_days", _("working days")
+
+
+class EscalationPolicy(models.Model):
+    """A region's escalation rules: which levels handle a case, for how long or how many tries."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("escalation policy")
+        verbose_name_plural = _("escalation policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyArea(models.Model):
+    """Assigns a policy to an area and everything below it; the nearest assignment wins."""
+
+    policy = models.ForeignKey(
+        EscalationPolicy,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("policy"),
+    )
+    # One assignment per area, so "nearest ancestor" is never ambiguous.
+    area = models.OneToOneField(
+        "areas.Area",
+        on_delete=models.CASCADE,
+        related_name="policy_assignment",
+        verbose_name=_("area"),
+    )
+
+    class Meta:
+        verbose_name = _("policy area")
+        verbose_name_plural = _("policy areas")
+
+    def __str__(self) -> str:
+        return f"{self.policy} @ {self.area}"
+
+
+class EscalationStep(models.Model):
+    """How long (or how many attempts) one level has before the case moves up.
+
+    `order` is the position in the chain, lowest level first.
+    """
+
+    policy = models.ForeignKey(
+        EscalationPolicy, on_delete=models.CASCADE, related_name="steps", verbose_name=_("policy")
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    order = models.PositiveSmallIntegerField(_("order"))
+    time_limit = models.DecimalField(
+        _("time limit"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    time_unit = models.CharField(
+        _("time unit"), max_length=20, choices=TimeUnit.choices, blank=True
+    )
+    max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["policy", "order"]
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "level"], name="one_step_per_policy_level"),
+            models.UniqueConstraint(fields=["policy", "order"], name="one_step_per_policy_order"),
+            models.CheckConstraint(
+                condition=models.Q(time_limit__isnull=False) | models.Q(max_attempts__isnull=False),
+                name="step_has_time_limit_or_attempts",
+            ),
+            # A limit without a unit (or a unit without a limit) cannot be computed.
+            models.CheckConstraint(
+                condition=models.Q(time_limit__isnull=True, time_unit="")
+                | (models.Q(time_limit__isnull=False) & ~models.Q(time_unit="")),
+                name="step_time_limit_has_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} · {self.get_level_display()}"
+
+    def clean(self) -> None:
+        if self.time_limit is None and self.max_attempts is None:
+            raise ValidationError(_("A step needs a time limit or a maximum number of attempts."))
+        if (self.time_limit is None) != (not self.time_unit):
+            raise ValidationError({"time_unit": _("Give a time limit together with its unit.")})
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValidationError({"time_limit": _("The time limit must be positive.")})
+        if (
+            self.time_limit is not None
+            and self.time_unit != TimeUnit.HOURS
+            and self.time_limit != int(self.time_limit)
+        ):
+            raise ValidationError({"time_limit": _("Day limits must be whole days.")})
+        if self.max_attempts == 0:
+            raise ValidationError({"max_attempts": _("At least one attempt.")})
