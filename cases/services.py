@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area, Membership, Role, Unit
 from areas.selectors import area_subtree_q, center_for_area, memberships_of, scope_of
-from routing import deadlines
+from routing import deadlines, levels
 from routing.models import Clock
 
 from .errors import IllegalTransition, InvalidInput, NotAllowed
@@ -38,6 +38,14 @@ from .models import (
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# Leaving these statuses stops the level's escalation clock.
+TERMINAL_FOR_LEVEL = {
+    Status.RESOLVED,
+    Status.TRANSFERRED,
+    Status.TERMINATED,
+    Status.FOLLOWED_UP,
+    Status.ARCHIVED,
+}
 REGISTER_ROLES = {
     Role.GRID_WORKER,
     Role.CLERK,
@@ -244,7 +252,7 @@ def register_case(actor, data: CaseInput, now: datetime.datetime) -> Case:
             channel=data.channel,
             external_ref=(data.external_ref or "").strip(),
             status=Status.REGISTERED,
-            level=owner.area.level,
+            level=_starting_level(membership, area, owner),
             owner_unit=owner,
             first_unit=owner,
             reporter=actor,
@@ -279,7 +287,19 @@ def register_case(actor, data: CaseInput, now: datetime.datetime) -> Case:
             },
         )
         deadlines.open_deadline(case, Clock.ACCEPT, owner, now)
+        levels.enter_level(case, now)
     return case
+
+
+def _starting_level(membership: Membership, area: Area, owner: Unit) -> int:
+    """A grid worker's report starts at the grid (网格内化解 first); others at the owner's level."""
+    if (
+        membership.role == Role.GRID_WORKER
+        and membership.area_id
+        and area.is_within(membership.area)
+    ):
+        return membership.area.level
+    return owner.area.level
 
 
 # ---------------------------------------------------------------- transitions
@@ -321,8 +341,10 @@ def perform_transition(
         )
     note = (note or "").strip()
     with transaction.atomic():
+        # of=("self",): lock the case row only; PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the outer joins (category, dispatcher_unit).
         case = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("owner_unit__area", "area", "category", "dispatcher_unit")
             .get(pk=case.pk)
         )
@@ -345,6 +367,12 @@ def perform_transition(
         case.status = transition.target
         case.updated_at = now
         case.save()
+        moved_level = case.level != before["level"]
+        is_closed = case.status in TERMINAL_FOR_LEVEL
+        if moved_level or is_closed:
+            levels.leave_level(case, now)
+        if not is_closed and (moved_level or from_status in TERMINAL_FOR_LEVEL):
+            levels.enter_level(case, now)
         after = {"status": case.status, "owner_unit": case.owner_unit.name, "level": case.level}
         changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         append_event(
@@ -376,6 +404,7 @@ def _apply_accept(case, actor, membership, now, note, params):
             {"category_code": _("A category is required to accept.")},
         )
     case.accepted_at = now
+    case.level = case.owner_unit.area.level  # a grid report is now the center's
     deadlines.close_deadlines(case, [Clock.ACCEPT], now)
     deadlines.open_deadline(case, Clock.RESOLVE, case.owner_unit, now)
     return {"category": case.category.code}
@@ -407,7 +436,7 @@ def routable_units(case: Case, actor):
     return qs.filter(area_subtree_q(scope.area_paths, "area__") | Q(area_id__in=ancestor_ids))
 
 
-def _hand_over(case: Case, unit: Unit, now) -> None:
+def hand_over_case(case: Case, unit: Unit, now) -> None:
     if unit.pk != case.owner_unit_id:
         CaseUnit.objects.filter(case=case, relation=CaseUnitRelation.OWNER).update(
             relation=CaseUnitRelation.FORMER
@@ -428,13 +457,13 @@ def _apply_route(case, actor, membership, now, note, params):
             {"unit_id": _("Outside the case's area.")},
         )
     case.dispatcher_unit = membership.unit
-    _hand_over(case, unit, now)
+    hand_over_case(case, unit, now)
     return {"unit": unit.name}
 
 
 def _apply_return(case, actor, membership, now, note, params):
     back_to = case.dispatcher_unit or case.first_unit
-    _hand_over(case, back_to, now)
+    hand_over_case(case, back_to, now)
     return {"returned_to": back_to.name}
 
 

@@ -24,16 +24,19 @@ def open_deadline(
     unit: Unit,
     now: datetime.datetime,
     limit: datetime.timedelta | None = None,
+    due_at: datetime.datetime | None = None,
 ) -> Deadline:
-    limit = limit or DEFAULT_LIMITS[clock]
+    """Open a clock due at `due_at`, or after `limit` (default: the clock's default limit)."""
+    if due_at is None:
+        due_at = now + (limit or DEFAULT_LIMITS[clock])
     return Deadline.objects.create(
         case=case,
         clock=clock,
         unit=unit,
         level=case.level,
         started_at=now,
-        warn_at=now + limit * WARN_FRACTION,
-        due_at=now + limit,
+        warn_at=now + (due_at - now) * WARN_FRACTION,
+        due_at=due_at,
     )
 
 

@@ -11,6 +11,7 @@ from cases.models import Case
 class Clock(models.TextChoices):
     ACCEPT = "accept", _("accept by")
     RESOLVE = "resolve", _("resolve by")
+    ESCALATE = "escalate", _("escalate after")
 
 
 class DeadlineState(models.TextChoices):

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from cases.services import append_event
 
-from .models import Deadline, DeadlineState
+from .escalation import escalate_case
+from .models import Clock, Deadline, DeadlineState
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -22,9 +23,10 @@ BATCH = 500
 @dataclass
 class SweepResult:
     overdue: int = 0
+    escalated: int = 0
 
     def __str__(self) -> str:
-        return f"overdue={self.overdue}"
+        return f"overdue={self.overdue} escalated={self.escalated}"
 
 
 def _due_ids(now: datetime.datetime, after_id: int) -> list[int]:
@@ -51,6 +53,9 @@ def sweep(now: datetime.datetime) -> SweepResult:
                 if not claimed:
                     continue  # another sweep, or the case moved on, got here first
                 d = Deadline.objects.select_related("case", "unit").get(pk=pk)
+                if d.clock == Clock.ESCALATE:
+                    result.escalated += escalate_case(d, now)
+                    continue
                 append_event(
                     d.case,
                     "deadline_missed",

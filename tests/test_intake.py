@@ -32,7 +32,7 @@ def test_grid_workers_case_is_owned_by_their_village_center(county):
     case = new_case(county, actor_key="grid")
     assert case.owner_unit == county.center(county.villages[0])
     assert case.first_unit == case.owner_unit
-    assert case.level == county.villages[0].level
+    assert case.level == county.grids[0].level  # the grid tries first (网格内化解)
     assert case.parties.count() == 2
     assert case.parties.first().gender == "2"  # from the ID's sequence digit
     ev = TimelineEvent.objects.get(case=case)
