@@ -72,6 +72,14 @@ class Channel(models.TextChoices):
     UPPER = "upper", _("assigned from above")
 
 
+class TriageClass(models.TextChoices):
+    """三事分流: 大事 to departments, 小事 to self-governance and mediation, 私事 to residents."""
+
+    MAJOR = "major", _("major matter")
+    MINOR = "minor", _("minor matter")
+    PRIVATE = "private", _("private matter")
+
+
 class Case(models.Model):
     code = models.CharField(_("case code"), max_length=40, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=100)
@@ -113,6 +121,17 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("dispatching unit"),
+    )
+    triage_class = models.CharField(
+        _("triage"), max_length=10, choices=TriageClass.choices, blank=True
+    )
+    subject_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subject_cases",
+        verbose_name=_("subject-matter unit"),
     )
     transfer_channel = models.CharField(
         _("sent to"), max_length=20, blank=True, choices=TransferChannel.choices

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area, Membership, Role, Unit
 from areas.selectors import area_subtree_q, center_for_area, memberships_of, scope_of
-from routing import deadlines, levels
+from routing import deadlines, levels, triage
 from routing.models import Clock
 
 from .errors import IllegalTransition, InvalidInput, NotAllowed
@@ -34,6 +34,7 @@ from .models import (
     PartyRole,
     Scale,
     TimelineEvent,
+    TriageClass,
 )
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
@@ -456,9 +457,42 @@ def _apply_route(case, actor, membership, now, note, params):
             _("This unit cannot receive cases of this area."),
             {"unit_id": _("Outside the case's area.")},
         )
+    proposal = triage.propose(case)
+    triage_class = params.get("triage_class") or proposal.triage_class or TriageClass.MINOR
+    if triage_class not in (TriageClass.MAJOR, TriageClass.MINOR):
+        raise InvalidInput(
+            _("Private matters are closed with guidance, not routed."),
+            {"triage_class": _("Choose major or minor matter.")},
+        )
+    override_reason = (params.get("override_reason") or "").strip()
+    overridden = proposal.unit is not None and proposal.unit.pk != unit.pk
+    if overridden and not override_reason:
+        raise InvalidInput(
+            _("You chose another unit than the proposed one; give the reason."),
+            {"override_reason": _("Needed when the proposal is not followed.")},
+        )
+    subject = proposal.subject_unit
+    if params.get("subject_unit_id"):
+        subject = _unit_param(params, "subject_unit_id")
+    case.triage_class = triage_class
+    case.subject_unit = subject
     case.dispatcher_unit = membership.unit
     hand_over_case(case, unit, now)
-    return {"unit": unit.name}
+    if subject and subject.pk != unit.pk:
+        link_unit(case, subject, CaseUnitRelation.ASSISTING, now)
+    return {
+        "unit": unit.name,
+        "triage_class": triage_class,
+        "subject_unit": subject.name if subject else "",
+        "proposed_unit": proposal.unit.name if proposal.unit else "",
+        "rule": proposal.rule.name if proposal.rule else "",
+        "override_reason": override_reason if overridden else "",
+    }
+
+
+def _apply_guide(case, actor, membership, now, note, params):
+    case.triage_class = TriageClass.PRIVATE
+    _apply_close(case, actor, membership, now, note, params)
 
 
 def _apply_return(case, actor, membership, now, note, params):
@@ -515,6 +549,7 @@ _APPLY = {
     "accept": _apply_accept,
     "reject": _apply_close,
     "route": _apply_route,
+    "guide": _apply_guide,
     "return": _apply_return,
     "start": _noop,
     "resolve": _apply_close,

@@ -60,6 +60,15 @@ TRANSITIONS: dict[str, Transition] = {
         _t("accept", _("Accept"), {S.REGISTERED}, S.ACCEPTED, CENTER_ROLES),
         _t("reject", _("Decline to accept"), {S.REGISTERED}, S.TERMINATED, CENTER_ROLES, True),
         _t("route", _("Route"), {S.ACCEPTED}, S.ROUTED, CENTER_ROLES),
+        # 私事: closed with guidance to the service or channel the residents can use.
+        _t(
+            "guide",
+            _("Close as private matter with guidance"),
+            {S.ACCEPTED},
+            S.TERMINATED,
+            CENTER_ROLES,
+            True,
+        ),
         _t("return", _("Return to dispatcher"), {S.ROUTED}, S.ACCEPTED, HANDLING_ROLES, True),
         _t("start", _("Take over and start handling"), {S.ROUTED}, S.IN_HANDLING, HANDLING_ROLES),
         _t(

@@ -1,0 +1,70 @@
+"""三事分流: propose where a case goes, from the administrator's routing rules."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from areas.models import Area, Unit
+from cases.models import Case
+
+from .models import RoutingRule
+
+
+@dataclass
+class Proposal:
+    triage_class: str = ""
+    unit: Unit | None = None
+    subject_unit: Unit | None = None
+    guidance: str = ""
+    rule: RoutingRule | None = None
+
+
+def _matches(rule: RoutingRule, case: Case) -> bool:
+    if rule.area_id and not case.area.path.startswith(rule.area.path):
+        return False
+    if rule.category_id and not (
+        case.category and case.category.code.startswith(rule.category.code)
+    ):
+        return False
+    if rule.min_scale and case.scale < rule.min_scale:
+        return False
+    if rule.min_people is not None and case.people_involved < rule.min_people:
+        return False
+    if rule.min_amount is not None and (case.amount_involved or 0) < rule.min_amount:
+        return False
+    return True
+
+
+def find_unit(area: Area, kind: str, speciality: str = "", level: int | None = None) -> Unit | None:
+    """The nearest active unit of this kind (and speciality) at or above the area,
+    at `level` when given: "the county's labour department", "the village committee"."""
+    chain = list(reversed(area.ancestors()))  # nearest first
+    if level is not None:
+        chain = [a for a in chain if a.level == level] or [a for a in chain if a.level < level][:1]
+    qs = Unit.objects.filter(kind=kind, is_active=True, area__in=chain)
+    if speciality:
+        qs = qs.filter(speciality=speciality)
+    by_area = {}
+    for u in qs.order_by("pk"):
+        by_area.setdefault(u.area_id, u)
+    return next((by_area[a.pk] for a in chain if a.pk in by_area), None)
+
+
+def propose(case: Case) -> Proposal:
+    """The first matching active rule's proposal, or an empty one."""
+    rules = (
+        RoutingRule.objects.filter(is_active=True)
+        .filter(Q(area__isnull=True) | Q(area_id__in=[a.pk for a in case.area.ancestors()]))
+        .select_related("area", "category", "target_unit")
+    )
+    for rule in rules:
+        if not _matches(rule, case):
+            continue
+        unit = rule.target_unit
+        if unit is None and rule.target_kind:
+            unit = find_unit(case.area, rule.target_kind, rule.target_speciality, rule.target_level)
+        subject = None
+        if rule.subject_kind:
+            subject = find_unit(case.area, rule.subject_kind, rule.subject_speciality)
+        return Proposal(rule.triage_class, unit, subject, rule.guidance, rule)
+    return Proposal()
