@@ -1,2 +1,38 @@
+"""The REST API under /api/v1/: one NinjaAPI, its routers, local docs and problem errors."""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, re_path
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from . import auth, cases, docs, problems
+
+api = NinjaAPI(
+    title="Jiefen API",
+    version="1",
+    description=(
+        "解纷 Jiefen REST API. Get a token from POST /auth/token and send it as "
+        "`Authorization: Bearer <token>`. Every error is an RFC 9457 problem body."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs=docs.LocalSwagger(),
+    docs_url="/docs",
+    auth=auth.TokenAuth(),
+)
+problems.install(api)
+api.add_router("/auth", auth.router)
+api.add_router("/", cases.router)
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    # Without this an unknown URL under /api/v1/ would get Django's HTML 404 page.
+    return problems.problem(404, "not_found", _("No such API endpoint."))
+
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("docs/assets/<str:name>", docs.docs_asset, name="docs_asset"),
+    *api.urls[0],
+    re_path(r"^(?P<rest>.*)$", unknown_endpoint),
+]

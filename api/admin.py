@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import ApiToken, IdempotencyRecord
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by POST /api/v1/auth/token; here an administrator only revokes them."""
+
+    list_display = ["user", "prefix", "created_at", "expires_at", "last_used_at"]
+    list_filter = ["created_at"]
+    search_fields = ["user__username", "prefix"]
+    readonly_fields = ["user", "prefix", "created_at", "expires_at", "last_used_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    list_display = ["user", "key", "status_code", "created_at"]
+    search_fields = ["user__username", "key"]
+    readonly_fields = ["user", "key", "fingerprint", "status_code", "response", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

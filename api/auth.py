@@ -1,0 +1,94 @@
+"""Token authentication: POST /auth/token issues a token; every other endpoint reads it from
+`Authorization: Bearer <token>` (or `Token <token>`, the form other Django APIs use)."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.security.http import HttpAuthBase
+
+from .models import ApiToken
+from .problems import problem
+from .schemas import Problem
+
+# Integrations log in rarely; a month keeps a lost token's damage bounded.
+TOKEN_TTL = datetime.timedelta(days=getattr(settings, "API_TOKEN_TTL_DAYS", 30))
+# Writing last_used_at on every request would add a write to every read; once a while is enough.
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=5)
+SCHEMES = {"bearer", "token"}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user, now: datetime.datetime) -> tuple[str, ApiToken]:
+    """Create a token for `user`; the plain token is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(token),
+        prefix=token[:8],
+        created_at=now,
+        expires_at=now + TOKEN_TTL,
+    )
+    return token, row
+
+
+def user_for_token(token: str, now: datetime.datetime):
+    """The active user a valid, unexpired token belongs to, or None."""
+    if not token:
+        return None
+    row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+    if row is None or not row.user.is_active:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
+
+
+class TokenAuth(HttpAuthBase):
+    """Bearer token auth that also accepts the `Token` scheme."""
+
+    openapi_scheme = "bearer"
+
+    def __call__(self, request: HttpRequest):
+        scheme, _sep, token = request.headers.get("Authorization", "").strip().partition(" ")
+        if scheme.lower() not in SCHEMES:
+            return None
+        user = user_for_token(token.strip(), timezone.now())
+        if user is not None:
+            # Services and logging read request.user, as they do for the web UI.
+            request.user = user
+        return user
+
+
+class Credentials(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime.datetime | None
+
+
+router = Router(tags=["auth"])
+
+
+@router.post("/token", auth=None, response={200: TokenOut, 401: Problem}, url_name="token")
+def obtain_token(request: HttpRequest, payload: Credentials):
+    """Exchange a username and password for a bearer token."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        return problem(401, "unauthorized", _("Wrong username or password."))
+    token, row = issue_token(user, timezone.now())
+    return {"token": token, "expires_at": row.expires_at}
