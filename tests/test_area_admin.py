@@ -10,12 +10,6 @@ from areas.services import AdminError, AreaInput, check_area_code, parent_code_o
 from cases.models import Category, MojCategory
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # build_county hashes ten passwords; PBKDF2 would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_client(client, county):
     admin = get_user_model().objects.create(username="root", is_superuser=True, is_staff=True)
