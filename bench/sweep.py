@@ -1,0 +1,124 @@
+"""Sweep benchmark: N open cases (default 100,000 on SQLite, 1,000,000 on PostgreSQL) with
+one open clock each, 1 % of them due; one sweep; prints its time and queries.
+
+    .venv/bin/python bench/sweep.py [--n N] [--due-fraction 0.01]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiefen_bench .venv/bin/python bench/sweep.py
+
+Without DATABASE_URL it uses a temporary SQLite file. It prints figures; it asserts nothing.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=None)
+    parser.add_argument("--due-fraction", type=float, default=0.01)
+    args = parser.parse_args()
+
+    tmp = None
+    if "DATABASE_URL" not in os.environ:
+        tmp = tempfile.mkdtemp(prefix="jiefen-bench-sweep-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiefen.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from areas.models import Area, Level, Unit, UnitKind
+    from cases.models import Case
+    from routing.models import Clock, Deadline
+    from routing.sweep import sweep
+
+    n = args.n or (100_000 if connection.vendor == "sqlite" else 1_000_000)
+    call_command("migrate", verbosity=0)
+    Deadline.objects.all().delete()
+    Case.objects.filter(code__startswith="BENCH").delete()
+    county, _ = Area.objects.get_or_create(
+        code="999902000000", defaults={"name": "压测县", "level": Level.COUNTY}
+    )
+    center, _ = Unit.objects.get_or_create(
+        name="压测县综治中心", area=county, defaults={"kind": UnitKind.CENTER}
+    )
+
+    now = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+    due_every = max(1, round(1 / args.due_fraction))
+    started = time.perf_counter()
+    batch = 10_000
+    for start in range(0, n, batch):
+        cases = Case.objects.bulk_create(
+            [
+                Case(
+                    code=f"BENCH-{i:08d}",
+                    title="压测",
+                    description="压测",
+                    area=county,
+                    channel="window",
+                    level=Level.COUNTY,
+                    owner_unit=center,
+                    first_unit=center,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i in range(start, min(n, start + batch))
+            ]
+        )
+        Deadline.objects.bulk_create(
+            [
+                Deadline(
+                    case=c,
+                    clock=Clock.RESOLVE,
+                    unit=center,
+                    level=Level.COUNTY,
+                    started_at=now,
+                    due_at=now
+                    + datetime.timedelta(hours=-1 if (start + j) % due_every == 0 else 24 * 30),
+                )
+                for j, c in enumerate(cases)
+            ]
+        )
+    load_s = time.perf_counter() - started
+    due = Deadline.objects.filter(due_at__lte=now).count()
+
+    with CaptureQueriesContext(connection) as queries:
+        t0 = time.perf_counter()
+        result = sweep(now)
+        sweep_s = time.perf_counter() - t0
+    with CaptureQueriesContext(connection) as again:
+        t1 = time.perf_counter()
+        second = sweep(now)
+        again_s = time.perf_counter() - t1
+
+    print(f"database            {connection.vendor}")
+    print(f"open cases          {n:,}")
+    print(f"due items           {due:,}")
+    print(f"load time           {load_s:.1f} s")
+    print(
+        f"sweep               {sweep_s:.2f} s, {len(queries.captured_queries):,} queries, "
+        f"processed {result.overdue:,} ({len(queries.captured_queries) / max(due, 1):.1f} "
+        f"queries per item)"
+    )
+    print(
+        f"second sweep        {again_s:.3f} s, {len(again.captured_queries)} queries, "
+        f"processed {second.overdue}"
+    )
+    if tmp:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
