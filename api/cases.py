@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema
 
-from areas.models import Area, Role
-from areas.selectors import scope_of
+from areas.models import Area
 from cases.errors import InvalidInput
 from cases.identity import mask_id_number, mask_phone
 from cases.models import Case, Channel
@@ -24,8 +23,8 @@ from cases.services import (
     CaseInput,
     PartyInput,
     allowed_transitions,
+    open_case_record,
     perform_transition,
-    record_full_read,
     register_case,
 )
 from cases.workflow import Status
@@ -41,16 +40,6 @@ from .schemas import (
     TransitionIn,
 )
 
-# Roles whose work needs a party's full ID number and phone (PIPL: everyone else sees masks).
-# The same list as the web UI's FULL_RECORD_ROLES in cases/views.py.
-FULL_RECORD_ROLES = (
-    Role.CLERK,
-    Role.MEDIATOR,
-    Role.HANDLER,
-    Role.LEADER,
-    Role.COURT_LIAISON,
-    Role.ADMIN,
-)
 MAX_PAGE_SIZE = 100
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
@@ -162,10 +151,8 @@ def case_detail(request: HttpRequest, code: str):
     scope is 404, the same as one that does not exist."""
     user = request.auth
     case = get_visible_case(user, code)
-    full = scope_of(user).has_role(*FULL_RECORD_ROLES)
+    full = open_case_record(case, user, "api", request.META.get("REMOTE_ADDR"), timezone.now())
     parties = _parties(case, full)
-    if full and any(p["id_number"] or p["phone"] for p in parties):
-        record_full_read(case, user, "api", request.META.get("REMOTE_ADDR"), timezone.now())
     events = case.timeline.select_related("actor", "actor_unit")
     return {
         **_summary(request, case),

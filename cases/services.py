@@ -601,6 +601,27 @@ def provide_material(case: Case, material_id: int, actor, now: datetime.datetime
         append_event(case, "material_provided", now, actor=actor, note=m.name)
 
 
+# Roles whose work needs a party's full ID number and phone (PIPL: everyone else sees masks).
+FULL_RECORD_ROLES = (
+    Role.CLERK,
+    Role.MEDIATOR,
+    Role.HANDLER,
+    Role.LEADER,
+    Role.COURT_LIAISON,
+    Role.ADMIN,
+)
+
+
+def open_case_record(
+    case: Case, user, channel: str, ip: str | None, now: datetime.datetime
+) -> bool:
+    """Whether `user` sees the parties' full ID numbers and phones; such a read is logged."""
+    full = scope_of(user).has_role(*FULL_RECORD_ROLES)
+    if full and case.parties.filter(~Q(id_number="") | ~Q(phone="")).exists():
+        record_full_read(case, user, channel, ip, now)
+    return full
+
+
 def record_full_read(
     case: Case, user, channel: str, ip: str | None, now: datetime.datetime
 ) -> None:

@@ -1,2 +1,17 @@
+from django.urls import path
+
+from . import views
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("cases/", views.case_list, name="list"),
+    path("cases/new/", views.intake, name="new"),
+    path("cases/new/duplicates/", views.duplicates, name="duplicates"),
+    path("cases/<str:code>/", views.detail, name="detail"),
+    path("cases/<str:code>/act/", views.act, name="act"),
+    path("cases/<str:code>/attachments/", views.upload, name="upload"),
+    path("cases/<str:code>/attachments/<int:pk>/", views.download, name="download"),
+    path("cases/<str:code>/materials/<int:pk>/provided/", views.provide, name="provide"),
+    path("c/<str:code>", views.short, name="short"),
+]

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
+from cases.data.categories import load_code_tables
+from cases.models import Category, MojCategory
 from cases.services import CaseInput, PartyInput, register_case
 
 NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
@@ -33,6 +35,9 @@ class County:
 
 
 def build_county() -> County:
+    # A transactional test's flush also removes the code tables the migration loaded.
+    if not Category.objects.exists():
+        load_code_tables(Category, MojCategory)
     county = Area.objects.create(
         code="430121000000", name="长沙县", level=Level.COUNTY, population=1_000_000
     )

@@ -1,0 +1,289 @@
+"""Forms of the clerk pages. They only collect input: validation rules live in the services,
+whose field errors are mapped back onto these forms (see `apply_errors`)."""
+
+import re
+
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from areas.selectors import area_subtree_q, memberships_of, visible_areas
+
+from .errors import CaseError
+from .models import Category, Channel, PartyKind, PartyRole, Scale, TriageClass
+from .services import REGISTER_ROLES, CaseInput, PartyInput
+from .workflow import Status, TransferChannel
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+SATISFACTION_CHOICES = [
+    ("satisfied", _("satisfied")),
+    ("basic", _("basically satisfied")),
+    ("unsatisfied", _("unsatisfied")),
+]
+
+
+def category_choices(majors_selectable: bool = False) -> list:
+    """Active categories grouped by their major (GB/T 31000 two levels)."""
+    groups: dict = {}
+    for c in Category.objects.filter(is_active=True).select_related("parent"):
+        if c.parent_id is None:
+            groups.setdefault(c.code, [c, []])[0] = c
+        else:
+            groups.setdefault(c.parent.code, [c.parent, []])[1].append((c.code, str(c)))
+    choices: list = [("", "—")]
+    for major, minors in groups.values():
+        if majors_selectable:
+            minors = [(major.code, _("%(name)s (all)") % {"name": major})] + minors
+        choices.append((str(major), minors))
+    return choices
+
+
+def registrable_areas(user):
+    """Areas the user may register cases in: the subtrees of their registering memberships."""
+    if user.is_superuser:
+        return Area.objects.all()
+    paths = tuple(m.scope_area.path for m in memberships_of(user) if m.role in REGISTER_ROLES)
+    return Area.objects.filter(area_subtree_q(paths))
+
+
+def area_label(area: Area) -> str:
+    return f"{area.name}（{area.code}）"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class CaseForm(forms.Form):
+    # Most fields are optional here on purpose: register_case decides what is missing,
+    # so the same rules (and messages) apply to the form, the API and imports.
+    title = forms.CharField(label=_("title"), required=False, max_length=200)
+    description = forms.CharField(
+        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    category_code = forms.ChoiceField(label=_("category"), required=False)
+    scale = forms.ChoiceField(
+        label=_("scale"),
+        choices=[(v, format_lazy("{} {}", v, label)) for v, label in Scale.choices],
+        initial=Scale.INDIVIDUAL,
+    )
+    people_involved = forms.CharField(
+        label=_("people involved"),
+        required=False,
+        initial=1,
+        widget=forms.NumberInput(attrs={"min": 1}),
+    )
+    amount_involved = forms.CharField(
+        label=_("amount involved (yuan)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("occurred at"),
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    area_code = forms.ChoiceField(label=_("area"), required=False)
+    address = forms.CharField(label=_("address"), required=False, max_length=200)
+    channel = forms.ChoiceField(label=_("intake channel"), choices=Channel.choices)
+    missing_materials = forms.CharField(
+        label=_("missing materials (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Accept now and list what the party still has to hand in."),
+    )
+    attachments = MultipleFileField(label=_("attachments"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category_code"].choices = category_choices()
+        areas = list(registrable_areas(user).order_by("code"))
+        self.fields["area_code"].choices = [("", "—")] + [(a.code, area_label(a)) for a in areas]
+        if len(areas) == 1:
+            self.fields["area_code"].initial = areas[0].code
+
+    def to_input(self, party_forms) -> CaseInput:
+        d = self.cleaned_data
+        return CaseInput(
+            title=d["title"],
+            description=d["description"],
+            area_code=d["area_code"],
+            channel=d["channel"],
+            category_code=d["category_code"],
+            scale=d["scale"],
+            people_involved=d["people_involved"] or 1,
+            amount_involved=d["amount_involved"] or None,
+            occurred_at=d["occurred_at"],
+            address=d["address"],
+            parties=[PartyInput(**f.party_data()) for f in party_forms],
+            missing_materials=[
+                line.strip() for line in d["missing_materials"].splitlines() if line.strip()
+            ],
+        )
+
+
+class PartyForm(forms.Form):
+    name = forms.CharField(label=_("name of person or organisation"), required=False, max_length=80)
+    role = forms.ChoiceField(label=_("role"), choices=PartyRole.choices)
+    kind = forms.ChoiceField(label=_("kind"), choices=PartyKind.choices)
+    id_number = forms.CharField(label=_("resident ID number"), required=False, max_length=30)
+    credit_code = forms.CharField(
+        label=_("unified social credit code"), required=False, max_length=30
+    )
+    phone = forms.CharField(
+        label=_("phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    address = forms.CharField(label=_("address"), required=False, max_length=200)
+
+    def party_data(self) -> dict:
+        return {k: self.cleaned_data[k] for k in self.fields}
+
+
+PartyFormSet = forms.formset_factory(PartyForm, extra=0, min_num=1, max_num=50)
+
+
+def filled_party_forms(formset) -> list:
+    """Party rows with something typed in; blank rows (role and kind alone) are ignored."""
+    typed = ("name", "id_number", "credit_code", "phone", "address")
+    return [f for f in formset.forms if any(f.cleaned_data.get(k) for k in typed)]
+
+
+_FIELD_KEY = re.compile(r"^parties\[(\d+)\]\.(\w+)$")
+
+
+def apply_errors(error: CaseError, form, party_forms=(), formset=None) -> None:
+    """Put a service's field errors next to the fields they name; the rest at the top."""
+    for key, message in error.field_errors.items():
+        m = _FIELD_KEY.match(key)
+        if m and int(m.group(1)) < len(party_forms):
+            target, field = party_forms[int(m.group(1))], m.group(2)
+            target.add_error(field if field in target.fields else None, message)
+        elif key == "parties" and formset is not None:
+            formset._non_form_errors = formset.error_class([message])
+        elif key in form.fields:
+            form.add_error(key, message)
+        else:
+            form.add_error(None, message)
+    if not error.field_errors:
+        form.add_error(None, error.message)
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("search"), required=False)
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("all"))] + Status.choices
+    )
+    category = forms.ChoiceField(label=_("category"), required=False)
+    area = forms.ModelChoiceField(label=_("area"), required=False, queryset=Area.objects.none())
+    channel = forms.ChoiceField(
+        label=_("intake channel"), required=False, choices=[("", _("all"))] + Channel.choices
+    )
+    date_from = forms.DateField(
+        label=_("registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("registered to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(majors_selectable=True)
+        self.fields["area"].queryset = visible_areas(user).order_by("code")
+        self.fields["area"].label_from_instance = area_label
+        self.fields["q"].widget.attrs["placeholder"] = _("code, party name or words")
+
+    def filters(self) -> dict:
+        """Keyword arguments for selectors.filter_cases; invalid values are left out."""
+        self.is_valid()  # fills cleaned_data with the fields that are valid
+        d = getattr(self, "cleaned_data", {})
+        text = {k: d.get(k) or "" for k in ("q", "status", "category", "channel")}
+        return {**text, **{k: d.get(k) for k in ("area", "date_from", "date_to")}}
+
+
+class TransitionForm(forms.Form):
+    """One action of the state machine, with the extra fields that action needs."""
+
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, transition, case, units=None, proposal=None, **kwargs):
+        super().__init__(*args, prefix=transition.name, **kwargs)
+        self.transition = transition
+        self.proposal = proposal
+        if transition.note_required:
+            self.fields["note"].widget.attrs["required"] = True
+        if transition.name == "accept":
+            self.fields["category_code"] = forms.ChoiceField(
+                label=_("category"),
+                choices=category_choices(),
+                initial=case.category.code if case.category_id else "",
+                required=False,
+            )
+        elif transition.name == "route":
+            # 三事分流: the routing rules' proposal is preselected; choosing another unit
+            # needs a reason (the service enforces it).
+            unit_choices = [("", "—")] + [(u.pk, f"{u.name}（{u.area.name}）") for u in units]
+            self.fields["triage_class"] = forms.ChoiceField(
+                label=_("triage"),
+                choices=[
+                    (TriageClass.MAJOR, TriageClass.MAJOR.label),
+                    (TriageClass.MINOR, TriageClass.MINOR.label),
+                ],
+                initial=(proposal and proposal.triage_class) or TriageClass.MINOR,
+                required=False,
+            )
+            self.fields["unit_id"] = forms.ChoiceField(
+                label=_("handling unit"),
+                choices=unit_choices,
+                initial=proposal.unit.pk if proposal and proposal.unit else "",
+                required=False,
+            )
+            self.fields["subject_unit_id"] = forms.ChoiceField(
+                label=_("subject-matter unit"),
+                choices=unit_choices,
+                initial=proposal.subject_unit.pk if proposal and proposal.subject_unit else "",
+                required=False,
+            )
+            self.fields["override_reason"] = forms.CharField(
+                label=_("reason for not following the proposal"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        elif transition.name == "guide":
+            self.fields["note"].initial = proposal.guidance if proposal else ""
+        elif transition.name == "transfer":
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("sent to"),
+                choices=[("", "—")] + TransferChannel.choices,
+                required=False,
+            )
+        elif transition.name == "follow_up":
+            self.fields["satisfaction"] = forms.ChoiceField(
+                label=_("satisfaction"),
+                choices=[("", "—")] + SATISFACTION_CHOICES,
+                required=False,
+            )
+
+    def params(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "note"}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("file"))
