@@ -71,7 +71,13 @@ def _visible_case(user, code):
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """One page of cases, each with a masked summary of its parties for the table."""
+    page = Paginator(qs.prefetch_related("parties"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for case in page:
+        case.party_summary = ", ".join(
+            f"{p.name} {mask_phone(p.phone)}".strip() for p in case.parties.all()
+        )
+    return page
 
 
 @login_required
@@ -88,14 +94,9 @@ def case_list(request):
     qs = (
         selectors.with_overdue(qs, timezone.now())
         .select_related("area", "category", "owner_unit")
-        .prefetch_related("parties")
         .order_by("-created_at")
     )
     page = _page(request, qs)
-    for case in page:
-        case.party_summary = ", ".join(
-            f"{p.name} {mask_phone(p.phone)}".strip() for p in case.parties.all()
-        )
     template = "cases/_case_table.html" if request.htmx else "cases/list.html"
     return render(request, template, {"form": form, "page": page})
 
