@@ -64,10 +64,22 @@ class Area(models.Model):
         """The 12-digit statistical code; a grid borrows its village's."""
         return self.code[:12].ljust(12, "0")
 
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this area itself, read from the materialised path."""
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
     def ancestors(self) -> list["Area"]:
-        ids = [int(p) for p in self.path.strip("/").split("/") if p]
+        """This area and its ancestors, root first."""
+        ids = self.ancestor_ids
         by_id = Area.objects.in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
+
+    def ancestor_at_level(self, level: int) -> "Area | None":
+        """This area or its ancestor at `level`; where the tree skips that level, the
+        nearest one above it."""
+        candidates = [a for a in self.ancestors() if a.level <= level]
+        return candidates[-1] if candidates else None
 
     def is_within(self, other: "Area") -> bool:
         return self.path.startswith(other.path)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from .models import Area, Membership, Role, Unit
+from .models import Area, Membership, Role, Unit, UnitKind
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,18 @@ def is_administrator(user) -> bool:
     return user.is_superuser or scope_of(user).has_role(Role.ADMIN)
 
 
+def nearest_unit(area: Area, kind: str, speciality: str = "") -> Unit | None:
+    """The active unit of this kind (and speciality) of the area, or of its nearest ancestor."""
+    ids = area.ancestor_ids
+    qs = Unit.objects.filter(area_id__in=ids, kind=kind, is_active=True)
+    if speciality:
+        qs = qs.filter(speciality=speciality)
+    by_area: dict[int, Unit] = {}
+    for unit in qs.order_by("pk"):
+        by_area.setdefault(unit.area_id, unit)
+    return next((by_area[i] for i in reversed(ids) if i in by_area), None)
+
+
 def center_for_area(area: Area) -> Unit | None:
     """The comprehensive governance center of this area, or of its nearest ancestor."""
-    ids = [int(p) for p in area.path.strip("/").split("/") if p]
-    centers = {
-        u.area_id: u
-        for u in Unit.objects.filter(area_id__in=ids, kind="center", is_active=True).order_by("pk")
-    }
-    for area_id in reversed(ids):
-        if area_id in centers:
-            return centers[area_id]
-    return None
+    return nearest_unit(area, UnitKind.CENTER)

@@ -429,12 +429,13 @@ def _unit_param(params, key="unit_id") -> Unit:
 def routable_units(case: Case, actor):
     """Units a case can be dispatched to: those of the case's area and its ancestors
     (county departments, the court…) and those below the dispatching center."""
-    ancestor_ids = [int(p) for p in case.area.path.strip("/").split("/") if p]
     scope = scope_of(actor)
     qs = Unit.objects.filter(is_active=True).select_related("area")
     if scope.is_superuser:
         return qs
-    return qs.filter(area_subtree_q(scope.area_paths, "area__") | Q(area_id__in=ancestor_ids))
+    return qs.filter(
+        area_subtree_q(scope.area_paths, "area__") | Q(area_id__in=case.area.ancestor_ids)
+    )
 
 
 def hand_over_case(case: Case, unit: Unit, now) -> None:

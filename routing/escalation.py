@@ -9,7 +9,6 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from areas.models import Area
 from areas.selectors import center_for_area
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, TimelineEvent
@@ -62,15 +61,6 @@ def record_failed_attempt(case: Case, actor, now: datetime.datetime, note: str =
     return count
 
 
-def _area_at_level(area: Area, level: int) -> Area | None:
-    ancestors = area.ancestors()
-    exact = [a for a in ancestors if a.level == level]
-    if exact:
-        return exact[0]
-    above = [a for a in ancestors if a.level < area.level and a.level <= level]
-    return above[-1] if above else None
-
-
 def escalate_case(deadline: Deadline, now: datetime.datetime) -> bool:
     """Called by the sweep, inside its transaction, for a claimed escalation clock.
 
@@ -95,7 +85,7 @@ def escalate_case(deadline: Deadline, now: datetime.datetime) -> bool:
         ).exists()
         else "time"
     )
-    target_area = _area_at_level(case.area, target_level) if target_level else None
+    target_area = case.area.ancestor_at_level(target_level) if target_level else None
     target_unit = center_for_area(target_area) if target_area else None
     if case.status not in OPEN_STATUSES or target_unit is None:
         append_event(

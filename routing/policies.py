@@ -15,7 +15,7 @@ from .models import EscalationPolicy, EscalationStep, PolicyArea
 
 def policy_for_area(area: Area) -> EscalationPolicy | None:
     """The active policy assigned to the area or its nearest ancestor (a county may override its city)."""
-    chain = [int(p) for p in area.path.strip("/").split("/") if p]
+    chain = area.ancestor_ids
     by_area = {
         pa.area_id: pa.policy
         for pa in PolicyArea.objects.filter(

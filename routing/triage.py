@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from areas.models import Area, Unit
+from areas.selectors import nearest_unit
 from cases.models import Case
 
 from .models import RoutingRule
@@ -36,18 +37,15 @@ def _matches(rule: RoutingRule, case: Case) -> bool:
 
 
 def find_unit(area: Area, kind: str, speciality: str = "", level: int | None = None) -> Unit | None:
-    """The nearest active unit of this kind (and speciality) at or above the area,
-    at `level` when given: "the county's labour department", "the village committee"."""
-    chain = list(reversed(area.ancestors()))  # nearest first
-    if level is not None:
-        chain = [a for a in chain if a.level == level] or [a for a in chain if a.level < level][:1]
-    qs = Unit.objects.filter(kind=kind, is_active=True, area__in=chain)
+    """The nearest active unit of this kind (and speciality) at or above the area; with
+    `level`, only the one of the area at that level: "the county's labour department"."""
+    if level is None:
+        return nearest_unit(area, kind, speciality)
+    target = area.ancestor_at_level(level)
+    qs = Unit.objects.filter(kind=kind, is_active=True, area=target)
     if speciality:
         qs = qs.filter(speciality=speciality)
-    by_area = {}
-    for u in qs.order_by("pk"):
-        by_area.setdefault(u.area_id, u)
-    return next((by_area[a.pk] for a in chain if a.pk in by_area), None)
+    return qs.order_by("pk").first() if target else None
 
 
 def propose(case: Case) -> Proposal:
