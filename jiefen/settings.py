@@ -36,6 +36,11 @@ INSTALLED_APPS = [
     "areas",
     "cases",
     "routing",
+    "notifications",
+    "mediation",
+    "documents",
+    "docking",
+    "stats",
     "api",
     "portal",
 ]
@@ -126,3 +131,10 @@ LOGGING = {
 }
 
 JIEFEN_NAME = _("Jiefen dispute resolution")
+
+# Notifications: in-app always; outside the app through these senders (notifications.senders).
+NOTIFY_SENDERS = [
+    s for s in os.environ.get("NOTIFY_SENDERS", "notifications.senders.LogSender").split(",") if s
+]
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")

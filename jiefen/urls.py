@@ -14,6 +14,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("manage/", include("areas.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("mediation/", include("mediation.urls")),
+    path("documents/", include("documents.urls")),
+    path("docking/", include("docking.urls")),
+    path("stats/", include("stats.urls")),
     path("", include("cases.urls")),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -12,6 +12,13 @@ class Clock(models.TextChoices):
     ACCEPT = "accept", _("accept by")
     RESOLVE = "resolve", _("resolve by")
     ESCALATE = "escalate", _("escalate after")
+    # 吹哨报到: a summoned unit reports (报到) by this time, and feeds back on its task by that.
+    REPORT = "report", _("report by")
+    FEEDBACK = "feedback", _("feed back by")
+    # 督办: a supervisor's notice with its own deadline.
+    SUPERVISE = "supervise", _("answer supervision by")
+    # 司法确认: the joint application to the court within 30 days of the agreement's effect.
+    CONFIRM = "confirm", _("apply for judicial confirmation by")
 
 
 class DeadlineState(models.TextChoices):
