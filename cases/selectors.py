@@ -51,14 +51,17 @@ def get_visible_case(user, code: str) -> Case:
 
 
 def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:
-    """Open cases to act on: "mine" (my units own them or I reported them), "unit" (all of my
-    units' cases), overdue first, then oldest first."""
+    """Cases to act on: open cases my units own ("mine": or that I reported) and any case
+    on which one of my units owes an open deadline (a summons to report, a 督办 to answer,
+    a judicial confirmation to file); overdue first, then oldest first."""
     scope = scope_of(user)
-    qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES)
+    owned = Q(owner_unit_id__in=scope.unit_ids)
     if which == "mine":
-        qs = qs.filter(Q(owner_unit_id__in=scope.unit_ids) | Q(reporter_id=user.pk))
-    else:
-        qs = qs.filter(owner_unit_id__in=scope.unit_ids)
+        owned |= Q(reporter_id=user.pk)
+    owed = Deadline.objects.filter(
+        case=OuterRef("pk"), state=DeadlineState.OPEN, unit_id__in=scope.unit_ids
+    )
+    qs = cases_visible_to(user).filter((owned & Q(status__in=OPEN_STATUSES)) | Q(Exists(owed)))
     return (
         with_overdue(qs, now)
         .select_related("area", "category", "owner_unit")

@@ -505,7 +505,7 @@ def _apply_return(case, actor, membership, now, note, params):
 def _apply_close(case, actor, membership, now, note, params):
     case.outcome_note = note
     case.closed_at = now
-    deadlines.close_deadlines(case, [Clock.ACCEPT, Clock.RESOLVE], now)
+    deadlines.close_deadlines(case, deadlines.CASE_BOUND_CLOCKS, now)
 
 
 def _apply_transfer(case, actor, membership, now, note, params):

@@ -43,6 +43,13 @@ EVENT_LABELS = {
     "attempt_failed": gettext_lazy("Mediation attempt failed"),
     "escalated": gettext_lazy("Escalated"),
     "escalation_top": gettext_lazy("Reached the top level"),
+    "whistle": gettext_lazy("Units summoned (吹哨)"),
+    "reported": gettext_lazy("Unit reported (报到)"),
+    "whistle_meeting": gettext_lazy("Joint meeting (会商) and tasks"),
+    "whistle_feedback": gettext_lazy("Unit fed back"),
+    "whistle_evaluated": gettext_lazy("Unit evaluated"),
+    "supervision": gettext_lazy("Supervision notice (督办)"),
+    "supervision_answered": gettext_lazy("Supervision answered"),
     **{name: t.label for name, t in TRANSITIONS.items()},
 }
 CHANGE_LABELS = {
@@ -59,6 +66,9 @@ DATA_LABELS = {
     "override_reason": gettext_lazy("reason for not following the proposal"),
     "returned_to": gettext_lazy("returned to"),
     "satisfaction": gettext_lazy("satisfaction"),
+    "units": gettext_lazy("units"),
+    "unit": gettext_lazy("unit"),
+    "score": gettext_lazy("score"),
 }
 DATA_VALUES = {**dict(TriageClass.choices), **dict(SATISFACTION_CHOICES)}
 
@@ -162,7 +172,9 @@ def _change_rows(event):
         rows.append((CHANGE_LABELS.get(key, key), before, after))
     for key, label in DATA_LABELS.items():
         value = event.data.get(key)
-        if value:
+        if isinstance(value, list):
+            rows.append((label, None, "、".join(map(str, value))))
+        elif value:
             rows.append((label, None, DATA_VALUES.get(value, value)))
     return rows
 
@@ -186,7 +198,10 @@ def _transition_forms(request, case, bound=None):
     ]
 
 
-def _render_case(request, case, *, bound_action=None, attachment_form=None, status=200):
+def render_case_page(
+    request, case, *, bound_action=None, attachment_form=None, extra=None, status=200
+):
+    """The case page; `extra` carries other apps' bound forms back to their panels."""
     now = timezone.now()
     full = services.open_case_record(
         case, request.user, "web", request.META.get("REMOTE_ADDR"), now
@@ -209,13 +224,14 @@ def _render_case(request, case, *, bound_action=None, attachment_form=None, stat
         "transition_forms": _transition_forms(request, case, bound_action),
         "qr_svg": segno.make(short_url, micro=False).svg_inline(scale=3),
         "short_url": short_url,
+        **(extra or {}),
     }
     return render(request, "cases/detail.html", context, status=status)
 
 
 @login_required
 def detail(request, code):
-    return _render_case(request, _visible_case(request.user, code))
+    return render_case_page(request, _visible_case(request.user, code))
 
 
 @login_required
@@ -248,7 +264,7 @@ def act(request, code):
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
             return redirect("cases:detail", code=case.code)
-    return _render_case(request, case, bound_action=form)
+    return render_case_page(request, case, bound_action=form)
 
 
 @login_required
@@ -264,7 +280,7 @@ def upload(request, code):
         else:
             messages.success(request, _("Attachment uploaded."))
             return redirect("cases:detail", code=case.code)
-    return _render_case(request, case, attachment_form=form)
+    return render_case_page(request, case, attachment_form=form)
 
 
 @login_required

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "areas.context_processors.membership",
+                "notifications.context_processors.bell",
             ],
         },
     },

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("manage/", include("areas.urls")),
+    path("routing/", include("routing.urls")),
     path("notifications/", include("notifications.urls")),
     path("mediation/", include("mediation.urls")),
     path("documents/", include("documents.urls")),

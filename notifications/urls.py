@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("bell/", views.bell, name="bell"),
+    path("<int:pk>/open/", views.open_notice, name="open"),
+    path("read-all/", views.read_all, name="read_all"),
+]

@@ -16,6 +16,11 @@ DEFAULT_LIMITS: dict[str, datetime.timedelta] = {
     Clock.RESOLVE: datetime.timedelta(days=30),
 }
 WARN_FRACTION = 0.8
+# The clocks of whoever owns the case: they move with it when it changes hands. The others
+# (报到, feedback, 督办, confirmation) belong to one unit's own obligation and stay with it.
+OWNER_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.ESCALATE]
+# Obligations that end with the case: a closed case needs no more 报到, feedback or answers.
+CASE_BOUND_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.REPORT, Clock.FEEDBACK, Clock.SUPERVISE]
 
 
 def open_deadline(
@@ -40,10 +45,16 @@ def open_deadline(
     )
 
 
-def close_deadlines(case: Case, clocks: list[str], now: datetime.datetime) -> int:
-    """Close the case's open clocks of these kinds, recording whether each was met."""
+def close_deadlines(
+    case: Case, clocks: list[str], now: datetime.datetime, unit: Unit | None = None
+) -> int:
+    """Close the case's open clocks of these kinds (of this unit), recording whether each
+    was met."""
+    qs = Deadline.objects.filter(case=case, clock__in=clocks, state=DeadlineState.OPEN)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
     closed = 0
-    for d in Deadline.objects.filter(case=case, clock__in=clocks, state=DeadlineState.OPEN):
+    for d in qs:
         d.met = now <= d.due_at
         d.state = DeadlineState.MET if d.met else DeadlineState.MISSED
         d.closed_at = now
@@ -53,8 +64,10 @@ def close_deadlines(case: Case, clocks: list[str], now: datetime.datetime) -> in
 
 
 def transfer_deadlines(case: Case, unit: Unit) -> None:
-    """The clocks follow the case to its new handling unit."""
-    Deadline.objects.filter(case=case, state=DeadlineState.OPEN).update(unit=unit)
+    """The owner's clocks follow the case to its new handling unit."""
+    Deadline.objects.filter(case=case, state=DeadlineState.OPEN, clock__in=OWNER_CLOCKS).update(
+        unit=unit
+    )
 
 
 def open_deadlines(case: Case) -> QuerySet[Deadline]:

@@ -15,7 +15,7 @@ from cases.models import Case, TimelineEvent
 from cases.services import acting_membership, append_event, hand_over_case
 from cases.workflow import HANDLING_ROLES, OPEN_STATUSES, Status
 
-from . import deadlines, levels
+from . import deadlines, levels, notices
 from .models import Clock, Deadline, DeadlineState
 from .policies import attempts_exhausted, next_level, policy_for_area, step_for
 
@@ -105,7 +105,7 @@ def escalate_case(deadline: Deadline, now: datetime.datetime) -> bool:
         case.dispatcher_unit = None
     case.updated_at = now
     case.save()
-    append_event(
+    event = append_event(
         case,
         "escalated",
         now,
@@ -121,4 +121,5 @@ def escalate_case(deadline: Deadline, now: datetime.datetime) -> bool:
         },
     )
     levels.enter_level(case, now)
+    notices.escalated(case, from_unit, target_unit, reason, event.pk, now)
     return True

@@ -1,18 +1,25 @@
 """The one place where due deadlines are processed.
 
-sweep(now) is idempotent: each due row is claimed with a conditional UPDATE, so running it
-twice, or in two processes at once, handles every item exactly once. It reads only rows
-that are due (a partial index), so its cost follows the number of due items.
+sweep(now) does, for every open deadline, what is due at `now`: a reminder once its
+warning time passed, an overdue notice (and its clock's own consequence: escalation,
+a missed 报到) once it is due, then sends queued notices. It is idempotent: each row is
+claimed with a conditional UPDATE (warned_at / overdue_at IS NULL), so running it twice,
+or in two processes at once, handles every item exactly once. It reads only rows that are
+due (partial indexes), so its cost follows the number of due items, not of open cases.
 """
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
 from cases.services import append_event
+from notifications.services import deliver_pending
 
+from . import notices, whistles
 from .escalation import escalate_case
 from .models import Clock, Deadline, DeadlineState
 
@@ -22,48 +29,74 @@ BATCH = 500
 
 @dataclass
 class SweepResult:
+    reminded: int = 0
     overdue: int = 0
     escalated: int = 0
+    sent: int = 0
 
     def __str__(self) -> str:
-        return f"overdue={self.overdue} escalated={self.escalated}"
-
-
-def _due_ids(now: datetime.datetime, after_id: int) -> list[int]:
-    return list(
-        Deadline.objects.filter(
-            state=DeadlineState.OPEN, overdue_at__isnull=True, due_at__lte=now, pk__gt=after_id
+        return (
+            f"reminded={self.reminded} overdue={self.overdue} "
+            f"escalated={self.escalated} sent={self.sent}"
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:BATCH]
-    )
 
 
-def sweep(now: datetime.datetime) -> SweepResult:
-    """Process every deadline due at `now`; no cap per run (batches until none is left)."""
-    result = SweepResult()
+def _claim_each(
+    pending: Q, claim: dict, now: datetime.datetime, handle: Callable[[Deadline], None]
+) -> None:
+    """Claim the rows matching `pending` one by one (in pk batches) and handle each
+    in its own transaction; a row another sweep claimed first is skipped."""
     last = 0
-    while ids := _due_ids(now, last):
+    while True:
+        ids = list(
+            Deadline.objects.filter(pending, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            return
         last = ids[-1]
         for pk in ids:
             with transaction.atomic():
-                claimed = Deadline.objects.filter(
-                    pk=pk, state=DeadlineState.OPEN, overdue_at__isnull=True
-                ).update(overdue_at=now)
-                if not claimed:
+                if not Deadline.objects.filter(pending, pk=pk).update(**claim):
                     continue  # another sweep, or the case moved on, got here first
-                d = Deadline.objects.select_related("case", "unit").get(pk=pk)
-                if d.clock == Clock.ESCALATE:
-                    result.escalated += escalate_case(d, now)
-                    continue
-                append_event(
-                    d.case,
-                    "deadline_missed",
-                    now,
-                    actor_unit=d.unit,
-                    data={"clock": d.clock, "due_at": d.due_at.isoformat(), "unit": d.unit.name},
-                )
-                result.overdue += 1
-    if result.overdue:
+                handle(Deadline.objects.select_related("case__reporter", "unit").get(pk=pk))
+
+
+def sweep(now: datetime.datetime) -> SweepResult:
+    """Process every reminder and deadline due at `now`; no cap per run."""
+    result = SweepResult()
+    open_ = Q(state=DeadlineState.OPEN)
+
+    def remind(d: Deadline) -> None:
+        # A row already due gets its overdue notice below instead; escalation clocks
+        # are not owed by anyone, they only measure a level's time.
+        if d.due_at > now and d.clock != Clock.ESCALATE:
+            result.reminded += bool(notices.remind(d, now))
+
+    def pass_due(d: Deadline) -> None:
+        if d.clock == Clock.ESCALATE:
+            result.escalated += escalate_case(d, now)
+            return
+        if d.clock == Clock.REPORT:
+            whistles.report_missed(d, now)
+        append_event(
+            d.case,
+            "deadline_missed",
+            now,
+            actor_unit=d.unit,
+            data={"clock": d.clock, "due_at": d.due_at.isoformat(), "unit": d.unit.name},
+        )
+        notices.overdue(d, now)
+        result.overdue += 1
+
+    _claim_each(
+        open_ & Q(warned_at__isnull=True, warn_at__lte=now), {"warned_at": now}, now, remind
+    )
+    _claim_each(
+        open_ & Q(overdue_at__isnull=True, due_at__lte=now), {"overdue_at": now}, now, pass_due
+    )
+    result.sent = deliver_pending(now)
+    if result.reminded or result.overdue or result.escalated:
         log.info("sweep at %s: %s", now.isoformat(), result)
     return result

@@ -1,0 +1,207 @@
+"""The 吹哨报到 and 督办 actions of the case page, and the per-unit summons counts.
+
+Each view validates its form, calls one service and goes back to the case page; on an
+error the case page is shown again with the bound form and its messages in place."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.errors import CaseError, CaseNotFound, InvalidInput
+from cases.forms import apply_errors
+from cases.selectors import get_visible_case
+from cases.views import render_case_page
+
+from . import supervision as supervision_services
+from . import whistles
+from .forms import (
+    AnswerForm,
+    EvaluationForm,
+    FeedbackForm,
+    MeetingForm,
+    SupervisionForm,
+    WhistleForm,
+)
+from .models import Summons, Supervision, Whistle
+from .panel import summonable_units
+
+
+def _case(user, code):
+    try:
+        return get_visible_case(user, code)
+    except CaseNotFound:
+        raise Http404 from None
+
+
+def _run(request, case, form, key: str, action, done: str):
+    """Validate, call the service, and come back to the case page either way."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except CaseError as e:
+            apply_errors(e, form)
+            messages.error(request, e.message)
+        else:
+            messages.success(request, done)
+            return redirect("cases:detail", code=case.code)
+    return render_case_page(request, case, extra={"routing_forms": {key: form}}, status=422)
+
+
+@login_required
+@require_POST
+def whistle_blow(request, code):
+    case = _case(request.user, code)
+    try:
+        caller = whistles.caller_membership(request.user, case)
+    except CaseError as e:
+        messages.error(request, e.message)
+        return redirect("cases:detail", code=case.code)
+    form = WhistleForm(request.POST, units=summonable_units(case, request.user, caller.unit_id))
+    return _run(
+        request,
+        case,
+        form,
+        "whistle",
+        lambda d: whistles.blow_whistle(
+            case,
+            request.user,
+            [int(u) for u in d["units"]],
+            d["reason"],
+            timezone.now(),
+            d["report_hours"],
+        ),
+        _("The units are summoned."),
+    )
+
+
+def _summons(request, pk) -> tuple[Summons, object]:
+    summons = get_object_or_404(Summons.objects.select_related("whistle"), pk=pk)
+    return summons, _case(request.user, summons.whistle.case.code)
+
+
+@login_required
+@require_POST
+def summons_report(request, pk):
+    summons, case = _summons(request, pk)
+    try:
+        whistles.report(summons, request.user, timezone.now())
+    except CaseError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Your unit has reported."))
+    return redirect("cases:detail", code=case.code)
+
+
+@login_required
+@require_POST
+def whistle_meeting(request, pk):
+    whistle = get_object_or_404(Whistle, pk=pk)
+    case = _case(request.user, whistle.case.code)
+    form = MeetingForm(request.POST, whistle=whistle)
+
+    def save(data):
+        missing_due = [pk for pk, text, due in form.tasks() if text.strip() and due is None]
+        if missing_due:
+            raise InvalidInput(
+                _("Please correct the meeting record."),
+                {f"due_{pk}": _("When must the unit feed back?") for pk in missing_due},
+            )
+        tasks = [whistles.Task(pk, text, due) for pk, text, due in form.tasks() if due]
+        whistles.record_meeting(
+            whistle,
+            request.user,
+            timezone.now(),
+            held_at=data["held_at"],
+            place=data["place"],
+            decisions=data["decisions"],
+            tasks=tasks,
+        )
+
+    return _run(request, case, form, f"meeting-{pk}", save, _("The meeting is recorded."))
+
+
+@login_required
+@require_POST
+def summons_feedback(request, pk):
+    summons, case = _summons(request, pk)
+    form = FeedbackForm(request.POST, summons=summons)
+    return _run(
+        request,
+        case,
+        form,
+        f"feedback-{pk}",
+        lambda d: whistles.feed_back(summons, request.user, d["feedback"], timezone.now()),
+        _("Your feedback is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def summons_evaluate(request, pk):
+    summons, case = _summons(request, pk)
+    form = EvaluationForm(request.POST, summons=summons)
+    return _run(
+        request,
+        case,
+        form,
+        f"evaluate-{pk}",
+        lambda d: whistles.evaluate(
+            summons, request.user, d["score"], d["evaluation"], timezone.now()
+        ),
+        _("The evaluation is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def supervise(request, code):
+    case = _case(request.user, code)
+    form = SupervisionForm(request.POST)
+    return _run(
+        request,
+        case,
+        form,
+        "supervise",
+        lambda d: supervision_services.issue_supervision(
+            case, request.user, d["instruction"], d["due_at"], timezone.now()
+        ),
+        _("The supervision notice is issued."),
+    )
+
+
+@login_required
+@require_POST
+def supervision_answer(request, pk):
+    sv = get_object_or_404(Supervision, pk=pk)
+    case = _case(request.user, sv.case.code)
+    form = AnswerForm(request.POST, supervision=sv)
+    return _run(
+        request,
+        case,
+        form,
+        f"answer-{pk}",
+        lambda d: supervision_services.answer_supervision(
+            sv, request.user, d["answer"], timezone.now()
+        ),
+        _("Your answer is recorded."),
+    )
+
+
+@login_required
+def whistle_counts(request):
+    """Per unit: how often summoned, missed 报到, late feedback, average score (last 90 days
+    unless a start date is given); summonses of whistles the user's scope can see."""
+    now = timezone.now()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        start = (now - datetime.timedelta(days=90)).date()
+    start_at = timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
+    rows = whistles.unit_counts(start_at, None, visible_to=request.user)
+    return render(request, "routing/whistle_counts.html", {"rows": rows, "start": start})

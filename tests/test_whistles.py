@@ -1,0 +1,164 @@
+"""吹哨报到 in six steps, with missed 报到 and late feedback counted per unit."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from areas.models import Role, Unit, UnitKind
+from cases.errors import InvalidInput, NotAllowed
+from cases.selectors import cases_visible_to, work_queue
+from cases.services import perform_transition
+from notifications.models import Kind, Notification
+from routing import whistles
+from routing.models import Clock, Deadline, DeadlineState
+from routing.sweep import sweep
+from tests.factories import NOW, PASSWORD, new_case, user
+
+H = datetime.timedelta(hours=1)
+
+
+@pytest.fixture
+def town_case(county):
+    """A case the town center has accepted, and a second county department with staff."""
+    town_center = county.center(county.towns[0])
+    county.units["housing"] = Unit.objects.create(
+        name="县住建局", kind=UnitKind.DEPARTMENT, area=county.county, speciality="housing"
+    )
+    county.users["housing"] = user("housing", county.units["housing"], Role.HANDLER)
+    case = new_case(county, actor_key="tclerk", area=county.towns[0])
+    case = perform_transition(case, "accept", county.users["tclerk"], NOW)
+    assert case.owner_unit == town_center
+    return case
+
+
+def summon_both(county, case, at=NOW):
+    units = [county.units["labour"].pk, county.units["housing"].pk]
+    return whistles.blow_whistle(case, county.users["tclerk"], units, "拖欠工资涉及多部门", at)
+
+
+def test_the_six_steps(county, town_case):
+    labour, housing = county.users["handler"], county.users["housing"]
+    whistle = summon_both(county, town_case)
+    # 吹哨: both units may now see the case, owe a 报到 within 24 h and were told.
+    assert town_case in cases_visible_to(housing)
+    assert Deadline.objects.filter(case=town_case, clock=Clock.REPORT).count() == 2
+    assert Notification.objects.filter(recipient=labour, kind=Kind.WHISTLE).count() == 1
+    s_labour, s_housing = whistle.summonses.order_by("unit__name")
+    if s_labour.unit != county.units["labour"]:
+        s_labour, s_housing = s_housing, s_labour
+    # 报到
+    whistles.report(s_labour, labour, NOW + 2 * H)
+    whistles.report(s_housing, housing, NOW + 3 * H)
+    # 会商 + 落实
+    whistles.record_meeting(
+        whistle,
+        county.users["tclerk"],
+        NOW + 5 * H,
+        held_at=NOW + 4 * H,
+        place="镇综治中心会议室",
+        decisions="人社局核实工资，住建局约谈总包",
+        tasks=[
+            whistles.Task(s_labour.pk, "核实拖欠名单", NOW + 48 * H),
+            whistles.Task(s_housing.pk, "约谈总包单位", NOW + 48 * H),
+        ],
+    )
+    # 反馈: one in time, one late.
+    whistles.feed_back(s_labour, labour, "已核实 23 人", NOW + 40 * H)
+    whistles.feed_back(s_housing, housing, "已约谈", NOW + 50 * H)
+    # 评价: the last evaluation closes the whistle.
+    whistles.evaluate(s_labour, county.users["tclerk"], 5, "及时", NOW + 60 * H)
+    whistles.evaluate(s_housing, county.users["tclerk"], 3, "反馈超时", NOW + 61 * H)
+    whistle.refresh_from_db()
+    assert whistle.closed_at == NOW + 61 * H
+    counts = {r["unit__name"]: r for r in whistles.unit_counts()}
+    assert counts["县人社局"]["late_feedback"] == 0 and counts["县住建局"]["late_feedback"] == 1
+    assert counts["县住建局"]["average_score"] == 3
+    assert {e.kind for e in town_case.timeline.all()} >= {
+        "whistle",
+        "reported",
+        "whistle_meeting",
+        "whistle_feedback",
+        "whistle_evaluated",
+    }
+    assert (
+        not Deadline.objects.filter(case=town_case, state=DeadlineState.OPEN)
+        .exclude(clock=Clock.RESOLVE)
+        .exists()
+    )
+
+
+def test_a_missed_report_is_counted_and_shows_overdue_in_both_queues(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour = whistle.summonses.get(unit=county.units["labour"])
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    at = NOW + 25 * H
+    result = sweep(at)
+    assert result.overdue == 1
+    assert sweep(at + H).overdue == 0
+    s_housing = whistle.summonses.get(unit=county.units["housing"])
+    assert s_housing.report_missed and not s_labour.report_missed
+    # Overdue in the summoning center's queue and in the unit that missed.
+    for username in ("tclerk", "housing"):
+        queue = list(work_queue(county.users[username], "unit", at))
+        assert queue[0] == town_case and queue[0].is_overdue, username
+    assert Notification.objects.filter(recipient__username="housing", kind=Kind.OVERDUE).exists()
+    # Reporting late closes the clock but the miss stays counted.
+    whistles.report(s_housing, county.users["housing"], at + H)
+    counts = {r["unit__name"]: r for r in whistles.unit_counts()}
+    assert counts["县住建局"]["missed_reports"] == 1 and counts["县人社局"]["missed_reports"] == 0
+
+
+def test_only_a_town_or_higher_center_blows_and_only_the_unit_reports(county, town_case):
+    with pytest.raises(NotAllowed):
+        whistles.blow_whistle(
+            town_case, county.users["handler"], [county.units["housing"].pk], "x", NOW
+        )
+    village_case = perform_transition(
+        new_case(county, area=county.villages[0]), "accept", county.users["vclerk"], NOW
+    )
+    with pytest.raises(NotAllowed):
+        whistles.blow_whistle(
+            village_case, county.users["vclerk"], [county.units["labour"].pk], "x", NOW
+        )
+    whistle = summon_both(county, town_case)
+    s_labour = whistle.summonses.get(unit=county.units["labour"])
+    with pytest.raises(NotAllowed):
+        whistles.report(s_labour, county.users["housing"], NOW)
+    with pytest.raises(InvalidInput) as e:
+        summon_both(county, town_case)  # the same units are already summoned
+    assert "units" in e.value.field_errors
+
+
+def test_bad_input_changes_nothing(county, town_case):
+    with pytest.raises(InvalidInput) as e:
+        whistles.blow_whistle(town_case, county.users["tclerk"], [], " ", NOW)
+    assert set(e.value.field_errors) == {"reason", "units"}
+    assert not town_case.whistles.exists()
+    assert not Deadline.objects.filter(case=town_case, clock=Clock.REPORT).exists()
+
+
+def test_whistle_through_the_case_page(county, town_case, client):
+    client.login(username="tclerk", password=PASSWORD)
+    url = reverse("routing:whistle_blow", args=[town_case.code])
+    bad = client.post(url, {"whistle-reason": "", "whistle-report_hours": "24"})
+    assert bad.status_code == 422
+    assert 'class="field has-error"' in bad.content.decode()  # shown next to the fields
+    assert not town_case.whistles.exists()
+    ok = client.post(
+        url,
+        {
+            "whistle-units": [county.units["labour"].pk],
+            "whistle-reason": "欠薪",
+            "whistle-report_hours": "12",
+        },
+    )
+    assert ok.status_code == 302
+    due = town_case.whistles.get().report_due_at
+    assert due - town_case.whistles.get().called_at == 12 * H
+    client.login(username="handler", password=PASSWORD)
+    page = client.get(reverse("cases:detail", args=[town_case.code])).content.decode()
+    assert (
+        reverse("routing:summons_report", args=[town_case.whistles.get().summonses.get().pk])
+        in page
+    )
