@@ -33,7 +33,10 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 
 def with_overdue(qs: QuerySet[Case], now: datetime.datetime) -> QuerySet[Case]:
-    overdue = Deadline.objects.filter(case=OuterRef("pk"), state=DeadlineState.OPEN, due_at__lt=now)
+    # Overdue from the moment a clock passes, or once the sweep marked it (at its own `now`).
+    overdue = Deadline.objects.filter(case=OuterRef("pk"), state=DeadlineState.OPEN).filter(
+        Q(due_at__lt=now) | Q(overdue_at__isnull=False)
+    )
     return qs.annotate(is_overdue=Exists(overdue))
 
 
