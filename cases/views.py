@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "attempt_failed": gettext_lazy("Mediation attempt failed"),
     "escalated": gettext_lazy("Escalated"),
     "escalation_top": gettext_lazy("Reached the top level"),
+    "referral_received": gettext_lazy("Referred by court or police"),
     "whistle": gettext_lazy("Units summoned (吹哨)"),
     "reported": gettext_lazy("Unit reported (报到)"),
     "whistle_meeting": gettext_lazy("Joint meeting (会商) and tasks"),

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "docking"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.referral_list, name="list"),
+    path("export.xlsx", views.export, name="export"),
+    path("upload/", views.upload, name="upload"),
+    path("template.xlsx", views.template, name="template"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("batches/<int:pk>/errors.xlsx", views.batch_errors, name="batch_errors"),
+]

@@ -1,14 +1,17 @@
 """A small hand-built county for tests: 2 towns × 2 villages × 1 grid, units and one user per role."""
 
 import datetime
+import importlib
 from dataclasses import dataclass, field
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from cases.data.categories import load_code_tables
 from cases.models import Category, MojCategory
 from cases.services import CaseInput, PartyInput, register_case
+from routing.models import EscalationPolicy
 
 NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
 PASSWORD = "pw-for-tests-1"
@@ -35,9 +38,12 @@ class County:
 
 
 def build_county() -> County:
-    # A transactional test's flush also removes the code tables the migration loaded.
+    # A transactional test's flush also removes the data the migrations loaded.
     if not Category.objects.exists():
         load_code_tables(Category, MojCategory)
+    if not EscalationPolicy.objects.exists():
+        seed = importlib.import_module("routing.migrations.0003_seed_escalation_policies")
+        seed.create_policies(django_apps, None)
     county = Area.objects.create(
         code="430121000000", name="长沙县", level=Level.COUNTY, population=1_000_000
     )

@@ -1,4 +1,5 @@
-"""Two sweeps at the same instant over the same due items process each item once."""
+"""Two sweeps at the same instant over the same due items process each item once: no
+duplicate event, escalation, notice or message (run on PostgreSQL by `make test-postgres`)."""
 
 import datetime
 import threading
@@ -7,6 +8,9 @@ import pytest
 from django.db import connection
 
 from cases.models import TimelineEvent
+from notifications.models import Delivery, Kind, Notification
+from notifications.senders import MemorySender
+from routing.models import EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from tests.factories import NOW, build_county, new_case
 
@@ -16,14 +20,47 @@ def test_parallel_sweeps_do_not_duplicate():
     county = build_county()
     cases = [new_case(county) for _ in range(30)]
     at = NOW + datetime.timedelta(days=2)
+    results, errors = _run_twice(lambda: sweep(at))
+    assert errors == []
+    assert sum(r.overdue for r in results) == len(cases)
+    assert TimelineEvent.objects.filter(kind="deadline_missed").count() == len(cases)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_sweeps_escalate_and_notify_once(settings):
+    settings.NOTIFY_SENDERS = ["notifications.senders.MemorySender"]
+    MemorySender.sent.clear()
+    county = build_county()
+    PolicyArea.objects.create(
+        policy=EscalationPolicy.objects.get(name="巫山时限制"), area=county.county
+    )
+    grid_cases = [new_case(county, actor_key="grid") for _ in range(15)]
+    # After 4 days each grid case's 3 days are up (escalate to the village) and the village
+    # center's 24 hours to accept it have passed (overdue).
+    results, errors = _run_twice(lambda: sweep(NOW + datetime.timedelta(days=4)))
+    assert errors == []
+    assert sum(r.escalated for r in results) == len(grid_cases)
+    assert sum(r.overdue for r in results) == len(grid_cases)
+    assert TimelineEvent.objects.filter(kind="escalated").count() == len(grid_cases)
+    # Each escalation and each overdue clock is told to the village clerk and the grid
+    # worker, once; each message is sent once.
+    for kind in (Kind.ESCALATED, Kind.OVERDUE):
+        for username in ("vclerk", "grid"):
+            notices = Notification.objects.filter(kind=kind, recipient__username=username)
+            assert notices.count() == len(grid_cases), (kind, username)
+    assert len(MemorySender.sent) == Notification.objects.count() == 4 * len(grid_cases)
+    assert not Delivery.objects.filter(sent_at__isnull=True).exists()
+
+
+def _run_twice(work):
     barrier = threading.Barrier(2)
     results, errors = [], []
 
     def run():
         try:
             barrier.wait()
-            results.append(sweep(at).overdue)
-        except Exception as e:  # surfaced below; a thread's exception would be lost
+            results.append(work())
+        except Exception as e:  # surfaced by the caller; a thread's exception would be lost
             errors.append(e)
         finally:
             connection.close()
@@ -33,6 +70,4 @@ def test_parallel_sweeps_do_not_duplicate():
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
-    assert sum(results) == len(cases)
-    assert TimelineEvent.objects.filter(kind="deadline_missed").count() == len(cases)
+    return results, errors

@@ -1,0 +1,197 @@
+"""Forms of the routing administration pages; they parse input, routing.manage_services validates."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area, Level, Unit, UnitKind
+from cases.models import Category, Scale, TriageClass
+
+from .models import TimeUnit
+
+
+def _blank(choices, label=None):
+    return [("", label or "---------"), *choices]
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    priority = forms.IntegerField(
+        label=_("priority"),
+        min_value=0,
+        initial=100,
+        help_text=_("The first matching rule with the lowest number proposes."),
+    )
+    is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
+    triage_class = forms.ChoiceField(label=_("triage"), choices=TriageClass.choices)
+    area_code = forms.CharField(
+        label=_("applies in area (code)"),
+        max_length=20,
+        required=False,
+        help_text=_("Empty: everywhere. An area's rule also applies to everything below it."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("any category"),
+        help_text=_("A major category also matches its minor categories."),
+    )
+    min_scale = forms.ChoiceField(
+        label=_("from scale"), choices=_blank(Scale.choices, _("any scale")), required=False
+    )
+    min_people = forms.IntegerField(label=_("from people involved"), min_value=0, required=False)
+    min_amount = forms.DecimalField(
+        label=_("from amount (yuan)"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    target_unit = forms.ModelChoiceField(
+        label=_("fixed handling unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Either a fixed unit, or a unit kind looked up from the case's area."),
+    )
+    target_kind = forms.ChoiceField(
+        label=_("handling unit kind"), choices=_blank(UnitKind.choices), required=False
+    )
+    target_speciality = forms.CharField(
+        label=_("handling unit speciality"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "specialities"}),
+        help_text=_("As written on the units, e.g. labour."),
+    )
+    target_level = forms.TypedChoiceField(
+        label=_("handling level"),
+        choices=_blank(Level.choices, _("nearest at or above the case's area")),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    subject_kind = forms.ChoiceField(
+        label=_("subject-matter unit kind"), choices=_blank(UnitKind.choices), required=False
+    )
+    subject_speciality = forms.CharField(
+        label=_("subject-matter speciality"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "specialities"}),
+    )
+    guidance = forms.CharField(
+        label=_("guidance for private matters"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Which service or channel the residents are pointed to."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("code")
+        self.fields["category"].label_from_instance = lambda c: f"{c.code} {c.name}"
+        units = Unit.objects.filter(is_active=True).select_related("area")
+        self.fields["target_unit"].queryset = units.order_by("area__code", "kind", "name")
+        self.fields["target_unit"].label_from_instance = lambda u: f"{u.area.name} · {u.name}"
+
+
+class RuleTestForm(forms.Form):
+    case = forms.CharField(
+        label=_("case code"), max_length=40, widget=forms.TextInput(attrs={"size": 30})
+    )
+
+
+class PolicyForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    description = forms.CharField(
+        label=_("policy description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Where the policy comes from, e.g. the county's own document."),
+    )
+    is_active = forms.BooleanField(
+        label=_("active"),
+        required=False,
+        initial=True,
+        help_text=_("An inactive policy governs no area: they fall back to the next one above."),
+    )
+
+
+class StepForm(forms.Form):
+    """One row of the chain; every field is optional so that blank rows can be left over."""
+
+    level = forms.TypedChoiceField(
+        label=_("level"),
+        choices=_blank(Level.choices),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    time_limit = forms.DecimalField(
+        label=_("time limit"), max_digits=7, decimal_places=2, min_value=0, required=False
+    )
+    time_unit = forms.ChoiceField(
+        label=_("time unit"), choices=_blank(TimeUnit.choices), required=False
+    )
+    max_attempts = forms.IntegerField(label=_("maximum attempts"), min_value=0, required=False)
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 30})
+    )
+
+    def is_blank(self) -> bool:
+        d = getattr(self, "cleaned_data", {}) or {}
+        return not any(d.get(k) not in (None, "") for k in self.base_fields)
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=2, can_delete=True)
+
+
+def policy_area_choices():
+    """Areas a policy is usually set on (county level and above, plus towns); any other by code."""
+    return Area.objects.filter(level__lte=Level.TOWN).order_by("code")
+
+
+class AssignForm(forms.Form):
+    area = forms.ModelChoiceField(
+        label=_("area"), queryset=Area.objects.none(), required=False, empty_label=_("choose…")
+    )
+    area_code = forms.CharField(
+        label=_("or area code"),
+        max_length=20,
+        required=False,
+        help_text=_("Any area, e.g. a village with its own policy."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = policy_area_choices()
+        self.fields["area"].label_from_instance = lambda a: (
+            f"{'　' * max(a.level - 1, 0)}{a.name} ({a.code})"
+        )
+
+    def clean(self):
+        d = super().clean()
+        code = (d.get("area_code") or "").strip()
+        if code:
+            area = Area.objects.filter(code=code).first()
+            if area is None:
+                self.add_error("area_code", _("Unknown area code."))
+            d["area"] = area
+        elif not d.get("area"):
+            raise forms.ValidationError(_("Choose an area or enter its code."))
+        return d
+
+
+class CalendarOverrideForm(forms.Form):
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.TypedChoiceField(
+        label=_("the date is"),
+        choices=[("0", _("a holiday (no work)")), ("1", _("a working day (调休 make-up day)"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(
+        label=_("note"),
+        max_length=100,
+        required=False,
+        help_text=_("e.g. 春节 or 国庆节调休上班."),
+    )
+
+
+class WorkdayCheckForm(forms.Form):
+    check = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
