@@ -22,6 +22,7 @@ from cases.identity import id_check_digit
 from cases.models import Case, Channel, PartyKind, PartyRole, Scale
 from cases.services import CaseInput, PartyInput, perform_transition, register_case
 from cases.workflow import TransferChannel
+from routing.models import EscalationPolicy, PolicyArea
 
 PASSWORD = "jiefen-demo"
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -750,6 +751,14 @@ def build_cases(demo: Demo, rng: random.Random, n: int, now: datetime.datetime) 
         demo.cases.append(builder.build(created))
 
 
+def assign_policy(demo: Demo) -> None:
+    """The county runs Wushan's time limits from now on (after the history is built, so the
+    demo does not start with six months of escalations due)."""
+    policy = EscalationPolicy.objects.filter(name="巫山时限制").first()
+    if policy:
+        PolicyArea.objects.get_or_create(area=demo.county, defaults={"policy": policy})
+
+
 def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) -> Demo:
     """Build the whole demo in one transaction (fast on SQLite, and nothing half-built)."""
     now = now or datetime.datetime.now(datetime.UTC).replace(second=0, microsecond=0)
@@ -759,4 +768,5 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_units(demo)
         build_users(demo, rng)
         build_cases(demo, rng, cases, now)
+        assign_policy(demo)
     return demo

@@ -14,6 +14,7 @@ from areas.services import check_area_code
 from cases.identity import validate_id_number, validate_phone
 from cases.models import Case, Party, TimelineEvent
 from jiefen import demo
+from routing.policies import policy_for_area
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
 NAMED = {
@@ -68,6 +69,10 @@ def test_seed_demo_builds_the_county():
     v2 = Membership.objects.get(user__username="village2_clerk").unit.area
     assert vc.parent == v2.parent and vc != v2
     assert get_user_model().objects.get(username="admin").is_superuser
+    # The county runs Wushan's time limits: a new case gets its escalation clock.
+    county = Area.objects.get(level=Level.COUNTY)
+    assert policy_for_area(Area.objects.filter(level=Level.GRID).first()).name == "巫山时限制"
+    assert county.policy_assignment.policy.name == "巫山时限制"
 
     cases = Case.objects.all()
     assert cases.count() == 60
