@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from areas.models import Level
+from mediation.labels import EVENT_LABELS as MEDIATION_EVENT_LABELS
 from routing import triage
 from routing.models import Deadline, DeadlineState
 
@@ -51,6 +52,7 @@ EVENT_LABELS = {
     "whistle_evaluated": gettext_lazy("Unit evaluated"),
     "supervision": gettext_lazy("Supervision notice (督办)"),
     "supervision_answered": gettext_lazy("Supervision answered"),
+    **MEDIATION_EVENT_LABELS,
     **{name: t.label for name, t in TRANSITIONS.items()},
 }
 CHANGE_LABELS = {

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("templates/", views.template_list, name="templates"),
+    path("templates/<int:pk>/", views.template_edit, name="template_edit"),
+    path("<str:code>/<slug:slug>.<str:fmt>", views.download, name="download"),
+]

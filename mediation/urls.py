@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "mediation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("mediators/", views.directory, name="directory"),
+    path("cases/<str:code>/", views.case_page, name="case"),
+    path("cases/<str:code>/assign/", views.assign, name="assign"),
+    path("cases/<str:code>/sessions/", views.schedule, name="schedule"),
+    path("cases/<str:code>/sessions/<int:pk>/record/", views.record, name="record"),
+    path("cases/<str:code>/end/", views.end, name="end"),
+    path("cases/<str:code>/scans/", views.scan, name="scan"),
+    path("cases/<str:code>/agreements/<int:pk>/confirmation/", views.confirm, name="confirm"),
+    path("cases/<str:code>/confirmations/<int:pk>/filed/", views.file, name="file"),
+    path("cases/<str:code>/confirmations/<int:pk>/decision/", views.decide, name="decide"),
+]

@@ -1,0 +1,84 @@
+"""Which documents a case offers, and drawing one up for download."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from cases.errors import CaseNotFound
+from cases.models import Case
+from mediation.models import Agreement, Confirmation, Session
+
+from .models import DocumentTemplate, Subject
+from .render import fill, to_docx, to_pdf
+from .sources import Subject as DataSubject
+
+FORMATS = {
+    "pdf": ("application/pdf", to_pdf),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", to_docx),
+}
+
+
+@dataclass
+class Offer:
+    template: DocumentTemplate
+    obj_id: int | None
+    label: str
+
+
+def _objects(case: Case, subject: str) -> QuerySet | None:
+    """The rows a template of this subject is drawn up from (None: the case itself)."""
+    if subject in (Subject.INVESTIGATION, Subject.MEDIATION):
+        return Session.objects.filter(case=case, kind=subject, held_at__isnull=False)
+    if subject in (Subject.WRITTEN, Subject.ORAL):
+        return Agreement.objects.filter(case=case, form=subject)
+    if subject == Subject.CONFIRMATION:
+        return Confirmation.objects.filter(agreement__case=case).select_related("agreement")
+    return None
+
+
+def available_documents(case: Case) -> list[Offer]:
+    """Every document the case's data can fill now, in the templates' order."""
+    offers = []
+    has_follow_up = case.timeline.filter(kind="follow_up").exists()
+    for t in DocumentTemplate.objects.filter(is_active=True):
+        rows = _objects(case, t.subject)
+        if rows is None:
+            if t.subject != Subject.FOLLOW_UP or has_follow_up:
+                offers.append(Offer(t, None, t.title))
+            continue
+        for obj in rows:
+            suffix = (
+                f"#{obj.number}"
+                if isinstance(obj, Session)
+                else str(getattr(obj, "agreement", obj))
+            )
+            offers.append(Offer(t, obj.pk, f"{t.title} {suffix}"))
+    return offers
+
+
+def draw_up(
+    template: DocumentTemplate,
+    case: Case,
+    obj_id: int | None,
+    fmt: str,
+    actor,
+    now: datetime.datetime,
+    qr_url: str = "",
+) -> bytes:
+    """The document as PDF or DOCX bytes; CaseNotFound when its session/agreement is not the case's."""
+    rows = _objects(case, template.subject)
+    data = DataSubject(case=case, now=now, actor=actor)
+    if rows is not None:
+        obj = rows.filter(pk=obj_id).first() if obj_id else None
+        if obj is None:
+            raise CaseNotFound(case.code)
+        if isinstance(obj, Session):
+            data.session = obj
+        elif isinstance(obj, Agreement):
+            data.agreement = obj
+        else:
+            data.confirmation, data.agreement = obj, obj.agreement
+    if fmt not in FORMATS:
+        raise CaseNotFound(case.code)
+    return FORMATS[fmt][1](fill(template, data, qr_url))

@@ -1,0 +1,177 @@
+"""Forms of the mediation panel; each turns into one service call."""
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Unit, UnitKind
+from cases.workflow import TransferChannel
+
+from . import services
+from .models import AgreementForm, Decision, SessionKind, SessionResult
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class AssignForm(forms.Form):
+    mediators = forms.MultipleChoiceField(label=_("mediators"), widget=forms.CheckboxSelectMultiple)
+    lead = forms.ChoiceField(label=_("lead mediator"), required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, prefix="assign", **kwargs)
+        choices = [
+            (
+                str(c.mediator.pk),
+                gettext("%(name)s · %(kind)s · %(unit)s · serves %(area)s · %(load)s open cases")
+                % {
+                    "name": c.mediator.name,
+                    "kind": c.mediator.get_kind_display(),
+                    "unit": c.mediator.unit.name if c.mediator.unit else "—",
+                    "area": c.served_area.name,
+                    "load": c.load,
+                },
+            )
+            for c in candidates
+        ]
+        self.fields["mediators"].choices = choices
+        names = {str(c.mediator.pk): c.mediator.name for c in candidates}
+        self.fields["lead"].choices = [("", "—"), *names.items()]
+
+    def ids(self) -> tuple[list[int], int | None]:
+        lead = self.cleaned_data["lead"]
+        return [int(i) for i in self.cleaned_data["mediators"]], int(lead) if lead else None
+
+
+class ScheduleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=SessionKind.choices)
+    starts_at = forms.DateTimeField(
+        label=_("time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("place"), required=False, max_length=200)
+    online_link = forms.CharField(label=_("online link"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="schedule", **kwargs)
+
+
+class RecordForm(forms.Form):
+    """The record of one session; the agreement fields count only when one was reached."""
+
+    result = forms.ChoiceField(label=_("result"), choices=SessionResult.choices)
+    attendees = forms.CharField(label=_("attendees"), required=False, widget=TEXT)
+    interviewee = forms.CharField(label=_("person interviewed"), required=False, max_length=100)
+    recorder = forms.CharField(label=_("recorder"), required=False, max_length=60)
+    facts = forms.CharField(label=_("facts found"), widget=TEXT)
+    proposal = forms.CharField(label=_("mediation proposal"), required=False, widget=TEXT)
+    note = forms.CharField(
+        label=_("reasons and routes left to the parties"),
+        required=False,
+        widget=TEXT,
+        help_text=_("Needed when the attempt failed or the application was withdrawn."),
+    )
+    form = forms.ChoiceField(label=_("agreement"), choices=AgreementForm.choices, required=False)
+    agreement_facts = forms.CharField(
+        label=_("main facts, matters in dispute and responsibilities"), required=False, widget=TEXT
+    )
+    content = forms.CharField(label=_("agreed terms"), required=False, widget=TEXT)
+    performance_method = forms.CharField(
+        label=_("manner of performance"), required=False, max_length=200
+    )
+    performance_due = forms.DateField(label=_("perform by"), required=False, widget=DATE)
+    effective_on = forms.DateField(
+        label=_("effective on"),
+        required=False,
+        widget=DATE,
+        help_text=_("A written agreement takes effect when all have signed and it is sealed."),
+    )
+    AGREEMENT_FIELDS = (
+        "form",
+        "agreement_facts",
+        "content",
+        "performance_method",
+        "performance_due",
+        "effective_on",
+    )
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, prefix=f"record-{session.pk}", **kwargs)
+        self.session = session
+        self.party_fields = []
+        for p in session.case.parties.all():
+            name = f"position_{p.pk}"
+            self.fields[name] = forms.CharField(
+                label=_("position of %(name)s") % {"name": p.name}, required=False, widget=TEXT
+            )
+            self.party_fields.append((name, p.name))
+        if session.kind == SessionKind.INVESTIGATION:
+            self.fields["result"].initial = SessionResult.CONTINUE
+            for name in self.AGREEMENT_FIELDS:
+                del self.fields[name]
+
+    def record(self) -> services.SessionRecord:
+        d = self.cleaned_data
+        return services.SessionRecord(
+            result=d.get("result") or SessionResult.CONTINUE,
+            attendees=d["attendees"],
+            interviewee=d["interviewee"],
+            recorder=d["recorder"],
+            facts=d["facts"],
+            positions=[{"party": label, "text": d[name]} for name, label in self.party_fields],
+            proposal=d["proposal"],
+            note=d["note"],
+        )
+
+    def agreement(self) -> services.AgreementInput | None:
+        d = self.cleaned_data
+        if d.get("result") != SessionResult.AGREEMENT:
+            return None
+        return services.AgreementInput(
+            form=d["form"],
+            facts=d["agreement_facts"],
+            content=d["content"],
+            performance_method=d["performance_method"],
+            performance_due=d["performance_due"],
+            effective_on=d["effective_on"],
+        )
+
+
+class EndForm(forms.Form):
+    note = forms.CharField(
+        label=_("why no agreement, and which routes the parties were told of"), widget=TEXT
+    )
+    channel = forms.ChoiceField(
+        label=_("send to"),
+        required=False,
+        choices=[("", _("nowhere: terminate"))] + TransferChannel.choices,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="end", **kwargs)
+
+
+class ConfirmForm(forms.Form):
+    court = forms.ModelChoiceField(label=_("court"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, agreement, default=None, **kwargs):
+        super().__init__(*args, prefix=f"confirm-{agreement.pk}", **kwargs)
+        self.fields["court"].queryset = Unit.objects.filter(
+            kind__in=[UnitKind.COURT, UnitKind.TRIBUNAL],
+            is_active=True,
+            area_id__in=agreement.case.area.ancestor_ids,
+        )
+        self.fields["court"].initial = default
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("court decision"), choices=[c for c in Decision.choices if c[0]]
+    )
+    reason = forms.CharField(label=_("reason"), required=False, widget=TEXT)
+
+    def __init__(self, *args, confirmation, **kwargs):
+        super().__init__(*args, prefix=f"decision-{confirmation.pk}", **kwargs)
+
+
+class ScanForm(forms.Form):
+    file = forms.FileField(label=_("signed scan"))

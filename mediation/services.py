@@ -1,0 +1,442 @@
+"""Every write of mediation work: assign mediators, schedule and record sessions, end the
+mediation (agreement, none, withdrawal) and 司法确认. Each validates, checks permission,
+writes and appends the case timeline event in one transaction."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from areas.models import Membership, Role, Unit, UnitKind
+from cases.errors import InvalidInput, NotAllowed
+from cases.models import Case, CaseUnitRelation
+from cases.services import LOCAL_TZ, acting_membership, append_event, link_unit, perform_transition
+from cases.workflow import HANDLING_ROLES, OPEN_STATUSES, Status, TransferChannel
+from notifications.models import Kind
+from notifications.services import notify, notify_phone, unit_staff
+from routing import deadlines
+from routing.calendar import end_of_day
+from routing.escalation import record_failed_attempt
+from routing.models import Clock
+
+from .models import (
+    Agreement,
+    AgreementForm,
+    Assignment,
+    AssignmentRole,
+    Confirmation,
+    Decision,
+    Mediator,
+    Session,
+    SessionKind,
+    SessionResult,
+)
+from .selectors import competent_court
+
+# 人民调解法 art. 33: the joint application within 30 days of the agreement taking effect.
+CONFIRM_DAYS = 30
+WORKING_STATUSES = {Status.IN_HANDLING, Status.STABILISED}
+
+
+def _acting(case: Case, actor) -> Membership:
+    membership = acting_membership(actor, case, HANDLING_ROLES)
+    if membership is None:
+        raise NotAllowed(_("You are not allowed to do this on this case."))
+    return membership
+
+
+def _local(moment: datetime.datetime) -> str:
+    return f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------- mediators
+
+
+def assign_mediators(
+    case: Case, actor, now: datetime.datetime, mediator_ids: list[int], lead_id: int | None = None
+) -> list[Assignment]:
+    """Put one mediator or a panel on the case; the first (or `lead_id`) leads if none does."""
+    if case.status not in OPEN_STATUSES | WORKING_STATUSES:
+        raise InvalidInput(_("Mediators can only be assigned to a case that is still open."))
+    membership = _acting(case, actor)
+    chosen = list(Mediator.objects.filter(pk__in=mediator_ids, is_active=True))
+    if not chosen or len(chosen) != len(set(mediator_ids)):
+        raise InvalidInput(
+            _("Choose at least one active mediator."), {"mediators": _("Unknown mediator.")}
+        )
+    with transaction.atomic():
+        running = Assignment.objects.select_for_update().filter(case=case, ended_at__isnull=True)
+        if running.filter(mediator__in=chosen).exists():
+            raise InvalidInput(
+                _("This mediator is already on the case."),
+                {"mediators": _("Already assigned.")},
+            )
+        has_lead = running.filter(role=AssignmentRole.LEAD).exists()
+        lead_id = lead_id if lead_id in {m.pk for m in chosen} else None
+        if not has_lead and lead_id is None:
+            lead_id = chosen[0].pk
+        created = Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    case=case,
+                    mediator=m,
+                    role=AssignmentRole.LEAD if m.pk == lead_id else AssignmentRole.MEMBER,
+                    assigned_by=actor,
+                    assigned_at=now,
+                )
+                for m in chosen
+            ]
+        )
+        for m in chosen:
+            if m.unit_id:
+                # A mediator from another committee or an expert's unit needs to read the case.
+                link_unit(case, m.unit, CaseUnitRelation.ASSISTING, now)
+        event = append_event(
+            case,
+            "mediators_assigned",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note="、".join(m.name for m in chosen),
+            data={"mediators": [[a.mediator.name, a.role] for a in created]},
+        )
+        notify(
+            [m.user for m in chosen if m.user_id],
+            kind=Kind.MEDIATION,
+            title=_("You were assigned to mediate case %(code)s") % {"code": case.code},
+            body=case.title,
+            key=f"mediation:assigned:{event.pk}",
+            now=now,
+            case=case,
+        )
+    return created
+
+
+def _end_assignments(case: Case, now: datetime.datetime) -> None:
+    Assignment.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def schedule_session(
+    case: Case,
+    actor,
+    now: datetime.datetime,
+    *,
+    starts_at: datetime.datetime,
+    kind: str = SessionKind.MEDIATION,
+    place: str = "",
+    online_link: str = "",
+) -> Session:
+    """Schedule a mediation session or an investigation and tell each party with a phone."""
+    membership = _acting(case, actor)
+    errors = {}
+    if case.status not in OPEN_STATUSES | WORKING_STATUSES:
+        raise InvalidInput(_("Sessions can only be scheduled while the case is open."))
+    if kind not in SessionKind.values:
+        errors["kind"] = _("Unknown kind of session.")
+    if starts_at is None:
+        errors["starts_at"] = _("Enter the time.")
+    if not (place or "").strip() and not (online_link or "").strip():
+        errors["place"] = _("Enter a place or an online meeting link.")
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), errors)
+    with transaction.atomic():
+        Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
+        last = case.mediation_sessions.aggregate(n=Max("number"))["n"] or 0
+        session = Session.objects.create(
+            case=case,
+            number=last + 1,
+            kind=kind,
+            starts_at=starts_at,
+            place=place.strip(),
+            online_link=online_link.strip(),
+            scheduled_by=actor,
+        )
+        where = session.place or session.online_link
+        append_event(
+            case,
+            "session_scheduled",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note=f"{SessionKind(kind).label} · {_local(starts_at)} · {where}",
+        )
+        text = _("%(unit)s invites you to a %(kind)s on %(time)s at %(where)s (case %(code)s).") % {
+            "unit": membership.unit.name,
+            "kind": SessionKind(kind).label,
+            "time": _local(starts_at),
+            "where": where,
+            "code": case.code,
+        }
+        for party in case.parties.exclude(phone=""):
+            notify_phone(
+                party.phone,
+                title=_("Mediation notice"),
+                body=text,
+                key=f"mediation:session:{session.pk}:party:{party.pk}",
+                now=now,
+                case=case,
+            )
+    return session
+
+
+@dataclass
+class AgreementInput:
+    form: str
+    facts: str
+    content: str
+    performance_method: str
+    performance_due: datetime.date | None = None
+    effective_on: datetime.date | None = None
+
+
+@dataclass
+class SessionRecord:
+    result: str
+    attendees: str = ""
+    interviewee: str = ""
+    recorder: str = ""
+    facts: str = ""
+    positions: list | None = None  # [{"party": name, "text": statement}, …]
+    proposal: str = ""
+    note: str = ""
+
+
+def _validate_agreement(data: AgreementInput | None, errors: dict) -> None:
+    if data is None:
+        errors["content"] = _("Enter the terms of the agreement.")
+        return
+    if data.form not in AgreementForm.values:
+        errors["form"] = _("Choose written or oral agreement.")
+    for attr, name in (
+        ("facts", "agreement_facts"),
+        ("content", "content"),
+        ("performance_method", "performance_method"),
+    ):
+        if not (getattr(data, attr) or "").strip():
+            errors[name] = _("This field is required.")
+
+
+def record_session(
+    session: Session,
+    actor,
+    now: datetime.datetime,
+    record: SessionRecord,
+    agreement: AgreementInput | None = None,
+) -> Session:
+    """Write what happened at a session; a failed attempt counts toward escalation, an
+    agreement resolves the case and a withdrawal terminates it."""
+    case = session.case
+    membership = _acting(case, actor)
+    if session.held_at is not None:
+        raise InvalidInput(_("This session has already been recorded."))
+    if case.status not in WORKING_STATUSES:
+        raise InvalidInput(
+            _("Take the case over (start handling) before recording a session."),
+        )
+    investigation = session.kind == SessionKind.INVESTIGATION
+    result = SessionResult.CONTINUE if investigation else record.result
+    errors: dict[str, str] = {}
+    if result not in SessionResult.values:
+        errors["result"] = _("Choose the result of the session.")
+    if not (record.facts or "").strip():
+        errors["facts"] = _("Record what was found.")
+    if result in (SessionResult.FAILED, SessionResult.WITHDRAWN) and not record.note.strip():
+        errors["note"] = _("Say why, and which routes remain open to the parties.")
+    if result == SessionResult.AGREEMENT:
+        _validate_agreement(agreement, errors)
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), errors)
+    with transaction.atomic():
+        session.held_at = now
+        session.attendees = record.attendees.strip()
+        session.interviewee = record.interviewee.strip()
+        session.recorder = record.recorder.strip()
+        session.facts = record.facts.strip()
+        session.positions = [p for p in record.positions or [] if (p.get("text") or "").strip()]
+        session.proposal = record.proposal.strip()
+        session.result = result
+        session.note = record.note.strip()
+        session.recorded_by = actor
+        session.save()
+        append_event(
+            case,
+            "session_recorded",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note=session.note or session.facts,
+            data={"session": session.number, "result": result},
+        )
+        if result == SessionResult.FAILED:
+            record_failed_attempt(case, actor, now, session.note)
+        elif result == SessionResult.WITHDRAWN:
+            _end_assignments(case, now)
+            perform_transition(
+                case, "terminate", actor, now, note=_("Withdrawn: %s") % session.note
+            )
+        elif result == SessionResult.AGREEMENT:
+            _make_agreement(case, session, membership.unit, actor, now, agreement)
+    return session
+
+
+def _make_agreement(
+    case: Case, session: Session, unit: Unit, actor, now: datetime.datetime, data: AgreementInput
+) -> Agreement:
+    year = now.astimezone(LOCAL_TZ).year
+    last = Agreement.objects.filter(unit=unit, year=year).aggregate(n=Max("sequence"))["n"] or 0
+    today = now.astimezone(LOCAL_TZ).date()
+    # 人民调解法 art. 30: an oral agreement takes effect on the day it is reached.
+    effective = today if data.form == AgreementForm.ORAL else (data.effective_on or today)
+    agreement = Agreement.objects.create(
+        case=case,
+        session=session,
+        unit=unit,
+        year=year,
+        sequence=last + 1,
+        form=data.form,
+        facts=data.facts.strip(),
+        content=data.content.strip(),
+        performance_method=data.performance_method.strip(),
+        performance_due=data.performance_due,
+        effective_on=effective,
+        created_by=actor,
+        created_at=now,
+    )
+    _end_assignments(case, now)
+    note = _("Agreement %(number)s (%(form)s): %(content)s") % {
+        "number": agreement.number,
+        "form": AgreementForm(agreement.form).label,
+        "content": agreement.content,
+    }
+    perform_transition(case, "resolve", actor, now, note=note)
+    return agreement
+
+
+def end_without_agreement(
+    case: Case, actor, now: datetime.datetime, note: str, channel: str = ""
+) -> Case:
+    """人民调解法 art. 26: mediation ends without agreement; the parties are told which routes
+    remain. Naming a channel (litigation, arbitration…) sends the case there."""
+    _acting(case, actor)
+    if channel and channel not in TransferChannel.values:
+        raise InvalidInput(_("Choose where the case is sent."), {"channel": _("Unknown channel.")})
+    with transaction.atomic():
+        _end_assignments(case, now)
+        return perform_transition(
+            case,
+            "transfer" if channel else "terminate",
+            actor,
+            now,
+            note=(note or "").strip(),
+            channel=channel,
+        )
+
+
+# ---------------------------------------------------------------- 司法确认
+
+
+def confirmation_due(agreement: Agreement) -> datetime.datetime:
+    """The end of the 30th day after the agreement took effect (the start day does not count)."""
+    return end_of_day(agreement.effective_on + datetime.timedelta(days=CONFIRM_DAYS))
+
+
+def prepare_confirmation(
+    agreement: Agreement, actor, now: datetime.datetime, court: Unit | None = None
+) -> Confirmation:
+    """Prepare the parties' joint application to the competent court and open its 30-day clock."""
+    case = agreement.case
+    membership = _acting(case, actor)
+    if agreement.form != AgreementForm.WRITTEN:
+        raise InvalidInput(_("Only a written agreement can be confirmed by a court."))
+    if Confirmation.objects.filter(agreement=agreement).exists():
+        raise InvalidInput(_("The application for this agreement is already prepared."))
+    court = court or competent_court(case)
+    if court is None or court.kind not in (UnitKind.COURT, UnitKind.TRIBUNAL):
+        raise InvalidInput(
+            _("No court or people's tribunal serves this area."), {"court": _("Choose a court.")}
+        )
+    with transaction.atomic():
+        confirmation = Confirmation.objects.create(
+            agreement=agreement, court=court, prepared_at=now, prepared_by=actor
+        )
+        deadlines.open_deadline(
+            case, Clock.CONFIRM, case.owner_unit, now, due_at=confirmation_due(agreement)
+        )
+        append_event(
+            case,
+            "confirmation_prepared",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note=f"{agreement.number} → {court.name}",
+        )
+    return confirmation
+
+
+def file_confirmation(confirmation: Confirmation, actor, now: datetime.datetime) -> Confirmation:
+    """The application was handed in at the court: the clock stops, the court is told."""
+    case = confirmation.agreement.case
+    membership = _acting(case, actor)
+    if confirmation.filed_at:
+        raise InvalidInput(_("The application has already been filed."))
+    with transaction.atomic():
+        confirmation.filed_at = now
+        confirmation.save(update_fields=["filed_at"])
+        deadlines.close_deadlines(case, [Clock.CONFIRM], now)
+        link_unit(case, confirmation.court, CaseUnitRelation.ASSISTING, now)
+        event = append_event(
+            case,
+            "confirmation_filed",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note=f"{confirmation.agreement.number} → {confirmation.court.name}",
+        )
+        notify(
+            unit_staff(confirmation.court, [Role.COURT_LIAISON]),
+            kind=Kind.COURT,
+            title=_("Application for judicial confirmation, case %(code)s") % {"code": case.code},
+            body=confirmation.agreement.number,
+            key=f"mediation:confirmation:{event.pk}",
+            now=now,
+            case=case,
+        )
+    return confirmation
+
+
+def record_court_decision(
+    confirmation: Confirmation, actor, now: datetime.datetime, decision: str, reason: str = ""
+) -> Confirmation:
+    """The court's ruling: confirmed (enforceable) or rejected with its reason (art. 33)."""
+    case = confirmation.agreement.case
+    in_court = Membership.objects.filter(user=actor, unit=confirmation.court).exists()
+    membership = None if in_court else _acting(case, actor)
+    if not confirmation.filed_at:
+        raise InvalidInput(_("File the application before recording the court's decision."))
+    if decision not in (Decision.CONFIRMED, Decision.REJECTED):
+        raise InvalidInput(_("Choose the decision."), {"decision": _("Unknown decision.")})
+    reason = (reason or "").strip()
+    if decision == Decision.REJECTED and not reason:
+        raise InvalidInput(
+            _("Give the court's reason."), {"reason": _("A rejection needs the reason.")}
+        )
+    with transaction.atomic():
+        confirmation.decision = decision
+        confirmation.reason = reason
+        confirmation.decided_at = now
+        confirmation.save(update_fields=["decision", "reason", "decided_at"])
+        append_event(
+            case,
+            "court_decision",
+            now,
+            actor=actor,
+            actor_unit=membership.unit if membership else confirmation.court,
+            note=f"{Decision(decision).label}{'：' + reason if reason else ''}",
+            data={"decision": decision},
+        )
+    return confirmation

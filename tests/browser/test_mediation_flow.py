@@ -1,0 +1,89 @@
+"""A mediator records a failed session and then an agreement, and downloads the 调解协议书."""
+
+import subprocess
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases.services import perform_transition
+from documents.models import Block, DocumentTemplate
+from documents.seed import load_templates
+from mediation.models import Mediator, MediatorKind
+from tests.browser.conftest import ARTIFACTS
+from tests.factories import PASSWORD, new_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def schedule(page, when: str, place: str) -> None:
+    page.click("#mediation details:has(form[action$='/sessions/']) summary")
+    page.fill("#id_schedule-starts_at", when)
+    page.fill("#id_schedule-place", place)
+    page.click("#mediation form[action$='/sessions/'] button[type=submit]")
+    expect(page.locator(".msg-success")).to_be_visible()
+
+
+def open_record_form(page):
+    page.click("#mediation details:has(.record-form) summary")
+    return page.locator("#mediation .record-form")
+
+
+def test_mediator_records_two_sessions_and_downloads_the_agreement(new_page, county):
+    load_templates(DocumentTemplate, Block)  # the transactional flush removed the seeded ones
+    now = timezone.now()
+    clerk, mediator_user = county.users["vclerk"], county.users["mediator"]
+    case = new_case(county, area=county.villages[0], now=now)
+    case = perform_transition(case, "accept", clerk, now)
+    case = perform_transition(case, "route", clerk, now, unit_id=county.units["committee"].pk)
+    case = perform_transition(case, "start", mediator_user, now)
+    profile = Mediator.objects.create(
+        name="王调解", kind=MediatorKind.PEOPLE, unit=county.units["committee"], user=mediator_user
+    )
+    profile.areas.set([county.villages[0]])
+
+    page = new_page("mediator", PASSWORD)
+    page.goto(f"/cases/{case.code}/")
+    # The proposal lists the committee's own mediator; the mediator takes the case on.
+    page.click("#mediation details:has(form[action$='/assign/']) summary")
+    page.check(f"input[name=assign-mediators][value='{profile.pk}']")
+    page.click("#mediation form[action$='/assign/'] button[type=submit]")
+    expect(page.locator("#mediators")).to_contain_text("王调解")
+
+    # First session: no agreement; the record says why and the routes left.
+    schedule(page, "2026-11-24T09:00", "镇1村1调解室")
+    form = open_record_form(page)
+    form.locator("select[name$='-result']").select_option("failed")
+    form.locator("textarea[name$='-facts']").fill("双方对渗水原因各执一词。")
+    form.locator("textarea[name$='-note']").fill("未达成一致，告知可向法院起诉。")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    expect(page.locator("#sessions")).to_contain_text("双方对渗水原因各执一词")
+    expect(page.locator(".timeline")).to_contain_text("未达成一致")
+
+    # Second session: a written agreement.
+    schedule(page, "2026-11-26T09:00", "村委会会议室")
+    form = open_record_form(page)
+    form.locator("select[name$='-result']").select_option("agreement")
+    form.locator("textarea[name$='-facts']").fill("经现场查看，渗水系楼上防水层破损所致。")
+    form.locator("select[name$='-form']").select_option("written")
+    form.locator("textarea[name$='-agreement_facts']").fill("楼上卫生间防水层破损导致楼下渗水。")
+    form.locator("textarea[name$='-content']").fill("李四于十日内修复防水层并赔偿张三三千元。")
+    form.locator("input[name$='-performance_method']").fill("银行转账")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    expect(page.locator("#case-status")).to_have_text("已化解")
+    agreement = page.locator("#mediation .agreement")
+    expect(agreement).to_contain_text("人调字第1号")
+    expect(agreement).to_contain_text("李四于十日内修复防水层并赔偿张三三千元。")
+    link = page.locator("#documents li", has_text="人民调解协议书").locator("a", has_text="PDF")
+    expect(link).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "mediation-panel.png"), full_page=True)
+
+    with page.expect_download() as info:
+        link.click()
+    path = ARTIFACTS / "agreement-download.pdf"
+    info.value.save_as(path)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "人民调解协议书" in text and case.code in text and "银行转账" in text

@@ -1,0 +1,79 @@
+"""Mediation pages: the panel on the case page, failed forms coming back, the directory and
+"my mediations"."""
+
+from mediation.models import Assignment, MediatorKind, Pool, PoolKind, Session
+from tests.factories import PASSWORD
+from tests.test_mediation_work import T0, in_handling_at_village, mediator
+
+
+def test_panel_schedules_records_and_shows_errors_in_place(county, client):
+    case = in_handling_at_village(county)
+    client.login(username="mediator", password=PASSWORD)
+    page = client.get(f"/cases/{case.code}/").content.decode()
+    assert 'id="mediation"' in page and f"/mediation/cases/{case.code}/sessions/" in page
+
+    # No place and no link: the form comes back with the error next to the field.
+    response = client.post(
+        f"/mediation/cases/{case.code}/sessions/",
+        {"schedule-kind": "mediation", "schedule-starts_at": "2026-11-24T09:00"},
+    )
+    assert response.status_code == 422
+    assert "errorlist" in response.content.decode()
+    response = client.post(
+        f"/mediation/cases/{case.code}/sessions/",
+        {
+            "schedule-kind": "mediation",
+            "schedule-starts_at": "2026-11-24T09:00",
+            "schedule-place": "村调解室",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#mediation")
+    session = Session.objects.get(case=case)
+    url = f"/mediation/cases/{case.code}/sessions/{session.pk}/record/"
+    prefix = f"record-{session.pk}"
+    # An agreement without its terms is refused; nothing is written.
+    response = client.post(url, {f"{prefix}-result": "agreement", f"{prefix}-facts": "查明"})
+    assert response.status_code == 422
+    assert reload_session(session).held_at is None
+    response = client.post(url, {f"{prefix}-result": "continue", f"{prefix}-facts": "初步了解情况"})
+    assert response.status_code == 302
+    assert reload_session(session).result == "continue"
+
+
+def reload_session(session):
+    session.refresh_from_db()
+    return session
+
+
+def test_outsiders_get_404_and_the_grid_worker_sees_no_documents(county, client):
+    case = in_handling_at_village(county)
+    client.login(username="vclerk_sibling", password=PASSWORD)
+    assert client.get(f"/mediation/cases/{case.code}/").status_code == 404
+    assert client.post(f"/mediation/cases/{case.code}/end/", {"end-note": "x"}).status_code == 404
+    client.login(username="grid", password=PASSWORD)
+    page = client.get(f"/cases/{case.code}/").content.decode()
+    assert 'id="mediation"' in page and 'id="documents"' not in page
+    assert "/sessions/" not in page  # no forms for a role that cannot act
+
+
+def test_directory_filters_by_pool_and_shows_load(county, client):
+    pool = Pool.objects.create(name="县人民调解专家库", kind=PoolKind.EXPERT, area=county.county)
+    lawyer = mediator("李律师", [county.county], kind=MediatorKind.EXPERT, profession="lawyer")
+    lawyer.pools.add(pool)
+    own = mediator("王调解", [county.villages[0]], user=county.users["mediator"])
+    Assignment.objects.create(
+        case=in_handling_at_village(county), mediator=lawyer, role="lead", assigned_at=T0
+    )
+    client.login(username="vclerk", password=PASSWORD)
+    page = client.get(f"/mediation/mediators/?pool={pool.pk}").content.decode()
+    assert "李律师" in page and "王调解" not in page
+    assert "<td data-label=" in page
+    page = client.get("/mediation/mediators/?profession=lawyer").content.decode()
+    assert "李律师" in page
+
+    client.login(username="mediator", password=PASSWORD)
+    assert "邻里排水纠纷" not in client.get("/mediation/").content.decode()
+    case = in_handling_at_village(county)
+    Assignment.objects.create(case=case, mediator=own, role="lead", assigned_at=T0)
+    page = client.get("/mediation/").content.decode()
+    assert case.code in page and "邻里排水纠纷" in page

@@ -1,0 +1,298 @@
+"""Mediation work: proposing and assigning mediators, sessions, failed attempts under "321",
+agreements, and the judicial-confirmation clock through the sweep."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from areas.models import Level
+from cases.errors import InvalidInput, NotAllowed
+from cases.models import Category
+from cases.services import perform_transition
+from cases.workflow import Status
+from mediation import selectors, services
+from mediation.models import (
+    Agreement,
+    AgreementForm,
+    Assignment,
+    AssignmentRole,
+    Decision,
+    Mediator,
+    MediatorKind,
+    SessionResult,
+)
+from notifications.models import Notification
+from notifications.senders import MemorySender
+from routing.models import Clock, Deadline, DeadlineState, EscalationPolicy, PolicyArea
+from routing.sweep import sweep
+from tests.factories import new_case
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=SH)  # a Monday
+DAY = datetime.timedelta(days=1)
+
+
+def mediator(name, areas, categories=(), unit=None, user=None, **kw):
+    m = Mediator.objects.create(
+        name=name, kind=kw.pop("kind", MediatorKind.PEOPLE), unit=unit, user=user, **kw
+    )
+    m.areas.set(areas)
+    m.specialities.set(Category.objects.filter(code__in=categories))
+    return m
+
+
+def in_handling_at_village(county, now=T0):
+    case = new_case(county, actor_key="vclerk", area=county.villages[0], now=now)
+    case = perform_transition(case, "accept", county.users["vclerk"], now)
+    case = perform_transition(
+        case, "route", county.users["vclerk"], now, unit_id=county.units["committee"].pk
+    )
+    return perform_transition(case, "start", county.users["mediator"], now)
+
+
+def reload(obj):
+    obj.refresh_from_db()
+    return obj
+
+
+def record(case, actor, result, now, note="", **agreement):
+    session = services.schedule_session(case, actor, now, starts_at=now, place="村调解室")
+    data = services.AgreementInput(**agreement) if agreement else None
+    return services.record_session(
+        session,
+        actor,
+        now,
+        services.SessionRecord(result=result, facts="双方对渗水原因各执一词。", note=note),
+        data,
+    )
+
+
+@pytest.fixture
+def notify_memory(settings):
+    settings.NOTIFY_SENDERS = ["notifications.senders.MemorySender"]
+    MemorySender.sent.clear()
+    return MemorySender.sent
+
+
+def test_proposal_ranks_by_category_then_nearest_area_then_load(county):
+    case = new_case(county, area=county.grids[0], now=T0)  # category 0201
+    v0, town, whole = county.villages[0], county.towns[0], county.county
+    exact_far = mediator("县调解员甲", [whole], ["0201"])
+    exact_near_busy = mediator("村调解员乙", [v0], ["0201"])
+    exact_near_free = mediator("村调解员丙", [v0], ["0201"])
+    major_near = mediator("镇调解员丁", [town], ["02"])
+    none_near = mediator("村调解员戊", [v0])
+    mediator("外镇调解员", [county.towns[1]], ["0201"])  # does not serve the case's area
+    mediator("停用调解员", [v0], ["0201"], is_active=False)
+    busy_case = new_case(county, area=county.grids[0], now=T0)
+    Assignment.objects.create(
+        case=busy_case, mediator=exact_near_busy, role=AssignmentRole.LEAD, assigned_at=T0
+    )
+
+    ranked = selectors.propose_mediators(case, limit=10)
+
+    assert [c.mediator for c in ranked] == [
+        exact_near_free,
+        exact_near_busy,
+        exact_far,
+        major_near,
+        none_near,
+    ]
+    assert [c.load for c in ranked[:2]] == [0, 1]
+    assert ranked[0].served_area == v0 and ranked[2].served_area == whole
+    assert [c.category_match for c in ranked] == [2, 2, 2, 1, 0]
+    # A closed case no longer counts toward the load.
+    busy_case.status = Status.RESOLVED
+    busy_case.save()
+    assert selectors.with_load(Mediator.objects.filter(pk=exact_near_busy.pk)).get().load == 0
+
+
+def test_clerk_assigns_a_panel_the_mediator_is_told_and_sees_it(county):
+    case = in_handling_at_village(county)
+    expert_user = county.users["handler"]  # an expert outside the committee
+    lead = mediator(
+        "王调解",
+        [county.villages[0]],
+        unit=county.units["committee"],
+        user=county.users["mediator"],
+    )
+    expert = mediator(
+        "李律师",
+        [county.county],
+        unit=county.units["labour"],
+        user=expert_user,
+        kind=MediatorKind.EXPERT,
+        profession="lawyer",
+    )
+    created = services.assign_mediators(
+        case, county.users["vclerk"], T0, [lead.pk, expert.pk], lead_id=lead.pk
+    )
+    assert {(a.mediator, a.role) for a in created} == {
+        (lead, AssignmentRole.LEAD),
+        (expert, AssignmentRole.MEMBER),
+    }
+    assert case.timeline.filter(kind="mediators_assigned").exists()
+    assert Notification.objects.filter(recipient=expert_user, case=case).exists()
+    assert list(selectors.my_assignments(county.users["mediator"]))[0].case == case
+    # Proposals leave out who is already on the case; assigning twice is refused.
+    assert lead not in [c.mediator for c in selectors.propose_mediators(case)]
+    with pytest.raises(InvalidInput):
+        services.assign_mediators(case, county.users["vclerk"], T0, [lead.pk])
+    with pytest.raises(NotAllowed):
+        services.assign_mediators(case, county.users["vclerk_sibling"], T0, [expert.pk])
+
+
+def test_scheduling_notifies_each_party_once(
+    county, notify_memory, django_capture_on_commit_callbacks
+):
+    case = in_handling_at_village(county)
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.schedule_session(
+            case, county.users["mediator"], T0, starts_at=T0 + DAY, place="村委会调解室"
+        )
+    assert session.number == 1
+    assert sorted(m.address for m in notify_memory) == ["13800138000", "13900139000"]
+    assert "村委会调解室" in notify_memory[0].text
+    with pytest.raises(InvalidInput) as e:
+        services.schedule_session(case, county.users["mediator"], T0, starts_at=T0 + DAY)
+    assert "place" in e.value.field_errors
+
+
+def test_three_failed_sessions_at_village_escalate_under_321(county):
+    PolicyArea.objects.create(
+        policy=EscalationPolicy.objects.get(name="柳州321工作法"), area=county.county
+    )
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    for i in range(1, 4):
+        record(case, m, SessionResult.FAILED, T0 + i * DAY, note=f"第{i}次调解未果，告知诉讼途径。")
+        assert case.timeline.filter(kind="attempt_failed").count() == i
+    with pytest.raises(InvalidInput):  # a failed attempt must say why
+        record(case, m, SessionResult.FAILED, T0 + 3 * DAY)
+    assert sweep(T0 + 3 * DAY + datetime.timedelta(minutes=1)).escalated == 1
+    case = reload(case)
+    assert (case.level, case.owner_unit, case.status) == (
+        Level.TOWN,
+        county.center(county.towns[0]),
+        Status.ACCEPTED,
+    )
+
+
+def test_agreement_resolves_the_case_and_confirmation_clock_runs_30_days(county, notify_memory):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    lead = mediator(
+        "王调解",
+        [county.villages[0]],
+        unit=county.units["committee"],
+        user=county.users["mediator"],
+    )
+    services.assign_mediators(case, county.users["vclerk"], T0, [lead.pk])
+    session = record(
+        case,
+        m,
+        SessionResult.AGREEMENT,
+        T0 + DAY,
+        form=AgreementForm.WRITTEN,
+        facts="楼上卫生间防水层破损导致楼下渗水。",
+        content="李四于十日内修复防水层并赔偿张三人民币三千元。",
+        performance_method="银行转账",
+        performance_due=datetime.date(2026, 12, 4),
+        effective_on=datetime.date(2026, 11, 24),
+    )
+    case = reload(case)
+    agreement = Agreement.objects.get(case=case)
+    assert session.agreement == agreement
+    assert agreement.number == "（2026）人调字第1号"
+    assert case.status == Status.RESOLVED and "人调字第1号" in case.outcome_note
+    assert not Assignment.objects.filter(case=case, ended_at__isnull=True).exists()
+
+    confirmation = services.prepare_confirmation(agreement, county.users["mediator"], T0 + DAY)
+    assert confirmation.court == county.units["court"]
+    clock = Deadline.objects.get(case=case, clock=Clock.CONFIRM)
+    # Effective 24 Nov: the 30 days end with 24 Dec (Asia/Shanghai).
+    assert clock.due_at.astimezone(SH).date() == datetime.date(2026, 12, 24)
+    assert clock.due_at > datetime.datetime(2026, 12, 24, 23, 59, tzinfo=SH)
+    assert clock.unit == county.units["committee"]
+
+    assert sweep(datetime.datetime(2026, 12, 24, 23, 0, tzinfo=SH)).overdue == 0
+    call_command("sweep", now="2026-12-25T00:05:00+08:00")
+    clock = reload(clock)
+    assert clock.overdue_at is not None and clock.state == DeadlineState.OPEN
+    missed = case.timeline.get(kind="deadline_missed")
+    assert missed.data["clock"] == Clock.CONFIRM
+    # The committee's staff were told (the lead's generic overdue notice).
+    assert Notification.objects.filter(
+        case=case, recipient=county.users["mediator"], kind="overdue"
+    ).exists()
+
+    filed_at = datetime.datetime(2026, 12, 26, 10, tzinfo=SH)
+    services.file_confirmation(confirmation, county.users["mediator"], filed_at)
+    clock = reload(clock)
+    assert (clock.state, clock.met) == (DeadlineState.MISSED, False)
+    assert Notification.objects.filter(case=case, recipient=county.users["liaison"]).exists()
+    with pytest.raises(InvalidInput):
+        services.record_court_decision(confirmation, county.users["liaison"], filed_at, "rejected")
+    services.record_court_decision(
+        confirmation, county.users["liaison"], filed_at, Decision.REJECTED, "协议内容违反法律规定"
+    )
+    assert reload(confirmation).decision == Decision.REJECTED
+    assert case.timeline.get(kind="court_decision").note.endswith("协议内容违反法律规定")
+
+
+def test_filing_in_time_meets_the_clock_and_oral_agreements_cannot_be_confirmed(county):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    record(
+        case,
+        m,
+        SessionResult.AGREEMENT,
+        T0,
+        form=AgreementForm.ORAL,
+        facts="噪音纠纷",
+        content="晚十点后不再装修",
+        performance_method="即时履行",
+    )
+    oral = Agreement.objects.get(case=case)
+    assert oral.effective_on == datetime.date(2026, 11, 23)  # the day it was reached
+    with pytest.raises(InvalidInput):
+        services.prepare_confirmation(oral, county.users["mediator"], T0)
+    oral.form = AgreementForm.WRITTEN
+    oral.save()
+    confirmation = services.prepare_confirmation(oral, county.users["mediator"], T0)
+    services.file_confirmation(confirmation, county.users["mediator"], T0 + 2 * DAY)
+    clock = Deadline.objects.get(case=case, clock=Clock.CONFIRM)
+    assert (clock.state, clock.met) == (DeadlineState.MET, True)
+
+
+def test_withdrawal_and_ending_without_agreement(county):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    record(case, m, SessionResult.WITHDRAWN, T0, note="申请人撤回申请")
+    assert reload(case).status == Status.TERMINATED
+
+    other = in_handling_at_village(county)
+    with pytest.raises(InvalidInput):
+        services.end_without_agreement(other, county.users["mediator"], T0, "")
+    services.end_without_agreement(
+        other, county.users["mediator"], T0, "双方分歧较大，告知可向法院起诉。", "litigation"
+    )
+    other = reload(other)
+    assert (other.status, other.transfer_channel) == (Status.TRANSFERRED, "litigation")
+
+
+def test_sessions_need_a_case_in_handling(county):
+    case = new_case(county, actor_key="vclerk", area=county.villages[0], now=T0)
+    case = perform_transition(case, "accept", county.users["vclerk"], T0)
+    session = services.schedule_session(
+        case, county.users["vclerk"], T0, starts_at=T0 + DAY, online_link="https://meet.example/1"
+    )
+    with pytest.raises(InvalidInput):
+        services.record_session(
+            session,
+            county.users["vclerk"],
+            T0,
+            services.SessionRecord(result=SessionResult.CONTINUE, facts="x"),
+        )
