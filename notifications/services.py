@@ -7,10 +7,12 @@ once, however often (or in however many processes) the caller runs.
 import datetime
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,23 +27,56 @@ log = logging.getLogger("jiefen.notifications")
 MAX_ATTEMPTS = 5
 
 
-def unit_staff(unit: Unit, roles: Iterable[str] | None = None) -> QuerySet:
+_batch: ContextVar[dict | None] = ContextVar("notification_batch", default=None)
+
+
+@contextmanager
+def batch():
+    """For bulk work (the sweep): staff are looked up once per unit, and deliveries wait for
+    the caller's deliver_pending instead of a send after each commit."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def _memo(key, compute):
+    cache = _batch.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def unit_staff(unit: Unit, roles: Iterable[str] | None = None) -> list:
     """Active users of the unit (with one of these roles)."""
-    memberships = Membership.objects.filter(unit=unit, user__is_active=True)
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    return get_user_model().objects.filter(pk__in=memberships.values("user_id"))
+    roles = None if roles is None else frozenset(roles)
+
+    def compute():
+        memberships = Membership.objects.filter(unit=unit, user__is_active=True)
+        if roles is not None:
+            memberships = memberships.filter(role__in=list(roles))
+        users = get_user_model().objects.filter(pk__in=memberships.values("user_id"))
+        return list(users.select_related("contact"))
+
+    return _memo(("staff", unit.pk, roles), compute)
 
 
-def unit_leaders(unit: Unit) -> QuerySet:
+def unit_leaders(unit: Unit) -> list:
     """The unit's own leaders; a unit without one answers to the leaders of its area's center."""
-    leaders = unit_staff(unit, [Role.LEADER])
-    if leaders.exists():
-        return leaders
-    center = center_for_area(unit.area)
-    if center is None or center.pk == unit.pk:
-        return leaders
-    return unit_staff(center, [Role.LEADER])
+
+    def compute():
+        leaders = unit_staff(unit, [Role.LEADER])
+        if leaders:
+            return leaders
+        center = center_for_area(unit.area)
+        if center is None or center.pk == unit.pk:
+            return []
+        return unit_staff(center, [Role.LEADER])
+
+    return _memo(("leaders", unit.pk), compute)
 
 
 def case_url(case: Case) -> str:
@@ -139,44 +174,50 @@ def _queue(deliveries: list[Delivery]) -> int:
     if not deliveries:
         return 0
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    keys = [d.key for d in deliveries]
-    transaction.on_commit(lambda: deliver_pending(timezone.now(), keys=keys))
+    if _batch.get() is None:
+        keys = [d.key for d in deliveries]
+        transaction.on_commit(lambda: deliver_pending(timezone.now(), keys=keys))
     return len(deliveries)
 
 
 def deliver_pending(now: datetime.datetime, keys: list[str] | None = None) -> int:
-    """Send queued deliveries (these keys, or all pending ones); each is claimed first so
-    that two workers never send the same message. A failure is retried later."""
+    """Send queued deliveries (these keys, or all pending ones), each tried once per call;
+    each is claimed first so that two workers never send the same message. A failure is
+    kept on the row and retried by a later call."""
     senders = {s.channel: s for s in active_senders()}
     pending = Delivery.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
     if keys is not None:
         pending = pending.filter(key__in=keys)
-    stale = now - datetime.timedelta(minutes=10)  # a claim that crashed before sending
-    sent = 0
-    for d in pending.order_by("pk")[:1000]:
-        claimed = (
-            Delivery.objects.filter(pk=d.pk, sent_at__isnull=True)
-            .filter(claimed_at__isnull=True)
-            .update(claimed_at=now)
-        ) or Delivery.objects.filter(pk=d.pk, sent_at__isnull=True, claimed_at__lt=stale).update(
-            claimed_at=now
-        )
-        if not claimed:
-            continue
-        sender = senders.get(d.channel)
-        try:
-            if sender is None:
-                raise LookupError(f"no sender for channel {d.channel!r} is configured")
-            sender.send(Message(d.address, d.subject, d.text))
-        except Exception as exc:  # a sender's failure must not stop the others
-            log.warning("delivery %s over %s failed: %s", d.pk, d.channel, exc)
-            Delivery.objects.filter(pk=d.pk).update(
-                claimed_at=None, attempts=d.attempts + 1, last_error=str(exc)[:500]
-            )
-            continue
-        Delivery.objects.filter(pk=d.pk).update(sent_at=now, attempts=d.attempts + 1)
-        sent += 1
+    # Claims are real-world events: a claim older than 10 minutes of wall-clock time crashed
+    # before sending (a sweep's logical `now` may lie in the future, e.g. `sweep --now`).
+    claimed_at = timezone.now()
+    stale = claimed_at - datetime.timedelta(minutes=10)
+    sent, last = 0, 0
+    while chunk := list(pending.filter(pk__gt=last).order_by("pk")[:500]):
+        last = chunk[-1].pk
+        for d in chunk:
+            claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
+            if not Delivery.objects.filter(claimable, pk=d.pk, sent_at__isnull=True).update(
+                claimed_at=claimed_at
+            ):
+                continue
+            sent += _send(d, senders.get(d.channel), now)
     return sent
+
+
+def _send(d: Delivery, sender, now: datetime.datetime) -> int:
+    try:
+        if sender is None:
+            raise LookupError(f"no sender for channel {d.channel!r} is configured")
+        sender.send(Message(d.address, d.subject, d.text))
+    except Exception as exc:  # a sender's failure must not stop the others
+        log.warning("delivery %s over %s failed: %s", d.pk, d.channel, exc)
+        Delivery.objects.filter(pk=d.pk).update(
+            claimed_at=None, attempts=d.attempts + 1, last_error=str(exc)[:500]
+        )
+        return 0
+    Delivery.objects.filter(pk=d.pk).update(sent_at=now, attempts=d.attempts + 1)
+    return 1
 
 
 def unread_count(user) -> int:

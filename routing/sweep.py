@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from cases.services import append_event
+from notifications.services import batch as notifications_batch
 from notifications.services import deliver_pending
 
 from . import notices, whistles
@@ -69,9 +70,8 @@ def sweep(now: datetime.datetime) -> SweepResult:
     open_ = Q(state=DeadlineState.OPEN)
 
     def remind(d: Deadline) -> None:
-        # A row already due gets its overdue notice below instead; escalation clocks
-        # are not owed by anyone, they only measure a level's time.
-        if d.due_at > now and d.clock != Clock.ESCALATE:
+        # Escalation clocks are not owed by anyone: they only measure a level's time.
+        if d.clock != Clock.ESCALATE:
             result.reminded += bool(notices.remind(d, now))
 
     def pass_due(d: Deadline) -> None:
@@ -90,12 +90,20 @@ def sweep(now: datetime.datetime) -> SweepResult:
         notices.overdue(d, now)
         result.overdue += 1
 
-    _claim_each(
-        open_ & Q(warned_at__isnull=True, warn_at__lte=now), {"warned_at": now}, now, remind
-    )
-    _claim_each(
-        open_ & Q(overdue_at__isnull=True, due_at__lte=now), {"overdue_at": now}, now, pass_due
-    )
+    with notifications_batch():
+        _claim_each(
+            # A row already due gets its overdue notice instead, never a late reminder.
+            open_ & Q(warned_at__isnull=True, warn_at__lte=now, due_at__gt=now),
+            {"warned_at": now},
+            now,
+            remind,
+        )
+        _claim_each(
+            open_ & Q(overdue_at__isnull=True, due_at__lte=now),
+            {"overdue_at": now},
+            now,
+            pass_due,
+        )
     result.sent = deliver_pending(now)
     if result.reminded or result.overdue or result.escalated:
         log.info("sweep at %s: %s", now.isoformat(), result)
