@@ -103,7 +103,7 @@ def append_event(
     note: str = "",
     data: dict | None = None,
 ) -> TimelineEvent:
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         case=case,
         at=now,
         actor=actor,
@@ -114,6 +114,11 @@ def append_event(
         note=note,
         data=data or {},
     )
+    # Every change of a case passes here: the figures follow in the same transaction.
+    from stats.recorder import record_event
+
+    record_event(event)
+    return event
 
 
 def link_unit(case: Case, unit: Unit, relation: str, now: datetime.datetime) -> None:

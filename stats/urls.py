@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stats"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("cases/", views.case_list, name="cases"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/weights/", views.weights, name="weights"),
+    path("export/<slug:table>.xlsx", views.export, name="export"),
+    path("report.pdf", views.monthly_report, name="report"),
+]

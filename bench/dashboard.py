@@ -1,0 +1,267 @@
+"""Dashboard benchmark: N cases over 3 years in a province-sized area tree, the figures
+rebuilt from them (`rebuild_stats`), then p50/p95 of GET /stats/ for the province, a county
+and a village (period: this year, and this month).
+
+    .venv/bin/python bench/dashboard.py [--n N] [--requests 30]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiefen_bench_stats .venv/bin/python bench/dashboard.py
+
+Default N: 1,000,000 on SQLite (a temporary file), 10,000,000 on PostgreSQL. The tree:
+1 province, 12 cities, 120 counties, 1,440 towns, 21,600 villages, 43,200 grids, a center
+per area down to the village. Cases, their outcome/follow-up/escalation events and the
+missed resolve-by clocks (1 in 12 cases) are generated in SQL. Prints figures; asserts nothing.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SHAPE = [("city", 12), ("county", 10), ("town", 12), ("village", 15), ("grid", 2)]
+YEARS_SECONDS = 1095 * 86_400
+START = datetime.datetime(2023, 11, 24, tzinfo=datetime.UTC)
+
+
+def build_tree():
+    """Areas with explicit ids (so paths are known without a round trip) and centers."""
+    from areas.models import Area, Level, Unit, UnitKind
+
+    levels = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWN, Level.VILLAGE, Level.GRID]
+    next_id = (Area.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    rows: list[Area] = []
+    by_level: list[list[Area]] = []
+    province = Area(
+        id=next_id, code="980000000000", name="压测省", level=levels[0], population=60_000_000
+    )
+    province.path = f"/{province.id}/"
+    rows.append(province)
+    by_level.append([province])
+    next_id += 1
+    for depth, (_name, fanout) in enumerate(SHAPE, start=1):
+        layer = []
+        for parent in by_level[-1]:
+            for k in range(fanout):
+                a = Area(
+                    id=next_id,
+                    code=f"98{next_id:010d}",
+                    name=f"{parent.name[-6:]}-{k + 1}",
+                    level=levels[depth],
+                    parent_id=parent.id,
+                    population=max(500, parent.population // fanout),
+                )
+                a.path = f"{parent.path}{a.id}/"
+                layer.append(a)
+                next_id += 1
+        rows += layer
+        by_level.append(layer)
+    Area.objects.bulk_create(rows, batch_size=5_000)
+    units = Unit.objects.bulk_create(
+        [
+            Unit(name=f"{a.name}综治中心", kind=UnitKind.CENTER, area_id=a.id)
+            for layer in by_level[:-1]
+            for a in layer
+        ],
+        batch_size=5_000,
+    )
+    center = {u.area_id: u.id for u in units}
+    return by_level, center
+
+
+def load_cases(n: int, villages, grids, center) -> None:
+    """Insert the cases, events and clocks with INSERT … SELECT over a number series."""
+    from django.db import connection
+
+    from cases.models import Category
+
+    pg = connection.vendor == "postgresql"
+    cats = list(Category.objects.exclude(parent=None).values_list("pk", flat=True)[:15])
+    v0, nv, g0, ng = villages[0].id, len(villages), grids[0].id, len(grids)
+    gpv = ng // nv
+    # Villages and their centers were created in the same order, so ids are contiguous.
+    u0 = center[v0]
+    assert center[villages[-1].id] == u0 + nv - 1
+    base = START.strftime("%Y-%m-%d %H:%M:%S")
+
+    def ts(seconds_sql: str) -> str:
+        if pg:
+            return f"(TIMESTAMPTZ '{base}+00' + ({seconds_sql}) * INTERVAL '1 second')"
+        return f"strftime('%Y-%m-%d %H:%M:%S', '{base}', '+' || ({seconds_sql}) || ' seconds')"
+
+    series = (
+        f"generate_series(CAST(1 AS BIGINT), {n}) AS s(i)"
+        if pg
+        else f"(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) "
+        "SELECT i FROM s) AS s"
+    )
+    h = "((i * 2654435761) % 1000003)"
+    sec = f"((i * 7919) % {YEARS_SECONDS})"
+    r = "(i % 100)"
+    village_idx = f"(CASE WHEN i % 3 = 0 THEN {h} % {nv} ELSE ({h} % {ng}) / {gpv} END)"
+    area = f"(CASE WHEN i % 3 = 0 THEN {v0} + {h} % {nv} ELSE {g0} + {h} % {ng} END)"
+    cat = "CASE i % 15 " + " ".join(f"WHEN {k} THEN {c}" for k, c in enumerate(cats)) + " END"
+    channel = (
+        "CASE i % 10 WHEN 0 THEN 'court' WHEN 1 THEN 'window' WHEN 2 THEN 'hotline' "
+        "WHEN 3 THEN 'online' WHEN 4 THEN 'police' ELSE 'grid_app' END"
+    )
+    status = (
+        f"CASE WHEN {r} < 70 THEN 'resolved' WHEN {r} < 78 THEN 'transferred' "
+        f"WHEN {r} < 85 THEN 'terminated' WHEN {r} < 90 THEN 'stabilised' ELSE 'in_handling' END"
+    )
+    transfer = f"CASE WHEN {r} >= 70 AND {r} < 73 THEN 'litigation' " + (
+        f"WHEN {r} >= 73 AND {r} < 78 THEN 'arbitration' ELSE '' END"
+    )
+    closed_sec = f"({sec} + 86400 * (1 + i % 29))"
+    closed = f"CASE WHEN {r} < 85 THEN {ts(closed_sec)} ELSE NULL END"
+    code = "'B' || CAST(i AS VARCHAR(12))" if pg else "'B' || i"
+    with connection.cursor() as c:
+        c.execute(
+            "INSERT INTO cases_case (id, code, title, description, category_id, scale, "
+            "people_involved, area_id, address, channel, external_ref, status, level, "
+            "owner_unit_id, first_unit_id, triage_class, transfer_channel, outcome_note, "
+            "created_at, updated_at, accepted_at, closed_at) "
+            f"SELECT 50000000 + i, {code}, '压测', '压测', {cat}, '01', 1, {area}, '', "
+            f"{channel}, '', {status}, 5, {u0} + {village_idx}, {u0} + {village_idx}, 'minor', "
+            f"{transfer}, '', {ts(sec)}, {ts(sec)}, {ts(sec + ' + 600')}, {closed} FROM {series}"
+        )
+        jsonb = "::jsonb" if pg else ""
+        outcome = (
+            f"CASE WHEN {r} < 70 THEN 'resolve' WHEN {r} < 78 THEN 'transfer' "
+            f"WHEN {r} < 85 THEN 'terminate' ELSE 'stabilise' END"
+        )
+        event = (
+            "INSERT INTO cases_timelineevent (case_id, at, kind, from_status, to_status, note, "
+            "data) SELECT 50000000 + i, {at}, {kind}, '', '', '', {data}{jsonb} FROM {series} "
+            "WHERE {where}"
+        )
+        c.execute(
+            event.format(
+                at=ts(closed_sec),
+                kind=outcome,
+                data="'{}'",
+                jsonb=jsonb,
+                series=series,
+                where=f"{r} < 90",
+            )
+        )
+        satisfaction = (
+            """CASE WHEN i % 7 = 0 THEN '{"satisfaction": "unsatisfied"}' """
+            """WHEN i % 3 = 0 THEN '{"satisfaction": "basic"}' """
+            """ELSE '{"satisfaction": "satisfied"}' END"""
+        )
+        c.execute(
+            event.format(
+                at=ts(closed_sec + " + 86400"),
+                kind="'follow_up'",
+                data=f"({satisfaction})",
+                jsonb=jsonb,
+                series=series,
+                where=f"{r} < 60",
+            )
+        )
+        c.execute(
+            event.format(
+                at=ts(sec + " + 3600"),
+                kind="'escalated'",
+                data="'{}'",
+                jsonb=jsonb,
+                series=series,
+                where="i % 20 = 0",
+            )
+        )
+        c.execute(
+            "INSERT INTO routing_deadline (case_id, clock, unit_id, level, started_at, due_at, "
+            "state, overdue_at, closed_at, met) "
+            f"SELECT 50000000 + i, 'resolve', {u0} + {village_idx}, 5, {ts(sec)}, "
+            f"{ts(sec + ' + 2592000')}, 'missed', {ts(sec + ' + 2592000')}, {closed}, "
+            f"{'FALSE' if pg else '0'} FROM {series} WHERE i % 12 = 0"
+        )
+        if pg:
+            c.execute("ANALYZE")
+
+
+def timed_get(client, url: str, repeat: int) -> tuple[float, float, int]:
+    client.get(url)  # warm the caches once, as a leader's second visit would
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, response.status_code
+    times.sort()
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)], len(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=None)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+
+    tmp = None
+    if "DATABASE_URL" not in os.environ:
+        tmp = tempfile.mkdtemp(prefix="jiefen-bench-dashboard-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiefen.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from cases.models import Case
+
+    n = args.n or (1_000_000 if connection.vendor == "sqlite" else 10_000_000)
+    call_command("migrate", verbosity=0)
+    if Case.objects.filter(code="B1").exists():
+        sys.exit("This database already holds bench cases; use a fresh one.")
+
+    t0 = time.perf_counter()
+    by_level, center = build_tree()
+    load_cases(n, by_level[4], by_level[5], center)
+    load_s = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    call_command("rebuild_stats", stdout=open(os.devnull, "w"))
+    rebuild_s = time.perf_counter() - t1
+
+    setup_test_environment()
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-stats", defaults={"is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    print(f"database            {connection.vendor}")
+    print(f"cases               {n:,} over 3 years")
+    print(f"areas               {sum(len(x) for x in by_level):,}")
+    print(f"load time           {load_s:.1f} s")
+    print(f"rebuild_stats       {rebuild_s:.1f} s")
+    for label, area in (
+        ("province", by_level[0][0]),
+        ("county", by_level[2][37]),
+        ("village", by_level[4][4321]),
+    ):
+        for period in ("year", "month"):
+            # A full year (or month) inside the 3-year span, compared with the one before.
+            start = "2025-07-01" if period == "year" else "2026-06-01"
+            url = f"/stats/?area={area.id}&period=custom&start={start}&end=2026-06-30"
+            p50, p95, k = timed_get(client, url, args.requests)
+            print(
+                f"dashboard {label:<9} {period:<5} p50 {p50:6.0f} ms   p95 {p95:6.0f} ms   ({k} requests)"
+            )
+    if tmp:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Every statistics table as an Excel workbook: the period and area in the header, the
+indicator definitions on a second sheet."""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from . import selectors
+from .indicators import INDICATORS
+from .models import Dim
+
+RANK_KEYS = ("accepted", "resolved", "resolution_rate", "closed", "closure_rate", "overdue")
+
+
+def _fig(key: str, c: dict, population: int = 0):
+    v = INDICATORS[key].value(c, population)
+    return round(v, 2) if isinstance(v, float) else v
+
+
+def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
+    area, period = q.area, q.period
+    names = [str(INDICATORS[k].name) for k in RANK_KEYS]
+    if table == "indicators":
+        now, prev = selectors.total(area, period), selectors.total(area, period.previous())
+        return (
+            _("Indicators"),
+            [_("Statistical indicator"), str(period), str(period.previous())],
+            [
+                [str(i.name), _fig(k, now, area.population), _fig(k, prev, area.population)]
+                for k, i in INDICATORS.items()
+            ],
+        )
+    if table in (Dim.CATEGORY, Dim.CHANNEL, Dim.LEVEL):
+        labels = selectors.dim_labels()[table]
+        data = sorted(selectors.sums(area, period, table).items(), key=lambda x: -x[1]["accepted"])
+        return (
+            str(Dim(table).label),
+            [str(Dim(table).label), *names],
+            [[labels.get(v, v), *[_fig(k, c) for k in RANK_KEYS]] for v, c in data],
+        )
+    if table == "subareas":
+        data = selectors.sub_areas(area, period)
+        return (
+            _("Sub-areas"),
+            [_("area"), *names],
+            [
+                [a.name if a else _("this area itself"), *[_fig(k, c) for k in RANK_KEYS]]
+                for a, c in data
+            ],
+        )
+    if table == "units":
+        return (
+            _("Units"),
+            [_("unit"), *names, _("Missed reports")],
+            [
+                [u.name, *[_fig(k, c) for k in RANK_KEYS], m]
+                for u, c, m in selectors.units(area, period)
+            ],
+        )
+    if table == "unitscores":
+        return (
+            _("Unit scores"),
+            [_("unit"), _("score"), *names, _("Missed reports")],
+            [
+                [u.name, s, *[_fig(k, c) for k in RANK_KEYS], m]
+                for u, c, m, s in selectors.unit_scores(area, period)
+            ],
+        )
+    if table == "gridworkers":
+        return (
+            _("Grid workers"),
+            [_("grid worker"), _("stars"), _("score"), *names],
+            [
+                [u.get_full_name() or u.username, stars, s, *[_fig(k, c) for k in RANK_KEYS]]
+                for u, c, s, stars in selectors.grid_workers(area, period)
+            ],
+        )
+    if table == "review":
+        return (
+            _("Quarterly review"),
+            [
+                _("escalated at"),
+                _("case code"),
+                _("title"),
+                _("unit that did not act"),
+                _("reason"),
+            ],
+            [
+                [
+                    e.at.astimezone(selectors.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                    e.case.code,
+                    e.case.title,
+                    e.actor_unit.name if e.actor_unit else "",
+                    _("mediation attempts used up")
+                    if e.data.get("reason") == "attempts"
+                    else _("time limit passed"),
+                ]
+                for e in selectors.review_list(request.user, area, period)
+            ],
+        )
+    return None
+
+
+def workbook(request, q, table: str) -> bytes | None:
+    found = _rows(request, q, table)
+    if found is None:
+        return None
+    title, header, rows = found
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([f"{q.area.name}（{q.area.code}） · {title}"])
+    ws.append([_("Period"), str(q.period)])
+    ws.append([])
+    ws.append(header)
+    for cell in ws[1] + ws[4]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    ws.column_dimensions["A"].width = 28
+    defs = wb.create_sheet(_("Definitions"))
+    defs.append([_("Statistical indicator"), _("definition")])
+    for i in INDICATORS.values():
+        defs.append([str(i.name), str(i.definition)])
+    defs.column_dimensions["A"].width = 24
+    defs.column_dimensions["B"].width = 100
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

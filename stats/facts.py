@@ -1,0 +1,183 @@
+"""What one case contributes to the figures, computed from the case, its timeline and its
+resolve-by clocks. `fact_for` is the one definition; the recorder calls it for one case,
+rebuild and check for all of them (loaded in batches, the same inputs)."""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from areas.models import Area
+from cases.models import Case, Channel, TimelineEvent
+from cases.workflow import TransferChannel
+from routing.models import Clock, Deadline
+
+from .models import COUNTERS
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# Events that decide the case's current outcome; a reopen cancels the one before it.
+OUTCOME_KINDS = ("resolve", "stabilise", "transfer", "terminate", "reject", "guide", "reopen")
+HISTORY_KINDS = (*OUTCOME_KINDS, "escalated", "follow_up")
+SATISFIED = ("satisfied", "basic")  # 满意 and 基本满意 both count as satisfied
+CASE_FIELDS = (
+    "pk",
+    "area_id",
+    "accepted_at",
+    "closed_at",
+    "category__code",
+    "channel",
+    "level",
+    "owner_unit_id",
+    "reporter_id",
+    "transfer_channel",
+)
+FACT_FIELDS = (
+    "accepted_on",
+    "area_id_leaf",
+    "l1",
+    "l2",
+    "l3",
+    "l4",
+    "l5",
+    "l6",
+    "category",
+    "channel",
+    "level",
+    "owner_unit_id",
+    "reporter_id",
+    *COUNTERS,
+)
+
+
+def local_day(at: datetime.datetime) -> datetime.date:
+    return at.astimezone(LOCAL_TZ).date()
+
+
+@dataclass
+class History:
+    """The timeline read in order: the outcome standing now and what happened on the way."""
+
+    outcome: str = ""
+    escalated: bool = False
+    reopened: bool = False
+    satisfaction: str | None = None
+
+    def add(self, kind: str, data: dict | None) -> None:
+        if kind == "escalated":
+            self.escalated = True
+        elif kind == "follow_up":
+            self.satisfaction = (data or {}).get("satisfaction") or None
+        elif kind == "reopen":
+            # The evaluation was of the outcome that has just been undone.
+            self.outcome, self.reopened, self.satisfaction = "", True, None
+        elif kind in OUTCOME_KINDS:
+            self.outcome = kind
+
+
+def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool) -> dict | None:
+    """The fact row of a case (a dict of FACT_FIELDS), or None if it was never accepted.
+
+    `case` has CASE_FIELDS; `levels` maps level → id of the case area and its ancestors.
+    """
+    if case["accepted_at"] is None:
+        return None
+    closed = case["closed_at"] is not None
+    resolved = closed and history.outcome == "resolve"
+    evaluated = closed and history.satisfaction is not None
+    court = case["channel"] == Channel.COURT
+    fact = {
+        "accepted_on": local_day(case["accepted_at"]),
+        "area_id_leaf": case["area_id"],
+        **{f"l{i}": levels.get(i) for i in range(1, 7)},
+        "category": (case["category__code"] or "")[:2],
+        "channel": case["channel"],
+        "level": case["level"],
+        "owner_unit_id": case["owner_unit_id"],
+        "reporter_id": case["reporter_id"],
+        "accepted": 1,
+        "resolved": int(resolved),
+        "closed": int(closed),
+        "closed_on_time": int(closed and not overdue),
+        "first_time": int(resolved and not history.escalated and not history.reopened),
+        "overdue": int(overdue),
+        "evaluated": int(evaluated),
+        "satisfied": int(evaluated and history.satisfaction in SATISFIED),
+        "court": int(court),
+        "court_success": int(court and resolved),
+        "litigation": int(closed and case["transfer_channel"] == TransferChannel.LITIGATION),
+        "handling_seconds": (
+            int((case["closed_at"] - case["accepted_at"]).total_seconds()) if closed else 0
+        ),
+    }
+    return fact
+
+
+def overdue_q() -> Q:
+    """A resolve-by clock that the sweep found overdue, or that was closed late."""
+    return Q(clock=Clock.RESOLVE) & (Q(overdue_at__isnull=False) | Q(met=False))
+
+
+def compute_fact(case_id: int) -> dict | None:
+    """The fact of one case, read from the database now."""
+    case = Case.objects.filter(pk=case_id).values(*CASE_FIELDS, "area__path").first()
+    if case is None or case["accepted_at"] is None:
+        return None
+    ids = [int(p) for p in case["area__path"].strip("/").split("/") if p]
+    levels = {lvl: pk for pk, lvl in Area.objects.filter(pk__in=ids).values_list("pk", "level")}
+    history = History()
+    for kind, data in (
+        TimelineEvent.objects.filter(case_id=case_id, kind__in=HISTORY_KINDS)
+        .order_by("at", "pk")
+        .values_list("kind", "data")
+    ):
+        history.add(kind, data)
+    overdue = Deadline.objects.filter(overdue_q(), case_id=case_id).exists()
+    return fact_for(case, levels, history, overdue)
+
+
+class AreaLevels:
+    """area id → {level: ancestor id}, for the whole tree, loaded once."""
+
+    def __init__(self) -> None:
+        rows = list(Area.objects.values_list("pk", "level", "path"))
+        level_of = {pk: lvl for pk, lvl, _ in rows}
+        self.by_area = {
+            pk: {level_of[int(p)]: int(p) for p in path.strip("/").split("/") if p}
+            for pk, _, path in rows
+        }
+
+
+def iter_facts(batch: int = 20_000) -> Iterator[tuple[int, dict]]:
+    """(case id, fact) for every accepted case, read in primary-key batches."""
+    tree = AreaLevels()
+    accepted = Case.objects.filter(accepted_at__isnull=False)
+    last = 0
+    while True:
+        cases = list(accepted.filter(pk__gt=last).order_by("pk").values(*CASE_FIELDS)[:batch])
+        if not cases:
+            return
+        lo, hi = cases[0]["pk"], cases[-1]["pk"]
+        last = hi
+        histories: dict[int, History] = {}
+        for case_id, kind, data in (
+            TimelineEvent.objects.filter(case_id__gte=lo, case_id__lte=hi, kind__in=HISTORY_KINDS)
+            .order_by("case_id", "at", "pk")
+            .values_list("case_id", "kind", "data")
+        ):
+            histories.setdefault(case_id, History()).add(kind, data)
+        overdue = set(
+            Deadline.objects.filter(overdue_q(), case_id__gte=lo, case_id__lte=hi).values_list(
+                "case_id", flat=True
+            )
+        )
+        for case in cases:
+            fact = fact_for(
+                case,
+                tree.by_area[case["area_id"]],
+                histories.get(case["pk"], History()),
+                case["pk"] in overdue,
+            )
+            if fact is not None:
+                yield case["pk"], fact

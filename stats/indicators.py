@@ -1,0 +1,193 @@
+"""Every indicator, defined once: its name, its written definition (shown on the page and
+in exports), how it is computed from summed counters, and which cases are behind it.
+
+The cohort of a period is the cases accepted (受理) in it, by their Asia/Shanghai date of
+acceptance, in the area's subtree; each indicator counts a condition on those cases as
+they stand now. So a rate's numerator and denominator are always the same cases, a
+reopened case leaves 化解/办结 until it closes again, and a past period's figures follow
+late outcomes of its cases. Formulas: 办结率 = 办结/受理 as in STANDARDS.md §4 (the
+`jintang163/047.dispute-resolve-deal` formulas) and seed 001 (舒兰: 受理16833件，办结16716件，
+办结率99.3%); 诉前调解成功率 = 成功/参与 as in seed 000 (柳州: 参与诉前调解12139件，调解成功5663件);
+万人成讼率 per 10,000 residents as in STANDARDS.md §4.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import COUNTERS
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    definition: str
+    numerator: str  # a counter
+    denominator: str = ""  # a counter; "" for a plain count
+    kind: str = "count"  # count | rate | per10k | days
+
+    def value(self, c: dict, population: int = 0) -> float | None:
+        """The figure from summed counters; None when it is undefined (nothing to divide)."""
+        num = c.get(self.numerator, 0)
+        if self.kind == "count":
+            return num
+        if self.kind == "per10k":
+            return num * 10_000 / population if population else None
+        den = c.get(self.denominator, 0)
+        if not den:
+            return None
+        if self.kind == "days":
+            return num / den / 86_400
+        return num * 100 / den
+
+    def cases_q(self) -> Q:
+        """The condition on a case's fact for the list behind the figure (its numerator's
+        cases; for an average, the closed cases it averages over)."""
+        counter = self.denominator if self.kind == "days" else self.numerator
+        return Q() if counter == "accepted" else Q(**{f"fact__{counter}": 1})
+
+    def listed(self, c: dict) -> int:
+        return c.get(self.denominator if self.kind == "days" else self.numerator, 0)
+
+
+_I = Indicator
+INDICATORS: dict[str, Indicator] = {
+    i.key: i
+    for i in [
+        _I(
+            "accepted",
+            _("Cases accepted"),
+            _(
+                "Cases accepted (受理) in the period: registered cases that a center accepted, "
+                "counted once on the day of acceptance; cases declined at intake are not counted."
+            ),
+            "accepted",
+        ),
+        _I(
+            "resolved",
+            _("Cases resolved"),
+            _(
+                "Accepted cases whose standing outcome is 化解 (resolved); a reopened case "
+                "counts again only when it is resolved again."
+            ),
+            "resolved",
+        ),
+        _I(
+            "resolution_rate",
+            _("Resolution rate"),
+            _("Resolved ÷ accepted, for the cases accepted in the period."),
+            "resolved",
+            "accepted",
+            "rate",
+        ),
+        _I(
+            "closed",
+            _("Cases closed"),
+            _(
+                "Accepted cases closed (办结) now: resolved, sent to another channel "
+                "(litigation, arbitration, petition, administrative) or terminated. Stabilised "
+                "(稳控) cases are still open; a reopened case is open again."
+            ),
+            "closed",
+        ),
+        _I(
+            "closure_rate",
+            _("Closure rate"),
+            _("Closed ÷ accepted (办结率 = 办结/受理)."),
+            "closed",
+            "accepted",
+            "rate",
+        ),
+        _I(
+            "on_time_rate",
+            _("On-time closure rate"),
+            _("Closed cases whose resolve-by time limit was never exceeded ÷ closed cases."),
+            "closed_on_time",
+            "closed",
+            "rate",
+        ),
+        _I(
+            "first_time_rate",
+            _("First-time resolution rate"),
+            _(
+                "Cases resolved at the level that first handled them — never escalated, never "
+                "reopened — ÷ accepted cases."
+            ),
+            "first_time",
+            "accepted",
+            "rate",
+        ),
+        _I(
+            "overdue",
+            _("Overdue cases"),
+            _(
+                "Accepted cases whose resolve-by time limit was exceeded (found overdue by the "
+                "sweep, or closed late), whether or not they are closed now."
+            ),
+            "overdue",
+        ),
+        _I(
+            "satisfaction_rate",
+            _("Satisfaction rate"),
+            _(
+                "Evaluations “satisfied” or “basically satisfied” ÷ evaluations, from the "
+                "parties' answer at the latest follow-up visit of closed cases."
+            ),
+            "satisfied",
+            "evaluated",
+            "rate",
+        ),
+        _I(
+            "evaluation_rate",
+            _("Evaluation rate"),
+            _("Closed cases with a party's evaluation at follow-up ÷ closed cases."),
+            "evaluated",
+            "closed",
+            "rate",
+        ),
+        _I(
+            "court_success_rate",
+            _("Pre-litigation mediation success rate"),
+            _("Court-pushed cases (诉前委派) resolved ÷ court-pushed cases accepted."),
+            "court_success",
+            "court",
+            "rate",
+        ),
+        _I(
+            "litigation_per_10k",
+            _("Litigation per 10,000 residents"),
+            _(
+                "Cases closed by sending them to litigation, per 10,000 residents of the area "
+                "(its recorded resident population). Courts count first-instance civil cases "
+                "filed; this platform counts the disputes it sent to court."
+            ),
+            "litigation",
+            kind="per10k",
+        ),
+        _I(
+            "avg_days",
+            _("Average handling time (days)"),
+            _("Mean time from acceptance to closure of the closed cases, in days."),
+            "handling_seconds",
+            "closed",
+            "days",
+        ),
+    ]
+}
+assert all(
+    i.numerator in COUNTERS and (not i.denominator or i.denominator in COUNTERS)
+    for i in INDICATORS.values()
+)
+# The figures a ranking of sub-areas or units shows.
+RANKING = ("accepted", "resolution_rate", "overdue")
+# The rates an assessment score weighs; overdue and missed 报到 are per-case deductions.
+SCORED_RATES = (
+    "resolution_rate",
+    "closure_rate",
+    "on_time_rate",
+    "first_time_rate",
+    "satisfaction_rate",
+    "evaluation_rate",
+)

@@ -1,0 +1,134 @@
+"""Pre-computed figures: one fact row per case, daily roll-ups for large areas, and the
+assessment configuration. Kept current by stats.recorder from every timeline event."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The counters every fact and every roll-up row carries; the indicators are sums or ratios
+# of them (stats/indicators.py). A fact holds 0/1 for flags and seconds for the time.
+COUNTERS = (
+    "accepted",
+    "resolved",
+    "closed",
+    "closed_on_time",
+    "first_time",
+    "overdue",
+    "evaluated",
+    "satisfied",
+    "court",
+    "court_success",
+    "litigation",
+    "handling_seconds",
+)
+
+
+class Counters(models.Model):
+    accepted = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_on_time = models.IntegerField(default=0)
+    first_time = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    evaluated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    court = models.IntegerField(default=0)
+    court_success = models.IntegerField(default=0)
+    litigation = models.IntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseFact(Counters):
+    """What one accepted case contributes to the figures, as of now.
+
+    `l1`…`l6` are the ids of the case area's ancestors at each level (province … grid), so
+    "cases of area A" is `l<A.level> = A.id`, one indexed equality. Cases never accepted
+    have no fact.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="fact"
+    )
+    accepted_on = models.DateField(db_index=False)
+    area_id_leaf = models.IntegerField()
+    l1 = models.IntegerField(null=True)
+    l2 = models.IntegerField(null=True)
+    l3 = models.IntegerField(null=True)
+    l4 = models.IntegerField(null=True)
+    l5 = models.IntegerField(null=True)
+    l6 = models.IntegerField(null=True)
+    category = models.CharField(max_length=2, blank=True)
+    channel = models.CharField(max_length=20)
+    level = models.PositiveSmallIntegerField()
+    owner_unit_id = models.IntegerField()
+    reporter_id = models.IntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            *[
+                models.Index(fields=[f"l{i}", "accepted_on"], name=f"fact_l{i}_day")
+                for i in range(1, 7)
+            ],
+            models.Index(fields=["owner_unit_id", "accepted_on"], name="fact_unit_day"),
+            models.Index(fields=["reporter_id", "accepted_on"], name="fact_reporter_day"),
+        ]
+
+
+class Dim(models.TextChoices):
+    TOTAL = "total", _("total")
+    CATEGORY = "category", _("category")
+    CHANNEL = "channel", _("intake channel")
+    LEVEL = "level", _("handling level")
+
+
+class DailyCount(Counters):
+    """Sums of the facts of cases accepted on `day` in `area`'s subtree, per dimension value.
+
+    Only areas at level ROLLUP_MAX_LEVEL or above keep rows (a province, a city, a county
+    has many cases a day); smaller areas are summed from their few facts directly.
+    """
+
+    day = models.DateField()
+    area_id = models.IntegerField()
+    dim = models.CharField(max_length=10, choices=Dim.choices)
+    value = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_id", "dim", "day", "value"], name="daily_count_key"
+            )
+        ]
+
+
+class AssessmentWeight(models.Model):
+    """How much one indicator counts in a unit's or grid worker's score (考核权重)."""
+
+    indicator = models.CharField(_("indicator"), max_length=30, unique=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["indicator"]
+        verbose_name = _("assessment weight")
+        verbose_name_plural = _("assessment weights")
+
+    def __str__(self) -> str:
+        return f"{self.indicator} × {self.weight}"
+
+
+class StarLevel(models.Model):
+    """Grid-worker star rating (网格员星级考评): the least score and cases for `stars`."""
+
+    stars = models.PositiveSmallIntegerField(_("stars"), unique=True)
+    min_score = models.DecimalField(_("minimum score"), max_digits=6, decimal_places=2)
+    min_cases = models.PositiveIntegerField(_("minimum cases reported"), default=1)
+
+    class Meta:
+        ordering = ["-stars"]
+        verbose_name = _("star level")
+        verbose_name_plural = _("star levels")
+
+    def __str__(self) -> str:
+        return f"{self.stars}★ ≥ {self.min_score}"

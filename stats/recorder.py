@@ -1,0 +1,85 @@
+"""Keeps the figures current: called by cases.services.append_event for every timeline event,
+inside the transaction of the change, so a figure never disagrees with the cases.
+
+Each event recomputes its case's fact; the difference to the stored fact is added to the
+daily roll-up rows of the case's large ancestor areas (one upsert statement)."""
+
+import datetime
+from collections import defaultdict
+
+from django.db import connection, transaction
+
+from .facts import compute_fact
+from .models import COUNTERS, CaseFact, DailyCount, Dim
+
+# Areas at this level or above (province, city, county) keep daily roll-up rows; towns,
+# villages and grids are summed from their facts, which are few per area.
+ROLLUP_MAX_LEVEL = 3
+ROLLUP_LEVELS = tuple(range(1, ROLLUP_MAX_LEVEL + 1))
+
+
+def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
+    """The (day, area, dim, value) rows a fact is counted in."""
+    keys = []
+    for level in ROLLUP_LEVELS:
+        area_id = fact[f"l{level}"]
+        if area_id is None:
+            continue
+        for dim, value in (
+            (Dim.TOTAL, ""),
+            (Dim.CATEGORY, fact["category"]),
+            (Dim.CHANNEL, fact["channel"]),
+            (Dim.LEVEL, str(fact["level"])),
+        ):
+            keys.append((fact["accepted_on"], area_id, str(dim), value))
+    return keys
+
+
+def record_event(event) -> None:
+    """Bring the figures of the event's case up to date."""
+    with transaction.atomic():
+        refresh_case(event.case_id)
+
+
+def refresh_case(case_id: int) -> None:
+    new = compute_fact(case_id)
+    old_row = CaseFact.objects.select_for_update().filter(case_id=case_id).values().first()
+    old = {k: old_row[k] for k in new or old_row or {}} if old_row else None
+    if old == new:
+        return
+    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
+    for fact, sign in ((old, -1), (new, 1)):
+        if fact is None:
+            continue
+        for key in rollup_keys(fact):
+            row = deltas[key]
+            for i, name in enumerate(COUNTERS):
+                row[i] += sign * fact[name]
+    if new is None:
+        CaseFact.objects.filter(case_id=case_id).delete()
+    elif old is None:
+        CaseFact.objects.create(case_id=case_id, **new)
+    else:
+        CaseFact.objects.filter(case_id=case_id).update(**new)
+    add_to_rollup({k: v for k, v in deltas.items() if any(v)})
+
+
+def add_to_rollup(deltas: dict[tuple, list[int]]) -> None:
+    """Add counter deltas to roll-up rows in one upsert; keys sorted so that concurrent
+    writers lock rows in the same order."""
+    if not deltas:
+        return
+    table = DailyCount._meta.db_table
+    cols = ["day", "area_id", "dim", "value", *COUNTERS]
+    row_sql = "(" + ", ".join(["%s"] * len(cols)) + ")"
+    params: list = []
+    for (day, area_id, dim, value), counts in sorted(deltas.items()):
+        params += [connection.ops.adapt_datefield_value(day), area_id, dim, value, *counts]
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
+        + ", ".join([row_sql] * len(deltas))
+        + f" ON CONFLICT (area_id, dim, day, value) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

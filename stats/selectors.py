@@ -1,0 +1,361 @@
+"""Reads of the figures: sums for an area and period from the roll-ups (large areas) or the
+facts (small ones), breakdowns, rankings, the click-through case lists and assessment."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area, Level, Role, Unit
+from areas.selectors import scope_of, visible_areas
+from cases.models import Case, Category, Channel, TimelineEvent
+from cases.selectors import cases_visible_to
+from routing.models import Summons
+
+from .facts import LOCAL_TZ  # noqa: F401  (exports format times with it)
+from .indicators import INDICATORS, SCORED_RATES
+from .models import COUNTERS, AssessmentWeight, CaseFact, DailyCount, Dim, StarLevel
+from .recorder import ROLLUP_MAX_LEVEL
+
+PERIODS = {
+    "month": _("This month"),
+    "quarter": _("This quarter"),
+    "year": _("This year"),
+    "custom": _("Custom"),
+}
+SUM_ANNOTATIONS = {c: Sum(c) for c in COUNTERS}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Period":
+        """The period of the same kind just before (same length for a custom one)."""
+        if self.kind in ("month", "quarter", "year"):
+            return period_of(self.kind, self.start - datetime.timedelta(days=1))
+        end = self.start - datetime.timedelta(days=1)
+        return Period(self.kind, end - datetime.timedelta(days=self.days - 1), end)
+
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start, end) as aware datetimes at Asia/Shanghai midnight."""
+        start = datetime.datetime.combine(self.start, datetime.time(), LOCAL_TZ)
+        end = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time())
+        return start, end.replace(tzinfo=LOCAL_TZ)
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+
+
+def period_of(kind: str, today: datetime.date, start=None, end=None) -> Period:
+    if kind == "custom" and start and end and start <= end:
+        return Period(kind, start, end)
+    if kind == "year":
+        return Period(kind, today.replace(month=1, day=1), today.replace(month=12, day=31))
+    if kind == "quarter":
+        first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        kind, first = "month", today.replace(day=1)
+    months = 3 if kind == "quarter" else 1
+    nxt = first.replace(
+        year=first.year + (first.month + months - 1) // 12,
+        month=(first.month + months - 1) % 12 + 1,
+    )
+    return Period(kind, first, nxt - datetime.timedelta(days=1))
+
+
+def dim_labels() -> dict[str, dict[str, str]]:
+    """Display names of the breakdown values."""
+    return {
+        Dim.CATEGORY: dict(Category.objects.filter(parent=None).values_list("code", "name")),
+        Dim.CHANNEL: {k: str(v) for k, v in Channel.choices},
+        Dim.LEVEL: {str(k): str(v) for k, v in Level.choices},
+    }
+
+
+def zero() -> dict:
+    return dict.fromkeys(COUNTERS, 0)
+
+
+def _clean(row: dict) -> dict:
+    return {c: int(row.get(c) or 0) for c in COUNTERS}
+
+
+def uses_rollup(area: Area) -> bool:
+    return area.level <= ROLLUP_MAX_LEVEL
+
+
+def facts_in(area: Area, period: Period) -> QuerySet[CaseFact]:
+    return CaseFact.objects.filter(
+        **{f"l{area.level}": area.pk}, accepted_on__range=(period.start, period.end)
+    )
+
+
+FACT_DIM_FIELD = {
+    Dim.CATEGORY: "category",
+    Dim.CHANNEL: "channel",
+    Dim.LEVEL: "level",
+}
+
+
+def sums(area: Area, period: Period, dim: str = Dim.TOTAL) -> dict[str, dict]:
+    """dimension value → summed counters ("" for the total)."""
+    if uses_rollup(area):
+        rows = (
+            DailyCount.objects.filter(
+                area_id=area.pk, dim=dim, day__range=(period.start, period.end)
+            )
+            .values("value")
+            .annotate(**SUM_ANNOTATIONS)
+        )
+        out = {r["value"]: _clean(r) for r in rows}
+    elif dim == Dim.TOTAL:
+        out = {"": _clean(facts_in(area, period).aggregate(**SUM_ANNOTATIONS))}
+    else:
+        field = FACT_DIM_FIELD[dim]
+        rows = facts_in(area, period).values(field).annotate(**SUM_ANNOTATIONS)
+        out = {str(r[field]): _clean(r) for r in rows}
+    return {k: v for k, v in out.items() if v["accepted"]} if dim != Dim.TOTAL else out
+
+
+def total(area: Area, period: Period) -> dict:
+    return sums(area, period).get("", zero())
+
+
+def daily(area: Area, period: Period) -> dict[datetime.date, dict]:
+    if uses_rollup(area):
+        rows = DailyCount.objects.filter(
+            area_id=area.pk, dim=Dim.TOTAL, day__range=(period.start, period.end)
+        ).values("day", *COUNTERS)
+        return {r["day"]: _clean(r) for r in rows}
+    rows = facts_in(area, period).values("accepted_on").annotate(**SUM_ANNOTATIONS)
+    return {r["accepted_on"]: _clean(r) for r in rows}
+
+
+def trend(area: Area, period: Period, bucket: str) -> list[tuple[str, Period, dict]]:
+    """(label, sub-period, counters) per week (Monday first) or month of the period."""
+    by_day = daily(area, period)
+    out: list[tuple[str, Period, dict]] = []
+    day = period.start
+    while day <= period.end:
+        if bucket == "week":
+            end = min(period.end, day + datetime.timedelta(days=6 - day.weekday()))
+            label = f"{day:%m-%d}"
+        else:
+            nxt = period_of("month", day).end
+            end = min(period.end, nxt)
+            label = f"{day:%Y-%m}"
+        c = zero()
+        d = day
+        while d <= end:
+            for k, v in by_day.get(d, {}).items():
+                c[k] += v
+            d += datetime.timedelta(days=1)
+        out.append((label, Period("custom", day, end), c))
+        day = end + datetime.timedelta(days=1)
+    return out
+
+
+def sub_areas(area: Area, period: Period) -> list[tuple[Area | None, dict]]:
+    """Each child area with its counters, biggest first; None for cases of the area itself."""
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    found: dict[int, dict] = {}
+    by_level: dict[int, list[int]] = defaultdict(list)
+    for child in children:
+        by_level[child.level].append(child.pk)
+    for level, ids in by_level.items():
+        if level <= ROLLUP_MAX_LEVEL:
+            rows = (
+                DailyCount.objects.filter(
+                    area_id__in=ids, dim=Dim.TOTAL, day__range=(period.start, period.end)
+                )
+                .values("area_id")
+                .annotate(**SUM_ANNOTATIONS)
+            )
+            found.update({r["area_id"]: _clean(r) for r in rows})
+        else:
+            rows = facts_in(area, period).values(f"l{level}").annotate(**SUM_ANNOTATIONS)
+            found.update({r[f"l{level}"]: _clean(r) for r in rows if r[f"l{level}"]})
+    out: list[tuple[Area | None, dict]] = [(c, found.get(c.pk, zero())) for c in children]
+    own = _clean(
+        CaseFact.objects.filter(
+            area_id_leaf=area.pk, accepted_on__range=(period.start, period.end)
+        ).aggregate(**SUM_ANNOTATIONS)
+    )
+    if own["accepted"]:
+        out.append((None, own))
+    return sorted(out, key=lambda x: -x[1]["accepted"])
+
+
+def ranked_units(area: Area) -> QuerySet[Unit]:
+    """The units of the area and of its direct sub-areas, the ones its leader ranks."""
+    return Unit.objects.filter(Q(area=area) | Q(area__parent=area), is_active=True).select_related(
+        "area"
+    )
+
+
+def missed_reports(unit_ids, period: Period) -> dict[int, int]:
+    """吹哨报到: summoned units that did not report within the limit, per unit."""
+    start, end = period.bounds()
+    rows = (
+        Summons.objects.filter(
+            unit_id__in=unit_ids,
+            report_missed=True,
+            whistle__called_at__gte=start,
+            whistle__called_at__lt=end,
+        )
+        .values_list("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {u: int(n) for u, n in rows}
+
+
+def units(area: Area, period: Period) -> list[tuple[Unit, dict, int]]:
+    """(unit, counters of the cases it handles now, missed 报到), most cases first."""
+    unit_list = list(ranked_units(area))
+    ids = [u.pk for u in unit_list]
+    rows = (
+        facts_in(area, period)
+        .filter(owner_unit_id__in=ids)
+        .values("owner_unit_id")
+        .annotate(**SUM_ANNOTATIONS)
+    )
+    found = {r["owner_unit_id"]: _clean(r) for r in rows}
+    missed = missed_reports(ids, period)
+    out = [(u, found.get(u.pk, zero()), missed.get(u.pk, 0)) for u in unit_list]
+    out = [x for x in out if x[1]["accepted"] or x[2]]
+    return sorted(out, key=lambda x: (-x[1]["accepted"], -x[2], x[0].name))
+
+
+# ---------------------------------------------------------------- access and case lists
+
+
+def dashboard_areas(user) -> QuerySet[Area]:
+    """Areas whose figures a user may see: those of their territorial scope."""
+    return visible_areas(user)
+
+
+def default_area(user) -> Area | None:
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Area.objects.filter(parent=None).order_by("code").first()
+    if not scope.area_paths:
+        return None
+    pk = int(scope.area_paths[0].strip("/").split("/")[-1])
+    return Area.objects.filter(pk=pk).first()
+
+
+def cases_behind(
+    user,
+    area: Area,
+    period: Period,
+    indicator: str,
+    *,
+    dim: str = "",
+    value: str = "",
+    unit_id: int | None = None,
+    own: bool = False,
+    reporter_id: int | None = None,
+) -> QuerySet[Case]:
+    """The visible cases behind a figure: exactly as many as the figure counts."""
+    ind = INDICATORS[indicator]
+    q = Q(**{f"fact__l{area.level}": area.pk}) & Q(
+        fact__accepted_on__range=(period.start, period.end)
+    )
+    if dim in FACT_DIM_FIELD:
+        q &= Q(**{f"fact__{FACT_DIM_FIELD[dim]}": value})
+    if unit_id:
+        q &= Q(fact__owner_unit_id=unit_id)
+    if reporter_id:
+        q &= Q(fact__reporter_id=reporter_id)
+    if own:
+        q &= Q(fact__area_id_leaf=area.pk)
+    return cases_visible_to(user).filter(q & ind.cases_q())
+
+
+# ---------------------------------------------------------------- assessment
+
+
+def weights() -> dict[str, Decimal]:
+    return dict(AssessmentWeight.objects.values_list("indicator", "weight"))
+
+
+def score(c: dict, missed: int, w: dict[str, Decimal]) -> float | None:
+    """Weighted mean of the scored rates (in %), minus per-case deductions; None without
+    cases. A rate with nothing to divide is left out of the mean."""
+    num = den = 0.0
+    for key in SCORED_RATES:
+        weight = float(w.get(key, 0))
+        value = INDICATORS[key].value(c)
+        if weight and value is not None:
+            num += weight * value
+            den += weight
+    if not c["accepted"] and not missed:
+        return None
+    base = num / den if den else 0.0
+    penalty = float(w.get("overdue", 0)) * c["overdue"] + float(w.get("missed_report", 0)) * missed
+    return round(max(0.0, base - penalty), 1)
+
+
+def stars_for(value: float | None, cases: int, levels: list[StarLevel]) -> int:
+    if value is None:
+        return 0
+    for lvl in levels:  # highest first
+        if value >= float(lvl.min_score) and cases >= lvl.min_cases:
+            return lvl.stars
+    return 0
+
+
+def unit_scores(area: Area, period: Period) -> list[tuple[Unit, dict, int, float | None]]:
+    w = weights()
+    rows = [(u, c, missed, score(c, missed, w)) for u, c, missed in units(area, period)]
+    return sorted(rows, key=lambda x: -(x[3] or 0))
+
+
+def grid_workers(area: Area, period: Period) -> list[tuple[object, dict, float | None, int]]:
+    """Grid workers of the area by the outcomes of the cases they reported: score and stars."""
+    users = (
+        get_user_model()
+        .objects.filter(
+            memberships__role=Role.GRID_WORKER, memberships__unit__area__path__startswith=area.path
+        )
+        .distinct()
+    )
+    by_id = {u.pk: u for u in users}
+    rows = (
+        facts_in(area, period)
+        .filter(reporter_id__in=list(by_id))
+        .values("reporter_id")
+        .annotate(**SUM_ANNOTATIONS)
+    )
+    found = {r["reporter_id"]: _clean(r) for r in rows}
+    w = weights()
+    levels = list(StarLevel.objects.all())
+    out = []
+    for pk, u in by_id.items():
+        c = found.get(pk, zero())
+        s = score(c, 0, w)
+        out.append((u, c, s, stars_for(s, c["accepted"], levels)))
+    return sorted(out, key=lambda x: (-x[3], -(x[2] or 0), x[0].username))
+
+
+def review_list(user, area: Area, period: Period) -> QuerySet[TimelineEvent]:
+    """复盘: escalations in the period because the handling unit ran out of time or attempts."""
+    start, end = period.bounds()
+    visible = cases_visible_to(user).filter(area__path__startswith=area.path)
+    return (
+        TimelineEvent.objects.filter(kind="escalated", at__gte=start, at__lt=end)
+        .filter(case__in=visible)
+        .select_related("case", "case__area", "case__owner_unit", "actor_unit")
+        .order_by("at", "pk")
+    )

@@ -1,0 +1,338 @@
+"""Dashboard, the cases behind a figure, assessment, weights, exports and the monthly report.
+Thin: figures come from stats.selectors, cases from cases_visible_to through them."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import modelformset_factory
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+from areas.selectors import is_administrator
+from cases.selectors import with_overdue
+from cases.views import _page
+
+from . import charts, exports, report, selectors
+from .indicators import INDICATORS, RANKING
+from .models import AssessmentWeight, Dim, StarLevel
+from .selectors import Period
+
+CASES = "/stats/cases/?"  # the list behind a figure (stats:cases)
+
+
+class Query:
+    """The area and period a page is about, read from the query string and checked."""
+
+    def __init__(self, request):
+        user = request.user
+        raw = request.GET.get("area")
+        if raw:
+            try:
+                self.area = selectors.dashboard_areas(user).get(pk=int(raw))
+            except (ValueError, Area.DoesNotExist):
+                raise Http404 from None
+        else:
+            self.area = selectors.default_area(user)
+            if self.area is None:
+                raise PermissionDenied(_("Statistics are for governance center staff and leaders."))
+        kind = request.GET.get("period", "month")
+        kind = kind if kind in selectors.PERIODS else "month"
+        today = timezone.localdate()
+        start = parse_date(request.GET.get("start") or "")
+        end = parse_date(request.GET.get("end") or "")
+        self.period = selectors.period_of(kind, today, start, end)
+        self.user = user
+        visible = set(selectors.dashboard_areas(user).values_list("pk", flat=True))
+        self.trail = [a for a in self.area.ancestors() if a.pk in visible]
+
+    def params(self, **extra) -> str:
+        p = {"area": self.area.pk, "period": self.period.kind}
+        if self.period.kind == "custom":
+            p.update(start=self.period.start.isoformat(), end=self.period.end.isoformat())
+        p.update({k: v for k, v in extra.items() if v not in (None, "")})
+        return urlencode(p)
+
+    def for_period(self, period: Period, **extra) -> str:
+        return urlencode(
+            {
+                "area": self.area.pk,
+                "period": "custom",
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                **extra,
+            }
+        )
+
+
+def fmt(ind, value) -> str:
+    if value is None:
+        return "—"
+    if ind.kind == "count":
+        return f"{value:,}"
+    if ind.kind == "rate":
+        return f"{value:.2f}%"
+    return f"{value:.2f}"
+
+
+def indicator_cards(q: Query) -> list[dict]:
+    now_c = selectors.total(q.area, q.period)
+    prev_c = selectors.total(q.area, q.period.previous())
+    cards = []
+    for ind in INDICATORS.values():
+        value = ind.value(now_c, q.area.population)
+        prev = ind.value(prev_c, q.area.population)
+        cards.append(
+            {
+                "ind": ind,
+                "value": fmt(ind, value),
+                "prev": fmt(ind, prev),
+                "up": None if value is None or prev is None else value - prev,
+                "listed": ind.listed(now_c),
+                "denominator": now_c.get(ind.denominator) if ind.kind == "rate" else None,
+                "href": CASES + q.params(indicator=ind.key),
+            }
+        )
+    return cards
+
+
+@login_required
+def dashboard(request):
+    q = Query(request)
+    labels = selectors.dim_labels()
+    bucket = "week" if q.period.days <= 92 else "month"
+    trend = selectors.trend(q.area, q.period, bucket)
+    trend_chart = charts.columns(
+        [
+            (
+                label,
+                c["accepted"],
+                c["resolved"],
+                CASES + q.for_period(p, indicator="accepted"),
+                f"{label}: {_('Cases accepted')} {c['accepted']}, {_('Cases resolved')} {c['resolved']}",
+            )
+            for label, p, c in trend
+        ]
+    )
+    breakdowns = []
+    for dim, title in (
+        (Dim.CATEGORY, _("By category")),
+        (Dim.CHANNEL, _("By intake channel")),
+        (Dim.LEVEL, _("By handling level")),
+    ):
+        rows = sorted(
+            selectors.sums(q.area, q.period, dim).items(), key=lambda x: -x[1]["accepted"]
+        )
+        breakdowns.append(
+            {
+                "dim": dim,
+                "title": title,
+                "chart": charts.hbars(
+                    [
+                        (
+                            labels[dim].get(v, v or _("none")),
+                            c["accepted"],
+                            CASES + q.params(indicator="accepted", dim=dim, value=v),
+                            f"{labels[dim].get(v, v or _('none'))}: {_('Cases accepted')} "
+                            f"{c['accepted']}, {_('Cases resolved')} {c['resolved']}",
+                        )
+                        for v, c in rows
+                    ]
+                ),
+            }
+        )
+    subs = rank_rows(q, selectors.sub_areas(q.area, q.period))
+    sub_chart = charts.hbars(
+        [
+            (
+                r["name"],
+                r["accepted"],
+                r["drill"] or r["href"],
+                f"{r['name']}: {_('Cases accepted')} {r['accepted']}, {_('Resolution rate')} {r['rate']}",
+            )
+            for r in subs
+        ]
+    )
+    units = [
+        {
+            **rank_row(q, c, unit=u.pk),
+            "unit": u,
+            "missed": missed,
+        }
+        for u, c, missed in selectors.units(q.area, q.period)
+    ]
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "q": q,
+            "periods": selectors.PERIODS,
+            "cards": indicator_cards(q),
+            "trend_chart": trend_chart,
+            "bucket": bucket,
+            "breakdowns": breakdowns,
+            "subs": subs,
+            "sub_chart": sub_chart,
+            "units": units,
+            "ranking": [INDICATORS[k] for k in RANKING],
+        },
+    )
+
+
+def rank_row(q: Query, c: dict, **extra) -> dict:
+    rate = INDICATORS["resolution_rate"]
+    return {
+        "accepted": c["accepted"],
+        "resolved": c["resolved"],
+        "overdue": c["overdue"],
+        "rate": fmt(rate, rate.value(c)),
+        "href": CASES + q.params(indicator="accepted", **extra),
+        "overdue_href": CASES + q.params(indicator="overdue", **extra),
+    }
+
+
+def rank_rows(q: Query, rows) -> list[dict]:
+    """Sub-area rows: each links to its cases and drills down to its own dashboard."""
+    out = []
+    for area, c in rows:
+        if area is None:
+            out.append({**rank_row(q, c, own=1), "name": _("this area itself"), "drill": ""})
+            continue
+        params = {"area": area.pk, "period": q.period.kind}
+        if q.period.kind == "custom":
+            params.update(start=q.period.start.isoformat(), end=q.period.end.isoformat())
+        sub = urlencode(params)
+        out.append(
+            {
+                **rank_row(q, c),
+                "href": f"{CASES}{sub}&indicator=accepted",
+                "overdue_href": f"{CASES}{sub}&indicator=overdue",
+                "name": area.name,
+                "drill": f"?{sub}",
+            }
+        )
+    return out
+
+
+@login_required
+def case_list(request):
+    q = Query(request)
+    key = request.GET.get("indicator", "accepted")
+    if key not in INDICATORS:
+        raise Http404
+    unit = request.GET.get("unit")
+    reporter = request.GET.get("reporter")
+    qs = selectors.cases_behind(
+        request.user,
+        q.area,
+        q.period,
+        key,
+        dim=request.GET.get("dim", ""),
+        value=request.GET.get("value", ""),
+        unit_id=int(unit) if unit and unit.isdigit() else None,
+        reporter_id=int(reporter) if reporter and reporter.isdigit() else None,
+        own=request.GET.get("own") == "1",
+    )
+    qs = (
+        with_overdue(qs, timezone.now())
+        .select_related("area", "category", "owner_unit")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "stats/cases.html",
+        {"q": q, "ind": INDICATORS[key], "page": _page(request, qs), "table_id": "stats-cases"},
+    )
+
+
+@login_required
+def assessment(request):
+    q = Query(request)
+    if q.period.kind == "month" and "period" not in request.GET:
+        q.period = selectors.period_of("quarter", timezone.localdate())
+    units = [
+        {**rank_row(q, c, unit=u.pk), "unit": u, "missed": missed, "score": s}
+        for u, c, missed, s in selectors.unit_scores(q.area, q.period)
+    ]
+    workers = [
+        {**rank_row(q, c, reporter=u.pk), "user": u, "score": s, "stars": "★" * stars}
+        for u, c, s, stars in selectors.grid_workers(q.area, q.period)
+    ]
+    review = Paginator(selectors.review_list(request.user, q.area, q.period), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "stats/assessment.html",
+        {
+            "q": q,
+            "periods": selectors.PERIODS,
+            "units": units,
+            "workers": workers,
+            "review": review,
+            "weights": AssessmentWeight.objects.all(),
+            "stars": StarLevel.objects.all(),
+            "is_admin": is_administrator(request.user),
+        },
+    )
+
+
+WeightFormSet = modelformset_factory(AssessmentWeight, fields=["weight"], extra=0)
+StarFormSet = modelformset_factory(StarLevel, fields=["min_score", "min_cases"], extra=0)
+
+
+@login_required
+def weights(request):
+    if not is_administrator(request.user):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    wf = WeightFormSet(data, prefix="w", queryset=AssessmentWeight.objects.all())
+    sf = StarFormSet(data, prefix="s", queryset=StarLevel.objects.all())
+    if data is not None and wf.is_valid() and sf.is_valid():
+        wf.save()
+        sf.save()
+        return redirect("stats:assessment")
+    names = {k: i.name for k, i in INDICATORS.items()}
+    names.update(
+        overdue=_("Deduction per overdue case"), missed_report=_("Deduction per missed report")
+    )
+    for f in wf:
+        f.label = names.get(f.instance.indicator, f.instance.indicator)
+    return render(request, "stats/weights.html", {"wf": wf, "sf": sf})
+
+
+@login_required
+def export(request, table: str):
+    q = Query(request)
+    book = exports.workbook(request, q, table)
+    if book is None:
+        raise Http404
+    response = HttpResponse(
+        book, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"jiefen-{table}-{q.area.code}-{q.period.start:%Y%m%d}-{q.period.end:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def monthly_report(request):
+    q = Query(request)
+    month = request.GET.get("month") or f"{timezone.localdate():%Y-%m}"
+    try:
+        first = datetime.date.fromisoformat(month + "-01")
+    except ValueError:
+        raise Http404 from None
+    q.period = selectors.period_of("month", first)
+    pdf = report.monthly_pdf(q)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="jiefen-report-{q.area.code}-{first:%Y%m}.pdf"'
+    )
+    return response

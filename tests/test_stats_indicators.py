@@ -1,0 +1,194 @@
+"""Every indicator computed on a small hand-made set of cases; the right answers are
+written here, worked out by hand from the definitions in stats/indicators.py."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cases.services import perform_transition
+from routing.escalation import record_failed_attempt
+from routing.models import EscalationPolicy, PolicyArea
+from routing.sweep import sweep
+from stats import selectors
+from stats.indicators import INDICATORS
+from stats.models import Dim
+from stats.rebuild import differences, rebuild
+from tests.factories import new_case
+
+SH = ZoneInfo("Asia/Shanghai")
+NOV = selectors.period_of("month", datetime.date(2026, 11, 15))
+
+
+def at(month, day, hour=10, minute=0, second=0):
+    return datetime.datetime(2026, month, day, hour, minute, second, tzinfo=SH)
+
+
+def act(county, case, name, when, actor="tclerk", **params):
+    if "unit" in params:
+        params["unit_id"] = county.units[params.pop("unit")].pk
+    return perform_transition(case, name, county.users[actor], when, note="说明", **params)
+
+
+def accepted(county, when, area=None, actor="vclerk", **kw):
+    case = new_case(county, actor, area=area or county.villages[0], now=when, **kw)
+    return act(county, case, "accept", when, actor=actor)
+
+
+def handling(county, when, **kw):
+    case = accepted(county, when, **kw)
+    case = act(county, case, "route", when, unit="committee")
+    return act(county, case, "start", when)
+
+
+@pytest.fixture
+def november(county):
+    """Nine cases accepted in November 2026 in town 1, one in October, two never accepted."""
+    c = county
+    # A: resolved in 3 days, party satisfied.
+    a = handling(c, at(11, 2))
+    a = act(c, a, "resolve", at(11, 5))
+    act(c, a, "follow_up", at(11, 6), satisfaction="satisfied")
+    # B: sent to litigation after 10 days; the party is not satisfied.
+    b = handling(c, at(11, 3))
+    b = act(c, b, "transfer", at(11, 13), channel="litigation")
+    act(c, b, "follow_up", at(11, 14), satisfaction="unsatisfied")
+    # C: three failed attempts at the village (柳州321), escalated to the town, then resolved.
+    PolicyArea.objects.create(
+        policy=EscalationPolicy.objects.get(name="柳州321工作法"), area=c.county
+    )
+    cc = handling(c, at(11, 4))
+    for day in (5, 6, 7):
+        record_failed_attempt(cc, c.users["mediator"], at(11, day))
+    assert sweep(at(11, 7, 11)).escalated == 1
+    cc = act(c, cc, "route", at(11, 8), unit="committee")
+    cc = act(c, cc, "start", at(11, 8))
+    act(c, cc, "resolve", at(11, 10))
+    # D: resolved, evaluated, then reopened and still in handling: nothing but 受理.
+    d = handling(c, at(11, 5))
+    d = act(c, d, "resolve", at(11, 6))
+    d = act(c, d, "follow_up", at(11, 7), satisfaction="unsatisfied")
+    act(c, d, "reopen", at(11, 8))
+    # E: resolved, reopened, resolved again, basically satisfied: resolved but not first-time.
+    e = handling(c, at(11, 6))
+    e = act(c, e, "resolve", at(11, 7))
+    e = act(c, e, "reopen", at(11, 8))
+    e = act(c, e, "resolve", at(11, 9))
+    act(c, e, "follow_up", at(11, 10), satisfaction="basic")
+    # F, G: pushed by the court (诉前委派); F resolved, G terminated.
+    f = handling(c, at(11, 7), channel="court", category_code="0701")
+    act(c, f, "resolve", at(11, 8))
+    g = handling(c, at(11, 7), channel="court")
+    act(c, g, "terminate", at(11, 9))
+    # H: accepted on the stroke of midnight of 1 November, found overdue, resolved late.
+    h = handling(c, at(11, 1, 0))
+    assert sweep(at(12, 2)).overdue >= 1
+    act(c, h, "resolve", at(12, 3, 0))
+    # K: in the other village, accepted and not yet handled.
+    accepted(c, at(11, 10), area=c.villages[1], actor="vclerk_sibling")
+    # I: one second before midnight: October.
+    accepted(c, at(10, 31, 23, 59, 59))
+    # Registered but never accepted, and declined: in no figure.
+    new_case(c, now=at(11, 15))
+    act(c, new_case(c, now=at(11, 15)), "reject", at(11, 15))
+    return c
+
+
+EXPECTED_NOVEMBER = {
+    "accepted": 9,
+    "resolved": 5,  # A, C, E, F, H
+    "resolution_rate": 5 * 100 / 9,
+    "closed": 7,  # A, B, C, E, F, G, H
+    "closure_rate": 7 * 100 / 9,
+    "on_time_rate": 6 * 100 / 7,  # all closed but H
+    "first_time_rate": 3 * 100 / 9,  # A, F, H (C escalated, E reopened)
+    "overdue": 1,  # H
+    "satisfaction_rate": 2 * 100 / 3,  # A satisfied, E basic, B unsatisfied (D's was undone)
+    "evaluation_rate": 3 * 100 / 7,
+    "court_success_rate": 50.0,  # F of F, G
+    "avg_days": (3 + 10 + 6 + 3 + 1 + 2 + 32) / 7,
+}
+
+
+def figures(area, period):
+    c = selectors.total(area, period)
+    return {k: INDICATORS[k].value(c, area.population) for k in INDICATORS}
+
+
+@pytest.mark.parametrize("which", ["county", "town"])
+def test_every_indicator_for_november(november, which):
+    # The county is summed from its roll-up rows, the town from its cases' facts.
+    area = november.county if which == "county" else november.towns[0]
+    got = figures(area, NOV)
+    for key, want in EXPECTED_NOVEMBER.items():
+        assert got[key] == pytest.approx(want), key
+    # One case sent to court: per 10,000 of 1,000,000 residents, and of 50,000.
+    assert got["litigation_per_10k"] == pytest.approx(0.01 if which == "county" else 0.2)
+
+
+def test_midnight_boundary_and_previous_period(november):
+    october = NOV.previous()
+    assert (october.start, october.end) == (datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
+    assert selectors.total(november.county, october)["accepted"] == 1  # I only
+    first_day = selectors.Period("custom", datetime.date(2026, 11, 1), datetime.date(2026, 11, 1))
+    assert selectors.total(november.county, first_day)["accepted"] == 1  # H only
+
+
+def test_an_area_with_no_cases(november):
+    got = figures(november.towns[1], NOV)
+    assert got["accepted"] == got["resolved"] == got["overdue"] == 0
+    assert got["resolution_rate"] is None and got["satisfaction_rate"] is None
+    assert got["avg_days"] is None and got["litigation_per_10k"] == 0
+
+
+def test_breakdowns(november):
+    c = november
+    for area in (c.county, c.towns[0]):
+        by_channel = selectors.sums(area, NOV, Dim.CHANNEL)
+        assert {k: v["accepted"] for k, v in by_channel.items()} == {"grid_app": 7, "court": 2}
+        by_category = selectors.sums(area, NOV, Dim.CATEGORY)
+        assert {k: v["accepted"] for k, v in by_category.items()} == {"02": 8, "07": 1}
+        assert {k: v["resolved"] for k, v in by_category.items()} == {"02": 4, "07": 1}
+    subs = {a.name if a else "": v["accepted"] for a, v in selectors.sub_areas(c.county, NOV)}
+    assert subs == {"镇1": 9, "镇2": 0}
+    subs = {a.name if a else "": v["accepted"] for a, v in selectors.sub_areas(c.towns[0], NOV)}
+    assert subs == {"镇1村1": 8, "镇1村2": 1}
+    weekly = selectors.trend(c.county, NOV, "week")
+    assert weekly[0][0] == "11-01" and weekly[0][2]["accepted"] == 1  # Sunday 1 November
+    assert sum(t[2]["accepted"] for t in weekly) == 9
+
+
+def test_every_figure_lists_exactly_its_cases(november):
+    leader = november.users["leader"]  # town 1
+    town = november.towns[0]
+    c = selectors.total(town, NOV)
+    for key, ind in INDICATORS.items():
+        qs = selectors.cases_behind(leader, town, NOV, key)
+        assert qs.count() == ind.listed(c), key
+    court = selectors.cases_behind(leader, town, NOV, "accepted", dim="channel", value="court")
+    assert court.count() == 2
+    village = selectors.cases_behind(leader, november.villages[1], NOV, "accepted")
+    assert village.count() == 1
+    # Someone outside the town sees none of its cases behind the same figure.
+    assert (
+        selectors.cases_behind(november.users["tclerk_other"], town, NOV, "accepted").count() == 0
+    )
+
+
+def test_units_and_review_list(november):
+    c = november
+    units = {
+        u.name: (cnt["accepted"], missed) for u, cnt, missed in selectors.units(c.towns[0], NOV)
+    }
+    assert units["镇1村1人民调解委员会"] == (8, 0)  # A–H, C routed back after escalation
+    assert units["镇1村2综治中心"] == (1, 0)  # K
+    review = list(selectors.review_list(c.users["leader"], c.towns[0], NOV))
+    assert len(review) == 1 and review[0].actor_unit == c.units["committee"]
+
+
+def test_rebuild_gives_the_same_figures_and_check_agrees(november):
+    before = figures(november.county, NOV)
+    assert differences() == []
+    rebuild()
+    assert figures(november.county, NOV) == before
+    assert differences() == []
