@@ -76,7 +76,8 @@ DATA_LABELS = {
 DATA_VALUES = {**dict(TriageClass.choices), **dict(SATISFACTION_CHOICES)}
 
 
-def _visible_case(user, code):
+def visible_case_or_404(user, code):
+    """get_visible_case for pages: a case outside the user's scope is a plain 404."""
     try:
         return selectors.get_visible_case(user, code)
     except CaseNotFound:
@@ -234,19 +235,19 @@ def render_case_page(
 
 @login_required
 def detail(request, code):
-    return render_case_page(request, _visible_case(request.user, code))
+    return render_case_page(request, visible_case_or_404(request.user, code))
 
 
 @login_required
 def short(request, code):
     """The QR code's target: /c/<code> → the case page (404 outside the user's scope)."""
-    return redirect("cases:detail", code=_visible_case(request.user, code).code)
+    return redirect("cases:detail", code=visible_case_or_404(request.user, code).code)
 
 
 @login_required
 @require_POST
 def act(request, code):
-    case = _visible_case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     transition = TRANSITIONS.get(request.POST.get("action", ""))
     if transition is None:
         raise Http404
@@ -273,7 +274,7 @@ def act(request, code):
 @login_required
 @require_POST
 def upload(request, code):
-    case = _visible_case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -289,7 +290,7 @@ def upload(request, code):
 @login_required
 def download(request, code, pk):
     """Attachments are served through the case's permission check, never from a public URL."""
-    case = _visible_case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     att = get_object_or_404(case.attachments, pk=pk)
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
 
@@ -297,7 +298,7 @@ def download(request, code, pk):
 @login_required
 @require_POST
 def provide(request, code, pk):
-    case = _visible_case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     try:
         services.provide_material(case, pk, request.user, timezone.now())
     except CaseError as e:

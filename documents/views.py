@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from areas.views import admin_required
 from cases.errors import CaseNotFound
-from cases.selectors import get_visible_case
 from cases.services import open_case_record
+from cases.views import visible_case_or_404
 
 from .models import Block, DocumentTemplate
 from .services import FORMATS, draw_up
@@ -27,10 +27,7 @@ from .sources import source_choices
 
 @login_required
 def download(request, code, slug, fmt):
-    try:
-        case = get_visible_case(request.user, code)
-    except CaseNotFound:
-        raise Http404 from None
+    case = visible_case_or_404(request.user, code)
     template = get_object_or_404(DocumentTemplate, slug=slug, is_active=True)
     if fmt not in FORMATS:
         raise Http404

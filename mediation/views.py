@@ -7,17 +7,16 @@ fails comes back on the mediation page of the case with its errors in place.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.errors import CaseError, CaseNotFound
+from cases.errors import CaseError
 from cases.forms import apply_errors
-from cases.selectors import get_visible_case
 from cases.services import add_attachment
+from cases.views import visible_case_or_404
 
 from . import selectors, services
 from .forms import (
@@ -30,13 +29,6 @@ from .forms import (
     ScheduleForm,
 )
 from .models import Agreement, Confirmation, MediatorKind, Pool, Profession
-
-
-def _case(user, code):
-    try:
-        return get_visible_case(user, code)
-    except CaseNotFound:
-        raise Http404 from None
 
 
 def _done(request, case, text):
@@ -61,13 +53,13 @@ def _run(request, case, form, call, success: str):
 @login_required
 def case_page(request, code):
     """The panel on a page of its own (where failed forms come back)."""
-    return render(request, "mediation/case.html", {"case": _case(request.user, code)})
+    return render(request, "mediation/case.html", {"case": visible_case_or_404(request.user, code)})
 
 
 @login_required
 @require_POST
 def assign(request, code):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     form = AssignForm(request.POST, candidates=selectors.propose_mediators(case, limit=8))
     return _run(
         request,
@@ -81,7 +73,7 @@ def assign(request, code):
 @login_required
 @require_POST
 def schedule(request, code):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     form = ScheduleForm(request.POST)
     return _run(
         request,
@@ -95,7 +87,7 @@ def schedule(request, code):
 @login_required
 @require_POST
 def record(request, code, pk):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     session = get_object_or_404(case.mediation_sessions, pk=pk)
     form = RecordForm(request.POST, session=session)
     return _run(
@@ -112,7 +104,7 @@ def record(request, code, pk):
 @login_required
 @require_POST
 def end(request, code):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     form = EndForm(request.POST)
     return _run(
         request,
@@ -132,7 +124,7 @@ def end(request, code):
 @login_required
 @require_POST
 def confirm(request, code, pk):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     agreement = get_object_or_404(Agreement, case=case, pk=pk)
     form = ConfirmForm(request.POST, agreement=agreement)
     return _run(
@@ -149,7 +141,7 @@ def confirm(request, code, pk):
 @login_required
 @require_POST
 def file(request, code, pk):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     confirmation = get_object_or_404(Confirmation, agreement__case=case, pk=pk)
     try:
         services.file_confirmation(confirmation, request.user, timezone.now())
@@ -162,7 +154,7 @@ def file(request, code, pk):
 @login_required
 @require_POST
 def decide(request, code, pk):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     confirmation = get_object_or_404(Confirmation, agreement__case=case, pk=pk)
     form = DecisionForm(request.POST, confirmation=confirmation)
     return _run(
@@ -184,7 +176,7 @@ def decide(request, code, pk):
 @require_POST
 def scan(request, code):
     """A signed record or agreement, scanned: stored as a case attachment."""
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     form = ScanForm(request.POST, request.FILES)
     return _run(
         request,

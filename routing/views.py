@@ -7,16 +7,14 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.errors import CaseError, CaseNotFound, InvalidInput
+from cases.errors import CaseError, InvalidInput
 from cases.forms import apply_errors
-from cases.selectors import get_visible_case
-from cases.views import render_case_page
+from cases.views import render_case_page, visible_case_or_404
 
 from . import supervision as supervision_services
 from . import whistles
@@ -30,13 +28,6 @@ from .forms import (
 )
 from .models import Summons, Supervision, Whistle
 from .panel import summonable_units
-
-
-def _case(user, code):
-    try:
-        return get_visible_case(user, code)
-    except CaseNotFound:
-        raise Http404 from None
 
 
 def _run(request, case, form, key: str, action, done: str):
@@ -56,7 +47,7 @@ def _run(request, case, form, key: str, action, done: str):
 @login_required
 @require_POST
 def whistle_blow(request, code):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     try:
         caller = whistles.caller_membership(request.user, case)
     except CaseError as e:
@@ -82,7 +73,7 @@ def whistle_blow(request, code):
 
 def _summons(request, pk) -> tuple[Summons, object]:
     summons = get_object_or_404(Summons.objects.select_related("whistle"), pk=pk)
-    return summons, _case(request.user, summons.whistle.case.code)
+    return summons, visible_case_or_404(request.user, summons.whistle.case.code)
 
 
 @login_required
@@ -102,7 +93,7 @@ def summons_report(request, pk):
 @require_POST
 def whistle_meeting(request, pk):
     whistle = get_object_or_404(Whistle, pk=pk)
-    case = _case(request.user, whistle.case.code)
+    case = visible_case_or_404(request.user, whistle.case.code)
     form = MeetingForm(request.POST, whistle=whistle)
 
     def save(data):
@@ -161,7 +152,7 @@ def summons_evaluate(request, pk):
 @login_required
 @require_POST
 def supervise(request, code):
-    case = _case(request.user, code)
+    case = visible_case_or_404(request.user, code)
     form = SupervisionForm(request.POST)
     return _run(
         request,
@@ -179,7 +170,7 @@ def supervise(request, code):
 @require_POST
 def supervision_answer(request, pk):
     sv = get_object_or_404(Supervision, pk=pk)
-    case = _case(request.user, sv.case.code)
+    case = visible_case_or_404(request.user, sv.case.code)
     form = AnswerForm(request.POST, supervision=sv)
     return _run(
         request,
