@@ -5,7 +5,6 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area, Membership, Role, Unit
 from areas.selectors import area_subtree_q, center_for_area, memberships_of, scope_of
+from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
 from routing import deadlines, levels, triage
 from routing.models import Clock
 
@@ -38,7 +38,6 @@ from .models import (
 )
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # Leaving these statuses stops the level's escalation clock.
 TERMINAL_FOR_LEVEL = {
     Status.RESOLVED,

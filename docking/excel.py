@@ -17,9 +17,10 @@ from cases.errors import InvalidInput
 from cases.models import Category, PartyKind, PartyRole
 from cases.services import CaseInput, PartyInput
 from cases.workflow import Status, TransferChannel
+from jiefen.localtime import LOCAL_TZ, minute
 
 from .models import Outcome, Referral
-from .selectors import LOCAL_TZ, days_taken, outcome_at
+from .selectors import days_taken, outcome_at
 from .services import ReferralInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -215,10 +216,6 @@ def error_report(errors: list[dict]) -> bytes:
     return _workbook_bytes(wb)
 
 
-def _local(value: datetime.datetime | None) -> str:
-    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def outcome_export(referrals: Iterable[Referral], now: datetime.datetime) -> bytes:
     """One row per referral with its outcome and days taken (from selectors.with_outcome)."""
     header = [
@@ -243,9 +240,9 @@ def outcome_export(referrals: Iterable[Referral], now: datetime.datetime) -> byt
             r.case.title,
             r.referring_unit.name,
             r.receiving_unit.name,
-            _local(r.received_at),
+            minute(r.received_at),
             str(Outcome(r.outcome).label),
-            _local(outcome_at(r)),
+            minute(outcome_at(r)),
             days_taken(r, now),
             str(Status(r.case.status).label),
             str(TransferChannel(r.case.transfer_channel).label) if r.case.transfer_channel else "",

@@ -1,7 +1,6 @@
 """Who may refer and see referrals, and the one derivation of a referral's outcome."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value, When
@@ -11,10 +10,10 @@ from areas.selectors import memberships_of, scope_of
 from cases.models import Channel, TimelineEvent
 from cases.selectors import cases_visible_to
 from cases.workflow import CENTER_ROLES, OPEN_STATUSES
+from jiefen.localtime import LOCAL_TZ
 
 from .models import Outcome, Referral, ReferralBatch
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # Which units refer through which channel; police stations use the same pages as courts.
 REFERRING_KINDS = {
     Channel.COURT: {UnitKind.COURT, UnitKind.TRIBUNAL},

@@ -9,7 +9,6 @@ given seed and `now` always build the same data. Writes go through the services
 import datetime
 import random
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -22,10 +21,10 @@ from cases.identity import id_check_digit
 from cases.models import Case, Channel, PartyKind, PartyRole, Scale
 from cases.services import CaseInput, PartyInput, perform_transition, register_case
 from cases.workflow import TransferChannel
+from jiefen.localtime import LOCAL_TZ
 from routing.models import EscalationPolicy, PolicyArea
 
 PASSWORD = "jiefen-demo"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 H = datetime.timedelta(hours=1)
 D = datetime.timedelta(days=1)
 

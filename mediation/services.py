@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from areas.models import Membership, Role, Unit, UnitKind
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, CaseUnitRelation
-from cases.services import LOCAL_TZ, acting_membership, append_event, link_unit, perform_transition
+from cases.services import acting_membership, append_event, link_unit, perform_transition
 from cases.workflow import HANDLING_ROLES, OPEN_STATUSES, Status, TransferChannel
+from jiefen.localtime import LOCAL_TZ, minute
 from notifications.models import Kind
 from notifications.services import notify, notify_phone, unit_staff
 from routing import deadlines
@@ -45,10 +46,6 @@ def _acting(case: Case, actor) -> Membership:
     if membership is None:
         raise NotAllowed(_("You are not allowed to do this on this case."))
     return membership
-
-
-def _local(moment: datetime.datetime) -> str:
-    return f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
 
 
 # ---------------------------------------------------------------- mediators
@@ -163,12 +160,12 @@ def schedule_session(
             now,
             actor=actor,
             actor_unit=membership.unit,
-            note=f"{SessionKind(kind).label} · {_local(starts_at)} · {where}",
+            note=f"{SessionKind(kind).label} · {minute(starts_at)} · {where}",
         )
         text = _("%(unit)s invites you to a %(kind)s on %(time)s at %(where)s (case %(code)s).") % {
             "unit": membership.unit.name,
             "kind": SessionKind(kind).label,
-            "time": _local(starts_at),
+            "time": minute(starts_at),
             "where": where,
             "code": case.code,
         }

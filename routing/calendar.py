@@ -18,13 +18,14 @@ if an administrator has entered any override for that year, else CalendarUnknown
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from jiefen.localtime import LOCAL_TZ
+
 from .models import CalendarOverride, TimeUnit
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = LOCAL_TZ
 
 
 class CalendarUnknown(Exception):

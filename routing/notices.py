@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from areas.models import Role, Unit
 from cases.models import Case
-from cases.services import LOCAL_TZ
 from cases.workflow import CENTER_ROLES, HANDLING_ROLES
+from jiefen.localtime import minute
 from notifications.models import Kind
 from notifications.services import notify, unit_leaders, unit_staff
 
@@ -33,15 +33,11 @@ def responsible_users(deadline: Deadline) -> set:
     return users
 
 
-def local_time(moment: datetime.datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-
-
 def remind(deadline: Deadline, now: datetime.datetime) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Due soon: %(clock)s %(due)s — %(case)s") % {
             "clock": deadline.get_clock_display(),
-            "due": local_time(deadline.due_at),
+            "due": minute(deadline.due_at),
             "case": deadline.case.title,
         }
     return notify(
@@ -59,7 +55,7 @@ def overdue(deadline: Deadline, now: datetime.datetime) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Overdue: %(clock)s %(due)s passed — %(unit)s, %(case)s") % {
             "clock": deadline.get_clock_display(),
-            "due": local_time(deadline.due_at),
+            "due": minute(deadline.due_at),
             "unit": deadline.unit.name,
             "case": deadline.case.title,
         }

@@ -12,12 +12,12 @@ from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case
 from cases.services import acting_membership, append_event
 from cases.workflow import CENTER_ROLES, HANDLING_ROLES, OPEN_STATUSES
+from jiefen.localtime import minute
 from notifications.models import Kind
 from notifications.services import notify, unit_leaders, unit_staff
 
 from . import deadlines
 from .models import Clock, Supervision
-from .notices import local_time
 
 
 def supervisor_membership(actor, case: Case) -> Membership | None:
@@ -77,7 +77,7 @@ def issue_supervision(
             set(unit_staff(target, HANDLING_ROLES)) | set(unit_leaders(target)),
             kind=Kind.SUPERVISION,
             title=_("Supervision notice from %(unit)s, answer by %(due)s: %(case)s")
-            % {"unit": m.unit.name, "due": local_time(due_at), "case": case.title},
+            % {"unit": m.unit.name, "due": minute(due_at), "case": case.title},
             body=instruction,
             key=f"supervision:{supervision.pk}",
             now=now,

@@ -15,12 +15,12 @@ from cases.models import Case, CaseUnitRelation
 from cases.selectors import cases_visible_to
 from cases.services import acting_membership, append_event, link_unit, routable_units
 from cases.workflow import CENTER_ROLES, HANDLING_ROLES, OPEN_STATUSES
+from jiefen.localtime import minute
 from notifications.models import Kind
 from notifications.services import notify, unit_staff
 
 from . import deadlines
 from .models import Clock, Deadline, Summons, Whistle
-from .notices import local_time
 
 DEFAULT_REPORT_HOURS = 24  # 巫山: 部门接到吹哨24小时内响应
 SCORES = range(1, 6)
@@ -106,7 +106,7 @@ def blow_whistle(
                 unit_staff(unit, HANDLING_ROLES),
                 kind=Kind.WHISTLE,
                 title=_("Summoned by %(caller)s, report by %(due)s: %(case)s")
-                % {"caller": caller.unit.name, "due": local_time(due), "case": case.title},
+                % {"caller": caller.unit.name, "due": minute(due), "case": case.title},
                 body=reason,
                 key=f"whistle:{whistle.pk}:{unit.pk}",
                 now=now,
@@ -224,7 +224,7 @@ def record_meeting(
                 unit_staff(s.unit, HANDLING_ROLES),
                 kind=Kind.WHISTLE,
                 title=_("Task from the meeting, feed back by %(due)s: %(case)s")
-                % {"due": local_time(t.due_at), "case": case.title},
+                % {"due": minute(t.due_at), "case": case.title},
                 body=s.task,
                 key=f"whistle-task:{s.pk}:{t.due_at.isoformat()}",
                 now=now,

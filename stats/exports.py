@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from jiefen.localtime import minute
+
 from . import selectors
 from .indicators import INDICATORS
 from .models import Dim
@@ -89,7 +91,7 @@ def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
             ],
             [
                 [
-                    e.at.astimezone(selectors.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                    minute(e.at),
                     e.case.code,
                     e.case.title,
                     e.actor_unit.name if e.actor_unit else "",

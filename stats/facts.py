@@ -5,18 +5,17 @@ rebuild and check for all of them (loaded in batches, the same inputs)."""
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
 from areas.models import Area
 from cases.models import Case, Channel, TimelineEvent
 from cases.workflow import TransferChannel
+from jiefen.localtime import LOCAL_TZ
 from routing.models import Clock, Deadline
 
 from .models import COUNTERS
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # Events that decide the case's current outcome; a reopen cancels the one before it.
 OUTCOME_KINDS = ("resolve", "stabilise", "transfer", "terminate", "reject", "guide", "reopen")
 HISTORY_KINDS = (*OUTCOME_KINDS, "escalated", "follow_up")

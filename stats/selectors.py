@@ -14,9 +14,9 @@ from areas.models import Area, Level, Role, Unit
 from areas.selectors import scope_of, visible_areas
 from cases.models import Case, Category, Channel, TimelineEvent
 from cases.selectors import cases_visible_to
+from jiefen.localtime import LOCAL_TZ
 from routing.models import Summons
 
-from .facts import LOCAL_TZ  # noqa: F401  (exports format times with it)
 from .indicators import INDICATORS, SCORED_RATES
 from .models import COUNTERS, AssessmentWeight, CaseFact, DailyCount, Dim, StarLevel
 from .recorder import ROLLUP_MAX_LEVEL
