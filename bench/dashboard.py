@@ -1,14 +1,15 @@
 """Dashboard benchmark: N cases over 3 years in a province-sized area tree, the figures
 rebuilt from them (`rebuild_stats`), then p50/p95 of GET /stats/ for the province, a county
-and a village (period: this year, and this month).
+and a village (a year and a month), and of the assessment page (a quarter).
 
-    .venv/bin/python bench/dashboard.py [--n N] [--requests 30]
+    .venv/bin/python bench/dashboard.py [--n N] [--requests 30] [--load-only | --reuse]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiefen_bench_stats .venv/bin/python bench/dashboard.py
 
 Default N: 1,000,000 on SQLite (a temporary file), 10,000,000 on PostgreSQL. The tree:
 1 province, 12 cities, 120 counties, 1,440 towns, 21,600 villages, 43,200 grids, a center
 per area down to the village. Cases, their outcome/follow-up/escalation events and the
 missed resolve-by clocks (1 in 12 cases) are generated in SQL. Prints figures; asserts nothing.
+At 10,000,000 the load takes a while: `--load-only` once, then `--reuse` for each run.
 """
 
 import argparse
@@ -71,6 +72,16 @@ def build_tree():
     )
     center = {u.area_id: u.id for u in units}
     return by_level, center
+
+
+def loaded_tree():
+    """The bench tree of an earlier run (--reuse), level by level, in creation order."""
+    from areas.models import Area
+
+    tree = Area.objects.filter(code__startswith="98").order_by("pk")
+    return [
+        list(tree.filter(level=lvl)) for lvl in sorted(set(tree.values_list("level", flat=True)))
+    ]
 
 
 def load_cases(n: int, villages, grids, center) -> None:
@@ -201,7 +212,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=None)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the bench cases already in this database"
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="load the cases and stop (then run --reuse)"
+    )
     args = parser.parse_args()
+    if args.reuse and "DATABASE_URL" not in os.environ:
+        sys.exit("--reuse needs DATABASE_URL naming the database loaded before.")
 
     tmp = None
     if "DATABASE_URL" not in os.environ:
@@ -221,13 +240,23 @@ def main() -> None:
 
     n = args.n or (1_000_000 if connection.vendor == "sqlite" else 10_000_000)
     call_command("migrate", verbosity=0)
-    if Case.objects.filter(code="B1").exists():
-        sys.exit("This database already holds bench cases; use a fresh one.")
-
-    t0 = time.perf_counter()
-    by_level, center = build_tree()
-    load_cases(n, by_level[4], by_level[5], center)
-    load_s = time.perf_counter() - t0
+    loaded = Case.objects.filter(code="B1").exists()
+    if loaded and not args.reuse:
+        sys.exit("This database already holds bench cases; use a fresh one, or --reuse.")
+    if args.reuse:
+        if not loaded:
+            sys.exit("--reuse: this database holds no bench cases.")
+        by_level = loaded_tree()
+        n = Case.objects.filter(code__startswith="B").count()
+        load_s = None
+    else:
+        t0 = time.perf_counter()
+        by_level, center = build_tree()
+        load_cases(n, by_level[4], by_level[5], center)
+        load_s = time.perf_counter() - t0
+        if args.load_only:
+            print(f"loaded {n:,} cases in {load_s:.1f} s")
+            return
 
     t1 = time.perf_counter()
     call_command("rebuild_stats", stdout=open(os.devnull, "w"))
@@ -242,20 +271,27 @@ def main() -> None:
     print(f"database            {connection.vendor}")
     print(f"cases               {n:,} over 3 years")
     print(f"areas               {sum(len(x) for x in by_level):,}")
-    print(f"load time           {load_s:.1f} s")
+    if load_s is not None:
+        print(f"load time           {load_s:.1f} s")
     print(f"rebuild_stats       {rebuild_s:.1f} s")
     for label, area in (
         ("province", by_level[0][0]),
         ("county", by_level[2][37]),
         ("village", by_level[4][4321]),
     ):
-        for period in ("year", "month"):
-            # A full year (or month) inside the 3-year span, compared with the one before.
-            start = "2025-07-01" if period == "year" else "2026-06-01"
-            url = f"/stats/?area={area.id}&period=custom&start={start}&end=2026-06-30"
+        # A full year (or month) inside the 3-year span, compared with the one before; and
+        # the assessment page for a quarter (its default period).
+        for page, period, start in (
+            ("dashboard", "year", "2025-07-01"),
+            ("dashboard", "month", "2026-06-01"),
+            ("assessment", "qtr", "2026-04-01"),
+        ):
+            path = "/stats/" if page == "dashboard" else "/stats/assessment/"
+            url = f"{path}?area={area.id}&period=custom&start={start}&end=2026-06-30"
             p50, p95, k = timed_get(client, url, args.requests)
             print(
-                f"dashboard {label:<9} {period:<5} p50 {p50:6.0f} ms   p95 {p95:6.0f} ms   ({k} requests)"
+                f"{page:<10} {label:<9} {period:<5} p50 {p50:6.0f} ms   p95 {p95:6.0f} ms"
+                f"   ({k} requests)"
             )
     if tmp:
         import shutil

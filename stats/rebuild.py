@@ -1,13 +1,17 @@
 """Rebuilding the figures from the cases (`manage.py rebuild_stats`) and checking them
 against a fresh computation (`manage.py check_stats`)."""
 
+import contextlib
+import itertools
+from collections.abc import Iterable
+
 from django.db import connection, transaction
 
 from .facts import FACT_FIELDS, iter_facts
 from .models import COUNTERS, CaseFact, DailyCount, Dim
 from .recorder import ROLLUP_LEVELS
 
-BATCH = 5_000
+BATCH = 20_000
 
 
 def _dim_sql(dim: str) -> str:
@@ -31,20 +35,20 @@ def rollup_select(level: int, dim: str) -> str:
 
 
 def rebuild() -> tuple[int, int]:
-    """Recompute every fact from the cases and every roll-up row from the facts."""
+    """Recompute every fact from the cases and every roll-up row from the facts.
+
+    One transaction: readers see the old figures until the new ones are complete. The fact
+    table's secondary indexes are dropped while it is filled and built again afterwards,
+    which at province scale is several times faster than keeping them up to date row by row.
+    """
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         CaseFact.objects.all().delete()
         DailyCount.objects.all().delete()
-        buffer: list[CaseFact] = []
-        facts = 0
-        for case_id, fact in iter_facts():
-            buffer.append(CaseFact(case_id=case_id, **fact))
-            if len(buffer) >= BATCH:
-                CaseFact.objects.bulk_create(buffer)
-                facts += len(buffer)
-                buffer = []
-        CaseFact.objects.bulk_create(buffer)
-        facts += len(buffer)
+        with _fact_indexes_dropped():
+            facts = _write_facts(iter_facts())
         cols = ", ".join(["day", "area_id", "dim", "value", *COUNTERS])
         with connection.cursor() as cursor:
             for level in ROLLUP_LEVELS:
@@ -54,6 +58,48 @@ def rebuild() -> tuple[int, int]:
                         + rollup_select(level, dim)
                     )
     return facts, DailyCount.objects.count()
+
+
+@contextlib.contextmanager
+def _fact_indexes_dropped():
+    schema = connection.schema_editor()  # only to spell CREATE INDEX; not entered
+    indexes = CaseFact._meta.indexes
+    with connection.cursor() as cursor:
+        for index in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(index.name)}")
+        yield
+        pg = connection.vendor == "postgresql"
+        if pg:  # PostgreSQL builds no index over rows whose foreign keys are still unchecked
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for index in indexes:
+            cursor.execute(str(index.create_sql(CaseFact, schema)))
+        if pg:  # back to Django's default for the rest of the transaction
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _write_facts(facts: Iterable[tuple[int, dict]]) -> int:
+    """Insert (case id, fact) rows in bulk: COPY on PostgreSQL, batched INSERTs elsewhere.
+    Plain tuples, not model instances: building 10 million instances would dominate."""
+    cols = ["case_id", *FACT_FIELDS]
+    table = CaseFact._meta.db_table
+    rows = (
+        (case_id, *(fact[f].isoformat() if f == "accepted_on" else fact[f] for f in FACT_FIELDS))
+        for case_id, fact in facts
+    )
+    insert = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+    written = 0
+    with connection.cursor() as cursor:
+        # A chunk is read completely before it is written: the COPY holds the connection,
+        # and reading the next cases needs it.
+        while batch := list(itertools.islice(rows, BATCH)):
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(insert, batch)
+            written += len(batch)
+    return written
 
 
 def differences(limit: int = 50) -> list[str]:

@@ -322,8 +322,16 @@ def unit_scores(area: Area, period: Period) -> list[tuple[Unit, dict, int, float
     return sorted(rows, key=lambda x: -(x[3] or 0))
 
 
+def rates_grid_workers(area: Area) -> bool:
+    """Grid workers are rated by their county or town; a province or a city lists none
+    (that would score tens of thousands of people on every visit)."""
+    return area.level >= Level.COUNTY
+
+
 def grid_workers(area: Area, period: Period) -> list[tuple[object, dict, float | None, int]]:
     """Grid workers of the area by the outcomes of the cases they reported: score and stars."""
+    if not rates_grid_workers(area):
+        return []
     users = (
         get_user_model()
         .objects.filter(

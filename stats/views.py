@@ -264,6 +264,7 @@ def assessment(request):
         {**rank_row(q, c, reporter=u.pk), "user": u, "score": s, "stars": "★" * stars}
         for u, c, s, stars in selectors.grid_workers(q.area, q.period)
     ]
+    names, in_use = weight_names(), selectors.weights()
     review = Paginator(selectors.review_list(request.user, q.area, q.period), 50).get_page(
         request.GET.get("page")
     )
@@ -275,12 +276,22 @@ def assessment(request):
             "periods": selectors.PERIODS,
             "units": units,
             "workers": workers,
+            "rates_workers": selectors.rates_grid_workers(q.area),
             "review": review,
-            "weights": AssessmentWeight.objects.all(),
+            "weights": [(names[k], in_use[k]) for k in names if in_use.get(k)],
             "stars": StarLevel.objects.all(),
             "is_admin": is_administrator(request.user),
         },
     )
+
+
+def weight_names() -> dict[str, str]:
+    """What each assessment weight applies to, as a leader reads it."""
+    names = {k: str(i.name) for k, i in INDICATORS.items()}
+    names.update(
+        overdue=_("Deduction per overdue case"), missed_report=_("Deduction per missed report")
+    )
+    return names
 
 
 WeightFormSet = modelformset_factory(AssessmentWeight, fields=["weight"], extra=0)
@@ -298,10 +309,7 @@ def weights(request):
         wf.save()
         sf.save()
         return redirect("stats:assessment")
-    names = {k: i.name for k, i in INDICATORS.items()}
-    names.update(
-        overdue=_("Deduction per overdue case"), missed_report=_("Deduction per missed report")
-    )
+    names = weight_names()
     for f in wf:
         f.label = names.get(f.instance.indicator, f.instance.indicator)
     return render(request, "stats/weights.html", {"wf": wf, "sf": sf})

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import build_county
+from tests.stats_data import november  # noqa: F401 (a fixture, shared by the stats tests)
 
 
 @pytest.fixture
