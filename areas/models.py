@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .signals import area_moved
+
 
 class Level(models.IntegerChoices):
     """Administrative level; a smaller number is a higher level."""
@@ -58,6 +60,7 @@ class Area(models.Model):
                     Area.objects.filter(pk=child.pk).update(
                         path=new_path + child.path[len(old_path) :]
                     )
+                area_moved.send(sender=Area, area=self, old_path=old_path)
 
     @property
     def code12(self) -> str:

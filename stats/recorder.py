@@ -8,6 +8,9 @@ import datetime
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.db.models import Sum
+
+from areas.models import Area
 
 from .facts import compute_fact
 from .models import COUNTERS, CaseFact, DailyCount, Dim
@@ -83,3 +86,34 @@ def add_to_rollup(deltas: dict[tuple, list[int]]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def move_subtree(sender, area: Area, old_path: str, **kwargs) -> None:
+    """An area moved to another parent (areas.signals.area_moved): its cases now count in
+    other ancestors. Their facts get the new ancestor ids, and their sums leave the old
+    ancestors' roll-up rows and join the new ones; no case is read."""
+    old_ids = [int(p) for p in old_path.strip("/").split("/") if p][:-1]
+    new_ids = area.ancestor_ids[:-1]
+    level_of = dict(Area.objects.filter(pk__in=old_ids + new_ids).values_list("pk", "level"))
+    old = {level_of[i]: i for i in old_ids if i in level_of}
+    new = {level_of[i]: i for i in new_ids}
+    changed = {lvl for lvl in set(old) | set(new) if old.get(lvl) != new.get(lvl)}
+    if not changed:
+        return
+    facts = CaseFact.objects.filter(**{f"l{area.level}": area.pk})
+    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
+    groups = facts.values("accepted_on", "category", "channel", "level").annotate(
+        **{c: Sum(c) for c in COUNTERS}
+    )
+    for group in groups:
+        for ancestors, sign in ((old, -1), (new, 1)):
+            # Only the changed large ancestors: the others keep counting these cases.
+            moved = {
+                f"l{lvl}": ancestors.get(lvl) if lvl in changed else None for lvl in ROLLUP_LEVELS
+            }
+            for key in rollup_keys({**group, **moved}):
+                row = deltas[key]
+                for i, name in enumerate(COUNTERS):
+                    row[i] += sign * int(group[name])
+    facts.update(**{f"l{lvl}": new.get(lvl) for lvl in changed})
+    add_to_rollup({k: v for k, v in deltas.items() if any(v)})

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from areas.models import Area, Level
 from stats import selectors
 from stats.indicators import INDICATORS
 from stats.models import Dim
@@ -108,4 +109,29 @@ def test_rebuild_gives_the_same_figures_and_check_agrees(november):
     assert differences() == []
     rebuild()
     assert figures(november.county, NOV) == before
+    assert differences() == []
+
+
+def test_moving_an_area_moves_its_figures(november):
+    c = november
+    # A village to the other town: the towns' figures come from the facts.
+    village = c.villages[1]  # K
+    village.parent = c.towns[1]
+    village.save()
+    assert selectors.total(c.towns[0], NOV)["accepted"] == 8
+    assert selectors.total(c.towns[1], NOV)["accepted"] == 1
+    assert selectors.total(c.county, NOV)["accepted"] == 9
+    # A town to another county: the counties' figures come from the daily roll-ups.
+    other = Area.objects.create(
+        code="430181000000", name="浏阳市", level=Level.COUNTY, population=50_000
+    )
+    town = c.towns[0]
+    town.parent = other
+    town.save()
+    assert figures(other, NOV) == figures(town, NOV)
+    assert selectors.total(other, NOV)["accepted"] == 8
+    assert selectors.total(c.county, NOV)["accepted"] == 1  # K, now in town 2
+    assert selectors.sums(c.county, NOV, Dim.CHANNEL) == {
+        "grid_app": selectors.total(c.county, NOV)
+    }
     assert differences() == []
