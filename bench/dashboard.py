@@ -236,6 +236,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from areas.models import Membership, Role, Unit, UnitKind
     from cases.models import Case
 
     n = args.n or (1_000_000 if connection.vendor == "sqlite" else 10_000_000)
@@ -263,8 +264,13 @@ def main() -> None:
     rebuild_s = time.perf_counter() - t1
 
     setup_test_environment()
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-stats", defaults={"is_superuser": True}
+    # The province's leader, as in production: a scoped user, not a superuser (whose
+    # visibility rules would be trivially fast).
+    user, _ = get_user_model().objects.get_or_create(username="bench-province-leader")
+    Membership.objects.get_or_create(
+        user=user,
+        unit=Unit.objects.get(area=by_level[0][0], kind=UnitKind.CENTER),
+        role=Role.LEADER,
     )
     client = Client()
     client.force_login(user)

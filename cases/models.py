@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Level, Unit
@@ -296,7 +297,11 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [
+            models.Index(fields=["case", "at"]),
+            # The escalations of a period, for the quarterly review (stats.selectors).
+            models.Index(fields=["at"], name="event_escalated_at", condition=Q(kind="escalated")),
+        ]
 
 
 class CaseAccessLog(models.Model):

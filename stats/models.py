@@ -71,6 +71,8 @@ class CaseFact(Counters):
                 models.Index(fields=[f"l{i}", "accepted_on"], name=f"fact_l{i}_day")
                 for i in range(1, 7)
             ],
+            # The cases of an area itself, not of its sub-areas (its "this area itself" row).
+            models.Index(fields=["area_id_leaf", "accepted_on"], name="fact_leaf_day"),
             models.Index(fields=["owner_unit_id", "accepted_on"], name="fact_unit_day"),
             models.Index(fields=["reporter_id", "accepted_on"], name="fact_reporter_day"),
         ]
@@ -86,8 +88,8 @@ class Dim(models.TextChoices):
 class DailyCount(Counters):
     """Sums of the facts of cases accepted on `day` in `area`'s subtree, per dimension value.
 
-    Only areas at level ROLLUP_MAX_LEVEL or above keep rows (a province, a city, a county
-    has many cases a day); smaller areas are summed from their few facts directly.
+    Only large areas keep rows (stats.recorder.ROLLUPS: a province, a city, a county for
+    every dimension, a town for its total); smaller areas are summed from their facts.
     """
 
     day = models.DateField()

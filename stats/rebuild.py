@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from .facts import FACT_FIELDS, iter_facts
 from .models import COUNTERS, CaseFact, DailyCount, Dim
-from .recorder import ROLLUP_LEVELS
+from .recorder import ROLLUPS
 
 BATCH = 20_000
 
@@ -51,12 +51,15 @@ def rebuild() -> tuple[int, int]:
             facts = _write_facts(iter_facts())
         cols = ", ".join(["day", "area_id", "dim", "value", *COUNTERS])
         with connection.cursor() as cursor:
-            for level in ROLLUP_LEVELS:
-                for dim in Dim.values:
+            for level, dims in ROLLUPS.items():
+                for dim in dims:
                     cursor.execute(
                         f"INSERT INTO {DailyCount._meta.db_table} ({cols}) "
                         + rollup_select(level, dim)
                     )
+            # Fresh planner statistics: the tables' contents were all replaced.
+            for model in (CaseFact, DailyCount):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
     return facts, DailyCount.objects.count()
 
 
@@ -135,8 +138,8 @@ def differences(limit: int = 50) -> list[str]:
 
     expected: dict[tuple, tuple] = {}
     with connection.cursor() as cursor:
-        for level in ROLLUP_LEVELS:
-            for dim in Dim.values:
+        for level, dims in ROLLUPS.items():
+            for dim in dims:
                 cursor.execute(rollup_select(level, dim))
                 for day, area_id, d, value, *counts in cursor.fetchall():
                     expected[(str(day), area_id, d, value)] = tuple(int(c) for c in counts)

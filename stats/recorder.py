@@ -15,26 +15,37 @@ from areas.models import Area
 from .facts import compute_fact
 from .models import COUNTERS, CaseFact, DailyCount, Dim
 
-# Areas at this level or above (province, city, county) keep daily roll-up rows; towns,
-# villages and grids are summed from their facts, which are few per area.
-ROLLUP_MAX_LEVEL = 3
-ROLLUP_LEVELS = tuple(range(1, ROLLUP_MAX_LEVEL + 1))
+# Which areas keep daily roll-up rows, and for which dimensions: a province, a city, a
+# county for every breakdown; a town for its total only, so that a county's table of towns
+# is summed from a few rows per town and day. Villages and grids, and a town's breakdowns,
+# are summed from their facts, which are few per area.
+ROLLUPS: dict[int, tuple[str, ...]] = {
+    1: tuple(Dim.values),
+    2: tuple(Dim.values),
+    3: tuple(Dim.values),
+    4: (Dim.TOTAL,),
+}
+
+
+def has_rollup(level: int, dim: str = Dim.TOTAL) -> bool:
+    return dim in ROLLUPS.get(level, ())
 
 
 def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
     """The (day, area, dim, value) rows a fact is counted in."""
+    value_of = {
+        Dim.TOTAL: "",
+        Dim.CATEGORY: fact["category"],
+        Dim.CHANNEL: fact["channel"],
+        Dim.LEVEL: str(fact["level"]),
+    }
     keys = []
-    for level in ROLLUP_LEVELS:
+    for level, dims in ROLLUPS.items():
         area_id = fact[f"l{level}"]
         if area_id is None:
             continue
-        for dim, value in (
-            (Dim.TOTAL, ""),
-            (Dim.CATEGORY, fact["category"]),
-            (Dim.CHANNEL, fact["channel"]),
-            (Dim.LEVEL, str(fact["level"])),
-        ):
-            keys.append((fact["accepted_on"], area_id, str(dim), value))
+        for dim in dims:
+            keys.append((fact["accepted_on"], area_id, str(dim), value_of[dim]))
     return keys
 
 
@@ -108,9 +119,7 @@ def move_subtree(sender, area: Area, old_path: str, **kwargs) -> None:
     for group in groups:
         for ancestors, sign in ((old, -1), (new, 1)):
             # Only the changed large ancestors: the others keep counting these cases.
-            moved = {
-                f"l{lvl}": ancestors.get(lvl) if lvl in changed else None for lvl in ROLLUP_LEVELS
-            }
+            moved = {f"l{lvl}": ancestors.get(lvl) if lvl in changed else None for lvl in ROLLUPS}
             for key in rollup_keys({**group, **moved}):
                 row = deltas[key]
                 for i, name in enumerate(COUNTERS):

@@ -19,7 +19,7 @@ from routing.models import Summons
 
 from .indicators import INDICATORS, SCORED_RATES
 from .models import COUNTERS, AssessmentWeight, CaseFact, DailyCount, Dim, StarLevel
-from .recorder import ROLLUP_MAX_LEVEL
+from .recorder import has_rollup
 
 PERIODS = {
     "month": _("This month"),
@@ -91,10 +91,6 @@ def _clean(row: dict) -> dict:
     return {c: int(row.get(c) or 0) for c in COUNTERS}
 
 
-def uses_rollup(area: Area) -> bool:
-    return area.level <= ROLLUP_MAX_LEVEL
-
-
 def facts_in(area: Area, period: Period) -> QuerySet[CaseFact]:
     return CaseFact.objects.filter(
         **{f"l{area.level}": area.pk}, accepted_on__range=(period.start, period.end)
@@ -110,7 +106,7 @@ FACT_DIM_FIELD = {
 
 def sums(area: Area, period: Period, dim: str = Dim.TOTAL) -> dict[str, dict]:
     """dimension value → summed counters ("" for the total)."""
-    if uses_rollup(area):
+    if has_rollup(area.level, dim):
         rows = (
             DailyCount.objects.filter(
                 area_id=area.pk, dim=dim, day__range=(period.start, period.end)
@@ -133,7 +129,7 @@ def total(area: Area, period: Period) -> dict:
 
 
 def daily(area: Area, period: Period) -> dict[datetime.date, dict]:
-    if uses_rollup(area):
+    if has_rollup(area.level):
         rows = DailyCount.objects.filter(
             area_id=area.pk, dim=Dim.TOTAL, day__range=(period.start, period.end)
         ).values("day", *COUNTERS)
@@ -174,7 +170,7 @@ def sub_areas(area: Area, period: Period) -> list[tuple[Area | None, dict]]:
     for child in children:
         by_level[child.level].append(child.pk)
     for level, ids in by_level.items():
-        if level <= ROLLUP_MAX_LEVEL:
+        if has_rollup(level):
             rows = (
                 DailyCount.objects.filter(
                     area_id__in=ids, dim=Dim.TOTAL, day__range=(period.start, period.end)
@@ -358,12 +354,17 @@ def grid_workers(area: Area, period: Period) -> list[tuple[object, dict, float |
 
 
 def review_list(user, area: Area, period: Period) -> QuerySet[TimelineEvent]:
-    """复盘: escalations in the period because the handling unit ran out of time or attempts."""
+    """复盘: escalations in the period because the handling unit ran out of time or attempts.
+
+    Whoever may see an area's figures may see every case in it, so the cases are chosen by
+    their facts' area column rather than by the (much slower, at province scale) case
+    visibility rules."""
+    if not dashboard_areas(user).filter(pk=area.pk).exists():
+        return TimelineEvent.objects.none()
     start, end = period.bounds()
-    visible = cases_visible_to(user).filter(area__path__startswith=area.path)
     return (
         TimelineEvent.objects.filter(kind="escalated", at__gte=start, at__lt=end)
-        .filter(case__in=visible)
+        .filter(**{f"case__fact__l{area.level}": area.pk})
         .select_related("case", "case__area", "case__owner_unit", "actor_unit")
         .order_by("at", "pk")
     )

@@ -49,8 +49,13 @@ class Query:
         end = parse_date(request.GET.get("end") or "")
         self.period = selectors.period_of(kind, today, start, end)
         self.user = user
-        visible = set(selectors.dashboard_areas(user).values_list("pk", flat=True))
-        self.trail = [a for a in self.area.ancestors() if a.pk in visible]
+        ancestors = list(self.area.ancestors())
+        visible = set(
+            selectors.dashboard_areas(user)
+            .filter(pk__in=[a.pk for a in ancestors])
+            .values_list("pk", flat=True)
+        )
+        self.trail = [a for a in ancestors if a.pk in visible]
 
     def params(self, **extra) -> str:
         p = {"area": self.area.pk, "period": self.period.kind}

@@ -28,16 +28,21 @@ EXPECTED_NOVEMBER = {
 }
 
 
-def figures(area, period):
-    c = selectors.total(area, period)
+def figures(area, period, counters=None):
+    c = counters or selectors.total(area, period)
     return {k: INDICATORS[k].value(c, area.population) for k in INDICATORS}
 
 
-@pytest.mark.parametrize("which", ["county", "town"])
+@pytest.mark.parametrize("which", ["county", "town", "town facts"])
 def test_every_indicator_for_november(november, which):
-    # The county is summed from its roll-up rows, the town from its cases' facts.
+    # The county's and the town's totals come from their daily roll-up rows; "town facts"
+    # sums the town's case facts directly, as villages and grids are summed.
     area = november.county if which == "county" else november.towns[0]
-    got = figures(area, NOV)
+    counters = None
+    if which == "town facts":
+        sums = selectors.facts_in(area, NOV).aggregate(**selectors.SUM_ANNOTATIONS)
+        counters = {k: int(v or 0) for k, v in sums.items()}
+    got = figures(area, NOV, counters)
     for key, want in EXPECTED_NOVEMBER.items():
         assert got[key] == pytest.approx(want), key
     # One case sent to court: per 10,000 of 1,000,000 residents, and of 50,000.
@@ -102,6 +107,8 @@ def test_units_and_review_list(november):
     assert units["镇1村2综治中心"] == (1, 0)  # K
     review = list(selectors.review_list(c.users["leader"], c.towns[0], NOV))
     assert len(review) == 1 and review[0].actor_unit == c.units["committee"]
+    # The other town's clerk may not read this town's review list.
+    assert not selectors.review_list(c.users["tclerk_other"], c.towns[0], NOV).exists()
 
 
 def test_rebuild_gives_the_same_figures_and_check_agrees(november):
