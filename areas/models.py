@@ -7,6 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from .signals import area_moved
 
 
+def path_ids(path: str) -> list[int]:
+    """The area ids of a materialised path ("/1/7/42/"), root first."""
+    return [int(p) for p in path.strip("/").split("/") if p]
+
+
 class Level(models.IntegerChoices):
     """Administrative level; a smaller number is a higher level."""
 
@@ -70,7 +75,7 @@ class Area(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this area itself, read from the materialised path."""
-        return [int(p) for p in self.path.strip("/").split("/") if p]
+        return path_ids(self.path)
 
     def ancestors(self) -> list["Area"]:
         """This area and its ancestors, root first."""

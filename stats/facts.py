@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.db.models.fields.json import KT
 
-from areas.models import Area
+from areas.models import Area, path_ids
 from cases.models import Case, Channel, TimelineEvent
 from cases.workflow import TransferChannel
 from jiefen.localtime import LOCAL_TZ
@@ -130,7 +130,7 @@ def compute_fact(case_id: int) -> dict | None:
     case = Case.objects.filter(pk=case_id).values(*CASE_FIELDS, "area__path").first()
     if case is None or case["accepted_at"] is None:
         return None
-    ids = [int(p) for p in case["area__path"].strip("/").split("/") if p]
+    ids = path_ids(case["area__path"])
     levels = {lvl: pk for pk, lvl in Area.objects.filter(pk__in=ids).values_list("pk", "level")}
     history = History()
     for kind, satisfaction in (
@@ -150,10 +150,7 @@ class AreaLevels:
     def __init__(self) -> None:
         rows = list(Area.objects.values_list("pk", "level", "path"))
         level_of = {pk: lvl for pk, lvl, _ in rows}
-        self.by_area = {
-            pk: {level_of[int(p)]: int(p) for p in path.strip("/").split("/") if p}
-            for pk, _, path in rows
-        }
+        self.by_area = {pk: {level_of[i]: i for i in path_ids(path)} for pk, _, path in rows}
 
 
 def iter_facts(batch: int = 20_000) -> Iterator[tuple[int, dict]]:

@@ -2,6 +2,7 @@
 assessment configuration. Kept current by stats.recorder from every timeline event."""
 
 from django.db import models
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 # The counters every fact and every roll-up row carries; the indicators are sums or ratios
@@ -20,6 +21,8 @@ COUNTERS = (
     "litigation",
     "handling_seconds",
 )
+# Each counter summed under its own name, for a values(...).annotate(**SUM_ANNOTATIONS).
+SUM_ANNOTATIONS = {c: Sum(c) for c in COUNTERS}
 
 
 class Counters(models.Model):

@@ -8,12 +8,11 @@ import datetime
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Sum
 
-from areas.models import Area
+from areas.models import Area, path_ids
 
 from .facts import compute_fact
-from .models import COUNTERS, CaseFact, DailyCount, Dim
+from .models import COUNTERS, SUM_ANNOTATIONS, CaseFact, DailyCount, Dim
 
 # Which areas keep daily roll-up rows, and for which dimensions: a province, a city, a
 # county for every breakdown; a town for its total only, so that a county's table of towns
@@ -49,6 +48,19 @@ def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
     return keys
 
 
+def new_deltas() -> dict[tuple, list[int]]:
+    """Roll-up key → counter deltas (in COUNTERS order), filled by add_fact."""
+    return defaultdict(lambda: [0] * len(COUNTERS))
+
+
+def add_fact(deltas: dict[tuple, list[int]], fact: dict, sign: int) -> None:
+    """Count a fact (or a sum of facts) into, sign 1, or out of, sign -1, its roll-up rows."""
+    for key in rollup_keys(fact):
+        row = deltas[key]
+        for i, name in enumerate(COUNTERS):
+            row[i] += sign * int(fact[name])
+
+
 def record_event(event) -> None:
     """Bring the figures of the event's case up to date."""
     with transaction.atomic():
@@ -61,14 +73,10 @@ def refresh_case(case_id: int) -> None:
     old = {k: old_row[k] for k in new or old_row or {}} if old_row else None
     if old == new:
         return
-    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
+    deltas = new_deltas()
     for fact, sign in ((old, -1), (new, 1)):
-        if fact is None:
-            continue
-        for key in rollup_keys(fact):
-            row = deltas[key]
-            for i, name in enumerate(COUNTERS):
-                row[i] += sign * fact[name]
+        if fact is not None:
+            add_fact(deltas, fact, sign)
     if new is None:
         CaseFact.objects.filter(case_id=case_id).delete()
     elif old is None:
@@ -103,7 +111,7 @@ def move_subtree(sender, area: Area, old_path: str, **kwargs) -> None:
     """An area moved to another parent (areas.signals.area_moved): its cases now count in
     other ancestors. Their facts get the new ancestor ids, and their sums leave the old
     ancestors' roll-up rows and join the new ones; no case is read."""
-    old_ids = [int(p) for p in old_path.strip("/").split("/") if p][:-1]
+    old_ids = path_ids(old_path)[:-1]
     new_ids = area.ancestor_ids[:-1]
     level_of = dict(Area.objects.filter(pk__in=old_ids + new_ids).values_list("pk", "level"))
     old = {level_of[i]: i for i in old_ids if i in level_of}
@@ -112,17 +120,12 @@ def move_subtree(sender, area: Area, old_path: str, **kwargs) -> None:
     if not changed:
         return
     facts = CaseFact.objects.filter(**{f"l{area.level}": area.pk})
-    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
-    groups = facts.values("accepted_on", "category", "channel", "level").annotate(
-        **{c: Sum(c) for c in COUNTERS}
-    )
+    deltas = new_deltas()
+    groups = facts.values("accepted_on", "category", "channel", "level").annotate(**SUM_ANNOTATIONS)
     for group in groups:
         for ancestors, sign in ((old, -1), (new, 1)):
             # Only the changed large ancestors: the others keep counting these cases.
             moved = {f"l{lvl}": ancestors.get(lvl) if lvl in changed else None for lvl in ROLLUPS}
-            for key in rollup_keys({**group, **moved}):
-                row = deltas[key]
-                for i, name in enumerate(COUNTERS):
-                    row[i] += sign * int(group[name])
+            add_fact(deltas, {**group, **moved}, sign)
     facts.update(**{f"l{lvl}": new.get(lvl) for lvl in changed})
     add_to_rollup({k: v for k, v in deltas.items() if any(v)})

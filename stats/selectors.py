@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Area, Level, Role, Unit
+from areas.models import Area, Level, Role, Unit, path_ids
 from areas.selectors import scope_of, visible_areas
 from cases.models import Case, Category, Channel, TimelineEvent
 from cases.selectors import cases_visible_to
@@ -18,7 +18,15 @@ from jiefen.localtime import LOCAL_TZ
 from routing.models import Summons
 
 from .indicators import INDICATORS, SCORED_RATES
-from .models import COUNTERS, AssessmentWeight, CaseFact, DailyCount, Dim, StarLevel
+from .models import (
+    COUNTERS,
+    SUM_ANNOTATIONS,
+    AssessmentWeight,
+    CaseFact,
+    DailyCount,
+    Dim,
+    StarLevel,
+)
 from .recorder import has_rollup
 
 PERIODS = {
@@ -27,7 +35,6 @@ PERIODS = {
     "year": _("This year"),
     "custom": _("Custom"),
 }
-SUM_ANNOTATIONS = {c: Sum(c) for c in COUNTERS}
 
 
 @dataclass(frozen=True)
@@ -247,7 +254,7 @@ def default_area(user) -> Area | None:
         return Area.objects.filter(parent=None).order_by("code").first()
     if not scope.area_paths:
         return None
-    pk = int(scope.area_paths[0].strip("/").split("/")[-1])
+    pk = path_ids(scope.area_paths[0])[-1]
     return Area.objects.filter(pk=pk).first()
 
 
