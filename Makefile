@@ -37,7 +37,8 @@ format: setup
 test: lint
 	$(PY) manage.py compile_translations
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not threaded"
+	JIEFEN_TEST_SQLITE=file $(PY) -m pytest -m threaded
 
 test-postgres:
 	DATABASE_URL=$(PG_URL) $(MAKE) test

@@ -8,10 +8,11 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security.http import HttpAuthBase
+
+from jiefen import clock
 
 from .models import ApiToken
 from .problems import problem
@@ -64,7 +65,7 @@ class TokenAuth(HttpAuthBase):
         scheme, _sep, token = request.headers.get("Authorization", "").strip().partition(" ")
         if scheme.lower() not in SCHEMES:
             return None
-        user = user_for_token(token.strip(), timezone.now())
+        user = user_for_token(token.strip(), clock.now())
         if user is not None:
             # Services and logging read request.user, as they do for the web UI.
             request.user = user
@@ -90,5 +91,5 @@ def obtain_token(request: HttpRequest, payload: Credentials):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return problem(401, "unauthorized", _("Wrong username or password."))
-    token, row = issue_token(user, timezone.now())
+    token, row = issue_token(user, clock.now())
     return {"token": token, "expires_at": row.expires_at}

@@ -28,6 +28,7 @@ from cases.services import (
     register_case,
 )
 from cases.workflow import Status
+from jiefen import clock
 
 from . import idempotency
 from .schemas import (
@@ -130,7 +131,7 @@ def create_case(
     """Register a case from another system. With an `Idempotency-Key` header a retry returns
     the first result (same status and body) instead of registering the case twice."""
     user = request.auth
-    now = timezone.now()
+    now = clock.now()
 
     def create() -> tuple[int, dict]:
         case = register_case(user, _case_input(payload), now)
@@ -151,7 +152,7 @@ def case_detail(request: HttpRequest, code: str):
     scope is 404, the same as one that does not exist."""
     user = request.auth
     case = get_visible_case(user, code)
-    full = open_case_record(case, user, "api", request.META.get("REMOTE_ADDR"), timezone.now())
+    full = open_case_record(case, user, "api", request.META.get("REMOTE_ADDR"), clock.now())
     parties = _parties(case, full)
     events = case.timeline.select_related("actor", "actor_unit")
     return {
@@ -274,7 +275,5 @@ def case_transition(request: HttpRequest, code: str, payload: TransitionIn):
     params = {
         k: v for k, v in payload.dict(exclude={"action", "note"}).items() if v not in (None, "")
     }
-    case = perform_transition(
-        case, payload.action, user, timezone.now(), note=payload.note, **params
-    )
+    case = perform_transition(case, payload.action, user, clock.now(), note=payload.note, **params)
     return _summary(request, case)

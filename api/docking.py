@@ -12,7 +12,6 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 
@@ -22,6 +21,7 @@ from cases.services import CaseInput, PartyInput
 from cases.workflow import Status
 from docking import selectors, services
 from docking.models import Outcome, Referral, Source
+from jiefen import clock
 
 from . import idempotency
 from .cases import ERRORS, MAX_PAGE_SIZE, _aware, _page_url
@@ -164,7 +164,7 @@ def _routes(side: str, channel: str) -> None:
     ):
         """Register each item as a case; an item whose reference this unit sent before is
         answered `duplicate` with its case code; bad items come back with their errors."""
-        user, now = request.auth, timezone.now()
+        user, now = request.auth, clock.now()
 
         def create() -> tuple[int, dict]:
             items = [_item_input(i, item) for i, item in enumerate(payload.items, start=1)]
@@ -214,7 +214,7 @@ def _routes(side: str, channel: str) -> None:
             errors["page_size"] = _("Choose 1 to %(n)d cases a page.") % {"n": MAX_PAGE_SIZE}
         if errors:
             raise InvalidInput(_("Please correct the marked fields."), errors)
-        now = timezone.now()
+        now = clock.now()
         qs = selectors.filter_referrals(
             _visible(request, channel),
             outcome=filters.outcome,
@@ -251,7 +251,7 @@ def _routes(side: str, channel: str) -> None:
         referral = _visible(request, channel).filter(external_ref=ref).first()
         if referral is None:
             raise CaseNotFound(ref)
-        now = timezone.now()
+        now = clock.now()
         body = _referral_out(request, referral, now)
         services.mark_reported(request.auth, [referral], now)
         return body

@@ -6,6 +6,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jiefen import clock
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -32,7 +34,7 @@ def validate_id_number(value: str) -> str:
         raise ValidationError(
             _("The birth date inside the ID number is not a real date."), code="id_birth"
         ) from None
-    if birth.year < 1900 or birth > datetime.date.today():
+    if birth.year < 1900 or birth > clock.today_local():
         raise ValidationError(
             _("The birth date inside the ID number is not a real date."), code="id_birth"
         )

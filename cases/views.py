@@ -9,12 +9,12 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from areas.models import Level
+from jiefen import clock
 from mediation.labels import EVENT_LABELS as MEDIATION_EVENT_LABELS
 from routing import triage
 from routing.models import Deadline, DeadlineState
@@ -97,7 +97,7 @@ def _page(request, qs):
 @login_required
 def queue(request):
     tab = "unit" if request.GET.get("tab") == "unit" else "mine"
-    qs = selectors.work_queue(request.user, tab, timezone.now())
+    qs = selectors.work_queue(request.user, tab, clock.now())
     return render(request, "cases/queue.html", {"tab": tab, "page": _page(request, qs)})
 
 
@@ -106,7 +106,7 @@ def case_list(request):
     form = CaseFilterForm(request.GET or None, user=request.user)
     qs = selectors.filter_cases(selectors.cases_visible_to(request.user), **form.filters())
     qs = (
-        selectors.with_overdue(qs, timezone.now())
+        selectors.with_overdue(qs, clock.now())
         .select_related("area", "category", "owner_unit")
         .order_by("-created_at")
     )
@@ -122,7 +122,7 @@ def intake(request):
     formset = PartyFormSet(data, prefix="parties")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         party_forms = filled_party_forms(formset)
-        now = timezone.now()
+        now = clock.now()
         try:
             # Attachments belong to the intake: if one fails, nothing is registered.
             with transaction.atomic():
@@ -206,7 +206,7 @@ def render_case_page(
     request, case, *, bound_action=None, attachment_form=None, extra=None, status=200
 ):
     """The case page; `extra` carries other apps' bound forms back to their panels."""
-    now = timezone.now()
+    now = clock.now()
     full = services.open_case_record(
         case, request.user, "web", request.META.get("REMOTE_ADDR"), now
     )
@@ -258,7 +258,7 @@ def act(request, code):
                 case,
                 transition.name,
                 request.user,
-                timezone.now(),
+                clock.now(),
                 note=form.cleaned_data["note"],
                 **form.params(),
             )
@@ -278,7 +278,7 @@ def upload(request, code):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_attachment(case, request.user, form.cleaned_data["file"], timezone.now())
+            services.add_attachment(case, request.user, form.cleaned_data["file"], clock.now())
         except CaseError as e:
             messages.error(request, e.message)
         else:
@@ -300,7 +300,7 @@ def download(request, code, pk):
 def provide(request, code, pk):
     case = visible_case_or_404(request.user, code)
     try:
-        services.provide_material(case, pk, request.user, timezone.now())
+        services.provide_material(case, pk, request.user, clock.now())
     except CaseError as e:
         messages.error(request, e.message)
     else:

@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.errors import CaseError
 from cases.models import Channel
+from jiefen import clock
+from jiefen.localtime import LOCAL_TZ
 
 from . import excel, selectors, services
 from .forms import ReferralFilterForm, UploadForm
@@ -49,7 +50,7 @@ def _referrals(request):
 def referral_list(request):
     form, qs = _referrals(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    now = clock.now()
     for r in page:
         r.days = selectors.days_taken(r, now)
         r.outcome_label = Outcome(r.outcome).label
@@ -68,11 +69,11 @@ def referral_list(request):
 @docking_required
 def export(request):
     _form, qs = _referrals(request)
-    now = timezone.now()
+    now = clock.now()
     referrals = list(qs)
     content = excel.outcome_export(referrals, now)
     services.mark_reported(request.user, referrals, now)
-    return _xlsx(content, f"referral-outcomes-{timezone.localdate(now):%Y%m%d}.xlsx")
+    return _xlsx(content, f"referral-outcomes-{now.astimezone(LOCAL_TZ):%Y%m%d}.xlsx")
 
 
 def _referring_channel(user) -> str:
@@ -94,7 +95,7 @@ def upload(request):
             batch, _results = services.import_referrals(
                 request.user,
                 items,
-                timezone.now(),
+                clock.now(),
                 channel=channel,
                 source=Source.EXCEL,
                 file_name=f.name,

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from areas.views import admin_required
 from cases.errors import CaseNotFound
 from cases.services import open_case_record
 from cases.views import visible_case_or_404
+from jiefen import clock
 
 from .models import Block, DocumentTemplate
 from .services import FORMATS, draw_up
@@ -31,7 +31,7 @@ def download(request, code, slug, fmt):
     template = get_object_or_404(DocumentTemplate, slug=slug, is_active=True)
     if fmt not in FORMATS:
         raise Http404
-    now = timezone.now()
+    now = clock.now()
     if not open_case_record(case, request.user, "web", request.META.get("REMOTE_ADDR"), now):
         raise PermissionDenied
     obj_id = request.GET.get("id")

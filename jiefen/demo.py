@@ -21,6 +21,7 @@ from cases.identity import id_check_digit
 from cases.models import Case, Channel, PartyKind, PartyRole, Scale
 from cases.services import CaseInput, PartyInput, perform_transition, register_case
 from cases.workflow import TransferChannel
+from jiefen import clock
 from jiefen.localtime import LOCAL_TZ
 from routing.models import EscalationPolicy, PolicyArea
 
@@ -760,7 +761,7 @@ def assign_policy(demo: Demo) -> None:
 
 def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) -> Demo:
     """Build the whole demo in one transaction (fast on SQLite, and nothing half-built)."""
-    now = now or datetime.datetime.now(datetime.UTC).replace(second=0, microsecond=0)
+    now = now or clock.now().replace(second=0, microsecond=0)
     rng = random.Random(seed)
     with transaction.atomic():
         demo = build_areas(rng)

@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.utils import timezone
+
+from jiefen import clock
 
 
 def healthz(request):
@@ -12,5 +13,5 @@ def healthz(request):
     except Exception as e:  # report, do not crash the probe
         return JsonResponse({"status": "error", "database": str(e)}, status=503)
     return JsonResponse(
-        {"status": "ok", "database": connection.vendor, "time": timezone.now().isoformat()}
+        {"status": "ok", "database": connection.vendor, "time": clock.now().isoformat()}
     )

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +16,7 @@ from cases.errors import CaseError
 from cases.forms import apply_errors
 from cases.services import add_attachment
 from cases.views import visible_case_or_404
+from jiefen import clock
 
 from . import selectors, services
 from .forms import (
@@ -65,7 +65,7 @@ def assign(request, code):
         request,
         case,
         form,
-        lambda: services.assign_mediators(case, request.user, timezone.now(), *form.ids()),
+        lambda: services.assign_mediators(case, request.user, clock.now(), *form.ids()),
         _("Mediators assigned."),
     )
 
@@ -79,7 +79,7 @@ def schedule(request, code):
         request,
         case,
         form,
-        lambda: services.schedule_session(case, request.user, timezone.now(), **form.cleaned_data),
+        lambda: services.schedule_session(case, request.user, clock.now(), **form.cleaned_data),
         _("Session scheduled; the parties have been notified."),
     )
 
@@ -95,7 +95,7 @@ def record(request, code, pk):
         case,
         form,
         lambda: services.record_session(
-            session, request.user, timezone.now(), form.record(), form.agreement()
+            session, request.user, clock.now(), form.record(), form.agreement()
         ),
         _("Session recorded."),
     )
@@ -113,7 +113,7 @@ def end(request, code):
         lambda: services.end_without_agreement(
             case,
             request.user,
-            timezone.now(),
+            clock.now(),
             form.cleaned_data["note"],
             form.cleaned_data["channel"],
         ),
@@ -132,7 +132,7 @@ def confirm(request, code, pk):
         case,
         form,
         lambda: services.prepare_confirmation(
-            agreement, request.user, timezone.now(), form.cleaned_data["court"]
+            agreement, request.user, clock.now(), form.cleaned_data["court"]
         ),
         _("Application for judicial confirmation prepared; file it within 30 days."),
     )
@@ -144,7 +144,7 @@ def file(request, code, pk):
     case = visible_case_or_404(request.user, code)
     confirmation = get_object_or_404(Confirmation, agreement__case=case, pk=pk)
     try:
-        services.file_confirmation(confirmation, request.user, timezone.now())
+        services.file_confirmation(confirmation, request.user, clock.now())
     except CaseError as e:
         messages.error(request, e.message)
         return redirect(reverse("cases:detail", args=[case.code]) + "#mediation")
@@ -164,7 +164,7 @@ def decide(request, code, pk):
         lambda: services.record_court_decision(
             confirmation,
             request.user,
-            timezone.now(),
+            clock.now(),
             form.cleaned_data["decision"],
             form.cleaned_data["reason"],
         ),
@@ -182,7 +182,7 @@ def scan(request, code):
         request,
         case,
         form,
-        lambda: add_attachment(case, request.user, form.cleaned_data["file"], timezone.now()),
+        lambda: add_attachment(case, request.user, form.cleaned_data["file"], clock.now()),
         _("Signed scan uploaded."),
     )
 

@@ -14,11 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from areas.models import Membership, Role, Unit
 from areas.selectors import center_for_area
 from cases.models import Case
+from jiefen import clock
 
 from .models import Delivery, Notification
 from .senders import Message, active_senders
@@ -176,7 +176,7 @@ def _queue(deliveries: list[Delivery]) -> int:
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     if _batch.get() is None:
         keys = [d.key for d in deliveries]
-        transaction.on_commit(lambda: deliver_pending(timezone.now(), keys=keys))
+        transaction.on_commit(lambda: deliver_pending(clock.now(), keys=keys))
     return len(deliveries)
 
 
@@ -190,7 +190,7 @@ def deliver_pending(now: datetime.datetime, keys: list[str] | None = None) -> in
         pending = pending.filter(key__in=keys)
     # Claims are real-world events: a claim older than 10 minutes of wall-clock time crashed
     # before sending (a sweep's logical `now` may lie in the future, e.g. `sweep --now`).
-    claimed_at = timezone.now()
+    claimed_at = clock.now()
     stale = claimed_at - datetime.timedelta(minutes=10)
     sent, last = 0, 0
     while chunk := list(pending.filter(pk__gt=last).order_by("pk")[:500]):

@@ -3,9 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from jiefen import clock
 
 from . import services
 from .models import Notification
@@ -36,7 +37,7 @@ def bell(request):
 @require_POST
 def open_notice(request, pk):
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.mark_read(request.user, [notice.pk], timezone.now())
+    services.mark_read(request.user, [notice.pk], clock.now())
     target = notice.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "notifications:inbox"
@@ -46,5 +47,5 @@ def open_notice(request, pk):
 @login_required
 @require_POST
 def read_all(request):
-    services.mark_read(request.user, None, timezone.now())
+    services.mark_read(request.user, None, clock.now())
     return redirect("notifications:inbox")

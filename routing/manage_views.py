@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +21,7 @@ from areas.views import admin_required
 from cases.errors import CaseNotFound
 from cases.models import Scale, TriageClass
 from cases.selectors import get_visible_case
+from jiefen import clock
 
 from . import manage_services as services
 from . import triage
@@ -463,7 +463,7 @@ def _workday_check(request) -> dict | None:
 
 @admin_required
 def calendar(request):
-    today = timezone.now().astimezone(SHANGHAI).date()
+    today = clock.now().astimezone(SHANGHAI).date()
     year = _year(request, today)
     form = CalendarOverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from cases.errors import CaseError, InvalidInput
 from cases.forms import apply_errors
 from cases.views import render_case_page, visible_case_or_404
+from jiefen import clock
 
 from . import supervision as supervision_services
 from . import whistles
@@ -64,7 +65,7 @@ def whistle_blow(request, code):
             request.user,
             [int(u) for u in d["units"]],
             d["reason"],
-            timezone.now(),
+            clock.now(),
             d["report_hours"],
         ),
         _("The units are summoned."),
@@ -81,7 +82,7 @@ def _summons(request, pk) -> tuple[Summons, object]:
 def summons_report(request, pk):
     summons, case = _summons(request, pk)
     try:
-        whistles.report(summons, request.user, timezone.now())
+        whistles.report(summons, request.user, clock.now())
     except CaseError as e:
         messages.error(request, e.message)
     else:
@@ -107,7 +108,7 @@ def whistle_meeting(request, pk):
         whistles.record_meeting(
             whistle,
             request.user,
-            timezone.now(),
+            clock.now(),
             held_at=data["held_at"],
             place=data["place"],
             decisions=data["decisions"],
@@ -127,7 +128,7 @@ def summons_feedback(request, pk):
         case,
         form,
         f"feedback-{pk}",
-        lambda d: whistles.feed_back(summons, request.user, d["feedback"], timezone.now()),
+        lambda d: whistles.feed_back(summons, request.user, d["feedback"], clock.now()),
         _("Your feedback is recorded."),
     )
 
@@ -143,7 +144,7 @@ def summons_evaluate(request, pk):
         form,
         f"evaluate-{pk}",
         lambda d: whistles.evaluate(
-            summons, request.user, d["score"], d["evaluation"], timezone.now()
+            summons, request.user, d["score"], d["evaluation"], clock.now()
         ),
         _("The evaluation is recorded."),
     )
@@ -160,7 +161,7 @@ def supervise(request, code):
         form,
         "supervise",
         lambda d: supervision_services.issue_supervision(
-            case, request.user, d["instruction"], d["due_at"], timezone.now()
+            case, request.user, d["instruction"], d["due_at"], clock.now()
         ),
         _("The supervision notice is issued."),
     )
@@ -178,7 +179,7 @@ def supervision_answer(request, pk):
         form,
         f"answer-{pk}",
         lambda d: supervision_services.answer_supervision(
-            sv, request.user, d["answer"], timezone.now()
+            sv, request.user, d["answer"], clock.now()
         ),
         _("Your answer is recorded."),
     )
@@ -188,7 +189,7 @@ def supervision_answer(request, pk):
 def whistle_counts(request):
     """Per unit: how often summoned, missed 报到, late feedback, average score (last 90 days
     unless a start date is given); summonses of whistles the user's scope can see."""
-    now = timezone.now()
+    now = clock.now()
     try:
         start = datetime.date.fromisoformat(request.GET.get("from", ""))
     except ValueError:

@@ -2,12 +2,13 @@
 the daily trend and the breakdowns as bar charts, the sub-areas. Uses the CJK font
 lookup of documents.render (Noto CJK from fonts-noto-cjk)."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from documents.render import cjk_font
+from jiefen import clock
+from jiefen.localtime import minute
 
 from . import selectors
 from .indicators import INDICATORS
@@ -94,7 +95,7 @@ def monthly_pdf(q) -> bytes:
         0,
         6,
         f"{_('Period')}: {period}    {_('compared with')}: {prev}    "
-        f"{_('printed')}: {timezone.localtime():%Y-%m-%d %H:%M}",
+        f"{_('printed')}: {minute(clock.now())}",
         align="C",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,

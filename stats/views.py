@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.forms import modelformset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from areas.models import Area
 from areas.selectors import is_administrator
 from cases.selectors import with_overdue
 from cases.views import _page
+from jiefen import clock
 
 from . import charts, exports, report, selectors
 from .indicators import INDICATORS, RANKING
@@ -44,7 +44,7 @@ class Query:
                 raise PermissionDenied(_("Statistics are for governance center staff and leaders."))
         kind = request.GET.get("period", "month")
         kind = kind if kind in selectors.PERIODS else "month"
-        today = timezone.localdate()
+        today = clock.today_local()
         start = parse_date(request.GET.get("start") or "")
         end = parse_date(request.GET.get("end") or "")
         self.period = selectors.period_of(kind, today, start, end)
@@ -245,7 +245,7 @@ def case_list(request):
         own=request.GET.get("own") == "1",
     )
     qs = (
-        with_overdue(qs, timezone.now())
+        with_overdue(qs, clock.now())
         .select_related("area", "category", "owner_unit")
         .order_by("-created_at")
     )
@@ -260,7 +260,7 @@ def case_list(request):
 def assessment(request):
     q = Query(request)
     if q.period.kind == "month" and "period" not in request.GET:
-        q.period = selectors.period_of("quarter", timezone.localdate())
+        q.period = selectors.period_of("quarter", clock.today_local())
     units = [
         {**rank_row(q, c, unit=u.pk), "unit": u, "missed": missed, "score": s}
         for u, c, missed, s in selectors.unit_scores(q.area, q.period)
@@ -337,7 +337,7 @@ def export(request, table: str):
 @login_required
 def monthly_report(request):
     q = Query(request)
-    month = request.GET.get("month") or f"{timezone.localdate():%Y-%m}"
+    month = request.GET.get("month") or f"{clock.today_local():%Y-%m}"
     try:
         first = datetime.date.fromisoformat(month + "-01")
     except ValueError:

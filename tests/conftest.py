@@ -1,6 +1,7 @@
 import pytest
 
-from tests.factories import build_county
+from jiefen import clock
+from tests.factories import NOW, build_county
 from tests.stats_data import november  # noqa: F401 (a fixture, shared by the stats tests)
 
 
@@ -13,3 +14,10 @@ def county(db):
 def fast_password_hashing(settings):
     # Tests create many users; PBKDF2's deliberate slowness only slows the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    """Every page, service and command sees the suite's NOW, whatever the date of the run."""
+    with clock.pinned(NOW):
+        yield NOW

@@ -11,10 +11,18 @@ from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from cases.data.categories import load_code_tables
 from cases.models import Category, MojCategory
 from cases.services import CaseInput, PartyInput, register_case
+from jiefen import clock
 from routing.models import EscalationPolicy
 
-NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+# The suite's "now": a fixed Monday, moved by JIEFEN_CLOCK_OFFSET_DAYS like the system clock,
+# so a run with the clock a year ahead shows whether any test depends on the date.
+NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC) + clock.offset()
 PASSWORD = "pw-for-tests-1"
+
+
+def local_day(days: int = 0, fmt: str = "%Y-%m-%d") -> str:
+    """NOW's date in Asia/Shanghai plus `days`, as a form or a case code writes it."""
+    return (NOW + datetime.timedelta(days=days)).astimezone(clock.LOCAL_TZ).strftime(fmt)
 
 
 def user(username: str, unit: Unit, role: str, area: Area | None = None):

@@ -21,7 +21,7 @@ from docking import services
 from docking.models import Outcome, Referral, ReferralBatch
 from docking.selectors import days_taken, referrals_visible_to, with_outcome
 from notifications.models import Notification
-from tests.factories import NOW, PASSWORD, VALID_ID, user
+from tests.factories import NOW, PASSWORD, VALID_ID, local_day, user
 
 BAD_ID = "110105194912310021"  # VALID_ID with a wrong check digit
 DAY = datetime.timedelta(days=1)
@@ -376,6 +376,7 @@ def test_api_push_needs_a_referring_unit_of_that_kind(county, police):
     assert r.status_code == 422
 
 
+@pytest.mark.threaded
 @pytest.mark.django_db(transaction=True)
 def test_racing_uploads_of_one_batch_create_each_case_once(county):
     api = Api("liaison")
@@ -464,7 +465,7 @@ def test_api_reports_outcomes_with_days_taken(county, outcomes):
 
 def test_outcome_export_for_a_period(county, outcomes):
     client = web(county, "liaison")
-    r = client.get("/docking/export.xlsx", {"date_from": "2026-11-23", "date_to": "2026-11-23"})
+    r = client.get("/docking/export.xlsx", {"date_from": local_day(), "date_to": local_day()})
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(r.content)).worksheets[0]
     header, *rows = list(ws.iter_rows(values_only=True))
@@ -475,7 +476,7 @@ def test_outcome_export_for_a_period(county, outcomes):
     assert got["F-1"] == ("调解不成，退回推送单位", 12)
     assert got["O-1"][0] == "调解中"
     # Another period holds none of them.
-    r = client.get("/docking/export.xlsx", {"date_from": "2026-12-01"})
+    r = client.get("/docking/export.xlsx", {"date_from": local_day(8)})
     assert len(list(load_workbook(io.BytesIO(r.content)).worksheets[0].iter_rows())) == 1
 
 

@@ -7,16 +7,16 @@ import pytest
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, Party, TimelineEvent
 from cases.services import PartyInput
-from tests.factories import NOW, new_case
+from tests.factories import NOW, local_day, new_case
 
 
 def test_codes_are_area_date_sequence_and_never_repeat(county):
     a = new_case(county)
     b = new_case(county)
     c = new_case(county, now=NOW + datetime.timedelta(days=1))
-    assert a.code == f"{county.grids[0].code12}-20261123-0001"
+    assert a.code == f"{county.grids[0].code12}-{local_day(0, '%Y%m%d')}-0001"
     assert b.code.endswith("-0002")
-    assert c.code == f"{county.grids[0].code12}-20261124-0001"
+    assert c.code == f"{county.grids[0].code12}-{local_day(1, '%Y%m%d')}-0001"
     # Deleting a case does not free its code.
     b.delete()
     assert new_case(county).code.endswith("-0003")

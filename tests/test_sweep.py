@@ -9,7 +9,7 @@ from cases.selectors import work_queue
 from cases.services import perform_transition
 from routing.models import Clock, Deadline
 from routing.sweep import sweep
-from tests.factories import NOW, new_case
+from tests.factories import NOW, local_day, new_case
 
 
 def test_an_unaccepted_case_becomes_overdue_after_a_day_exactly_once(county):
@@ -41,7 +41,7 @@ def test_overdue_cases_come_first_in_the_queue(county):
 
 def test_sweep_command_takes_a_time(county, capsys):
     new_case(county)
-    call_command("sweep", "--now", "2026-11-24T18:00:00+08:00")
+    call_command("sweep", "--now", f"{local_day(1)}T18:00:00+08:00")
     assert "overdue=1" in capsys.readouterr().out
 
 

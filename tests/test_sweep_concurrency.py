@@ -14,6 +14,8 @@ from routing.models import EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from tests.factories import NOW, build_county, new_case
 
+pytestmark = pytest.mark.threaded
+
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_sweeps_do_not_duplicate():

@@ -12,6 +12,10 @@ from django.utils import translation
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
+# Every wait below is for an event (a response, a download, an element's state) and ends as
+# soon as it happens; the limit only decides how long a broken page takes to fail, so it is
+# set for a loaded 2-core machine rendering PDFs with embedded CJK fonts, not for a fast one.
+EVENT_TIMEOUT_MS = 60_000
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,8 +32,12 @@ CHROMIUM_ARGS = [
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: apt-get install chromium fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is not installed: make setup (pip install -e '.[test]')")
 
+    expect.set_options(timeout=EVENT_TIMEOUT_MS)
     call_command("compile_translations", verbosity=0)
     translation.trans_real._translations = {}
     translation.trans_real._default = None
@@ -48,7 +56,7 @@ def new_page(browser, live_server):
         context = browser.new_context(
             locale="zh-CN", viewport={"width": 412, "height": 900}, base_url=live_server.url
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(EVENT_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.goto("/login/")
@@ -61,3 +69,22 @@ def new_page(browser, live_server):
     yield make
     for c in contexts:
         c.close()
+
+
+def expect(actual):
+    """Playwright's expect, imported when a browser test runs: the rest of the suite collects
+    and runs where Playwright is not installed, and the browser tests fail with its message."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(actual)
+
+
+def submit(page, button) -> None:
+    """Click a form's button and return once the server has answered its POST.
+
+    Waiting for the response, not for a success message, matters when the page still shows
+    the message of the previous submit: the next step would otherwise act on a page that
+    htmx is about to replace.
+    """
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        (page.locator(button) if isinstance(button, str) else button).click()

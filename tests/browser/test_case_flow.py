@@ -3,9 +3,8 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, expect, submit
 from tests.factories import PASSWORD, VALID_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +26,7 @@ def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     grid.fill("#id_missing_materials", "房屋产权证明")
     ARTIFACTS.mkdir(exist_ok=True)
     grid.screenshot(path=str(ARTIFACTS / "intake-form.png"), full_page=True)
-    grid.click("button:has-text('登记') >> nth=-1")
+    submit(grid, "button:has-text('登记') >> nth=-1")
     expect(grid.locator(".msg-success")).to_contain_text("案件已登记")
     code = grid.locator("p.code").inner_text().split()[0]
     assert grid.url.endswith(f"/cases/{code}/")
@@ -49,12 +48,12 @@ def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     expect(clerk.locator("#parties")).to_contain_text(VALID_ID)  # full for the clerk
     clerk.click("details:has(input[value=accept]) summary")
     clerk.select_option("#id_accept-category_code", "0201")
-    clerk.click("details:has(input[value=accept]) button[type=submit]")
+    submit(clerk, "details:has(input[value=accept]) button[type=submit]")
     expect(clerk.locator("#case-status")).to_have_text("已受理")
     clerk.click("details:has(input[value=route]) summary")
     option = clerk.locator("#id_route-unit_id option", has_text="人民调解委员会")
     clerk.select_option("#id_route-unit_id", option.get_attribute("value"))
-    clerk.click("details:has(input[value=route]) button[type=submit]")
+    submit(clerk, "details:has(input[value=route]) button[type=submit]")
     expect(clerk.locator("#case-status")).to_have_text("已分流")
     expect(clerk.locator("#owner-unit")).to_have_text("镇1村1人民调解委员会")
     expect(clerk.locator(".timeline")).to_contain_text("已受理 → 已分流")

@@ -1,18 +1,17 @@
 """A town's leader opens the statistics, drills down to a village and lists its cases."""
 
 import pytest
-from django.utils import timezone
-from playwright.sync_api import expect
 
 from cases.services import perform_transition
-from tests.browser.conftest import ARTIFACTS
+from jiefen import clock
+from tests.browser.conftest import ARTIFACTS, expect
 from tests.factories import PASSWORD, new_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def accept(county, village, clerk, resolve=False):
-    now = timezone.now()  # this month, the dashboard's default period
+    now = clock.now()  # this month, the dashboard's default period
     case = new_case(county, clerk, area=village, now=now)
     case = perform_transition(case, "accept", county.users[clerk], now)
     if resolve:

@@ -3,15 +3,14 @@
 import subprocess
 
 import pytest
-from django.utils import timezone
-from playwright.sync_api import expect
 
 from cases.services import perform_transition
 from documents.models import Block, DocumentTemplate
 from documents.seed import load_templates
+from jiefen import clock
 from mediation.models import Mediator, MediatorKind
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import PASSWORD, new_case
+from tests.browser.conftest import ARTIFACTS, expect, submit
+from tests.factories import PASSWORD, local_day, new_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +19,7 @@ def schedule(page, when: str, place: str) -> None:
     page.click("#mediation details:has(form[action$='/sessions/']) summary")
     page.fill("#id_schedule-starts_at", when)
     page.fill("#id_schedule-place", place)
-    page.click("#mediation form[action$='/sessions/'] button[type=submit]")
+    submit(page, "#mediation form[action$='/sessions/'] button[type=submit]")
     expect(page.locator(".msg-success")).to_be_visible()
 
 
@@ -31,7 +30,7 @@ def open_record_form(page):
 
 def test_mediator_records_two_sessions_and_downloads_the_agreement(new_page, county):
     load_templates(DocumentTemplate, Block)  # the transactional flush removed the seeded ones
-    now = timezone.now()
+    now = clock.now()
     clerk, mediator_user = county.users["vclerk"], county.users["mediator"]
     case = new_case(county, area=county.villages[0], now=now)
     case = perform_transition(case, "accept", clerk, now)
@@ -47,22 +46,22 @@ def test_mediator_records_two_sessions_and_downloads_the_agreement(new_page, cou
     # The proposal lists the committee's own mediator; the mediator takes the case on.
     page.click("#mediation details:has(form[action$='/assign/']) summary")
     page.check(f"input[name=assign-mediators][value='{profile.pk}']")
-    page.click("#mediation form[action$='/assign/'] button[type=submit]")
+    submit(page, "#mediation form[action$='/assign/'] button[type=submit]")
     expect(page.locator("#mediators")).to_contain_text("王调解")
 
     # First session: no agreement; the record says why and the routes left.
-    schedule(page, "2026-11-24T09:00", "镇1村1调解室")
+    schedule(page, f"{local_day(1)}T09:00", "镇1村1调解室")
     form = open_record_form(page)
     form.locator("select[name$='-result']").select_option("failed")
     form.locator("textarea[name$='-facts']").fill("双方对渗水原因各执一词。")
     form.locator("textarea[name$='-note']").fill("未达成一致，告知可向法院起诉。")
-    form.locator("button[type=submit]").click()
+    submit(page, form.locator("button[type=submit]"))
     expect(page.locator(".msg-success")).to_be_visible()
     expect(page.locator("#sessions")).to_contain_text("双方对渗水原因各执一词")
     expect(page.locator(".timeline")).to_contain_text("未达成一致")
 
     # Second session: a written agreement.
-    schedule(page, "2026-11-26T09:00", "村委会会议室")
+    schedule(page, f"{local_day(3)}T09:00", "村委会会议室")
     form = open_record_form(page)
     form.locator("select[name$='-result']").select_option("agreement")
     form.locator("textarea[name$='-facts']").fill("经现场查看，渗水系楼上防水层破损所致。")
@@ -70,7 +69,7 @@ def test_mediator_records_two_sessions_and_downloads_the_agreement(new_page, cou
     form.locator("textarea[name$='-agreement_facts']").fill("楼上卫生间防水层破损导致楼下渗水。")
     form.locator("textarea[name$='-content']").fill("李四于十日内修复防水层并赔偿张三三千元。")
     form.locator("input[name$='-performance_method']").fill("银行转账")
-    form.locator("button[type=submit]").click()
+    submit(page, form.locator("button[type=submit]"))
     expect(page.locator(".msg-success")).to_be_visible()
     expect(page.locator("#case-status")).to_have_text("已化解")
     agreement = page.locator("#mediation .agreement")

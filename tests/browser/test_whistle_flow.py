@@ -4,13 +4,12 @@ misses the limit and shows as overdue in both units' queues."""
 import datetime
 
 import pytest
-from django.utils import timezone
-from playwright.sync_api import expect
 
 from areas.models import Role, Unit, UnitKind
 from cases.services import perform_transition
+from jiefen import clock
 from routing.sweep import sweep
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, expect, submit
 from tests.factories import NOW, PASSWORD, new_case, user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +31,7 @@ def test_town_clerk_summons_two_departments_one_misses_the_report_limit(new_page
     clerk.check("#whistles label:has-text('县住建局') input")
     clerk.fill("#id_whistle-reason", "工地欠薪涉及人社、住建两个部门")
     clerk.fill("#id_whistle-report_hours", "2")
-    clerk.click("#whistles button:has-text('吹哨')")
+    submit(clerk, "#whistles button:has-text('吹哨')")
     expect(clerk.locator(".msg-success")).to_be_visible()
     expect(clerk.locator("#whistles .summons")).to_have_count(2)
 
@@ -41,11 +40,11 @@ def test_town_clerk_summons_two_departments_one_misses_the_report_limit(new_page
     expect(labour.locator("#unread-count")).to_have_text("1")
     expect(labour.locator("#queue")).to_contain_text(case.code)
     labour.click(f"text={case.code}")
-    labour.click("#whistles button:has-text('报到')")
+    submit(labour, "#whistles button:has-text('报到')")
     expect(labour.locator(".summons[data-unit='县人社局']")).to_contain_text("已报到")
 
     # The housing department does not report; the limit passes and the sweep runs.
-    sweep(timezone.now() + datetime.timedelta(hours=3))
+    sweep(clock.now() + datetime.timedelta(hours=3))
 
     for page in (clerk, new_page("housing", PASSWORD)):
         page.goto("/?tab=unit")

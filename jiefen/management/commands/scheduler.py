@@ -5,8 +5,8 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
-from django.utils import timezone
 
+from jiefen import clock
 from routing.sweep import sweep
 
 log = logging.getLogger("jiefen.scheduler")
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         log.info("scheduler: sweeping every %ss", interval)
         while not stop.is_set():
             try:
-                sweep(timezone.now())
+                sweep(clock.now())
             except Exception:  # keep the loop alive; the next tick retries
                 log.exception("sweep failed")
             finally:

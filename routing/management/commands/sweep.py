@@ -3,12 +3,13 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from jiefen import clock
 from routing.sweep import sweep
 
 
 def parse_now(value: str | None) -> datetime.datetime:
     if not value:
-        return timezone.now()
+        return clock.now()
     try:
         now = datetime.datetime.fromisoformat(value)
     except ValueError as e:
