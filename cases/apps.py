@@ -5,3 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from .registry import Outcome, register_event_kind
+        from .workflow import TRANSITIONS
+
+        for name, label in [
+            ("registered", _("Registered")),
+            ("attachment_added", _("Attachment added")),
+            ("material_provided", _("Missing material provided")),
+        ]:
+            register_event_kind(name, label)
+        # Each transition appends an event of its own name; these decide an outcome.
+        outcomes = {
+            "resolve": Outcome.MEDIATED,
+            "stabilise": Outcome.MEDIATED,
+            "transfer": Outcome.NOT_MEDIATED,
+            "terminate": Outcome.NOT_MEDIATED,
+            "reject": Outcome.NOT_MEDIATED,
+            "guide": Outcome.NOT_MEDIATED,
+            "reopen": Outcome.REOPENED,
+        }
+        for name, transition in TRANSITIONS.items():
+            register_event_kind(transition.event, transition.label, outcomes.get(name, ""))

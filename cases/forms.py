@@ -12,15 +12,12 @@ from areas.selectors import area_subtree_q, memberships_of, visible_areas
 
 from .errors import CaseError
 from .models import Category, Channel, PartyKind, PartyRole, Scale, TriageClass
+from .registry import Satisfaction
 from .services import REGISTER_ROLES, CaseInput, PartyInput
 from .workflow import Status, TransferChannel
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-SATISFACTION_CHOICES = [
-    ("satisfied", _("satisfied")),
-    ("basic", _("basically satisfied")),
-    ("unsatisfied", _("unsatisfied")),
-]
+SATISFACTION_CHOICES = Satisfaction.choices
 
 
 def category_choices(majors_selectable: bool = False) -> list:

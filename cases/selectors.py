@@ -6,7 +6,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from areas.selectors import area_subtree_q, scope_of
-from routing.models import Deadline, DeadlineState
+from clocks.models import Deadline, DeadlineState
 
 from .errors import CaseNotFound
 from .models import Case, CaseUnit, Party

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area, Membership, Role, Unit
 from areas.selectors import area_subtree_q, center_for_area, memberships_of, scope_of
+from clocks import deadlines, levels
+from clocks.models import Clock
 from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
-from routing import deadlines, levels, triage
-from routing.models import Clock
 
 from .errors import IllegalTransition, InvalidInput, NotAllowed
 from .identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
@@ -36,6 +36,8 @@ from .models import (
     TimelineEvent,
     TriageClass,
 )
+from .registry import Satisfaction, propose_route
+from .signals import timeline_event_appended
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
 # Leaving these statuses stops the level's escalation clock.
@@ -113,10 +115,8 @@ def append_event(
         note=note,
         data=data or {},
     )
-    # Every change of a case passes here: the figures follow in the same transaction.
-    from stats.recorder import record_event
-
-    record_event(event)
+    # Every change of a case passes here: followers (the statistics) update in this transaction.
+    timeline_event_appended.send(sender=TimelineEvent, event=event)
     return event
 
 
@@ -188,11 +188,22 @@ def _registering_membership(actor, area: Area) -> Membership:
 # ---------------------------------------------------------------- intake
 
 
-def register_case(actor, data: CaseInput, now: datetime.datetime) -> Case:
+def register_case(
+    actor,
+    data: CaseInput,
+    now: datetime.datetime,
+    *,
+    owner: Unit | None = None,
+    event_kind: str = "registered",
+    event_note: str = "",
+    event_data: dict | None = None,
+) -> Case:
     """Register a new case with its parties and missing materials; open its accept-by clock.
 
-    首接负责制: the registering unit (or, for a court or police referral, the governance
-    center of its area) owns the case until it explicitly hands it on.
+    首接负责制: the registering unit (or, when it is not a territorial unit, the governance
+    center of its area) owns the case until it explicitly hands it on. A caller that knows
+    better names the `owner` (a court referral goes to the center of the dispute's area) and
+    may describe the registration in its own event (kind, note, data), the case's first.
     """
     errors: dict[str, str] = {}
     title = (data.title or "").strip()
@@ -240,7 +251,8 @@ def register_case(actor, data: CaseInput, now: datetime.datetime) -> Case:
 
     membership = _registering_membership(actor, area)
     unit = membership.unit
-    owner = unit if unit.is_territorial else (center_for_area(unit.area) or unit)
+    if owner is None:
+        owner = unit if unit.is_territorial else (center_for_area(unit.area) or unit)
 
     with transaction.atomic():
         case = Case.objects.create(
@@ -280,15 +292,17 @@ def register_case(actor, data: CaseInput, now: datetime.datetime) -> Case:
             link_unit(case, unit, CaseUnitRelation.ASSISTING, now)
         append_event(
             case,
-            "registered",
+            event_kind,
             now,
             actor=actor,
             actor_unit=unit,
             to_status=Status.REGISTERED,
+            note=event_note,
             data={
                 "channel": data.channel,
                 "owner_unit": owner.name,
                 "missing_materials": [m for m in data.missing_materials if m],
+                **(event_data or {}),
             },
         )
         deadlines.open_deadline(case, Clock.ACCEPT, owner, now)
@@ -338,12 +352,31 @@ def allowed_transitions(actor, case: Case) -> list[Transition]:
 def perform_transition(
     case: Case, name: str, actor, now: datetime.datetime, *, note: str = "", **params
 ) -> Case:
-    """Move a case along the transition `name`, or raise and change nothing."""
+    """Move a case along the transition `name` as `actor`, or raise and change nothing."""
     transition = TRANSITIONS.get(name)
-    if transition is None:
+    if transition is None or transition.system:
         raise IllegalTransition(
             _("Unknown action “%(name)s”.") % {"name": name}, {"action": _("Unknown action.")}
         )
+    return _move(case, transition, actor, now, note, params)
+
+
+def perform_system_transition(
+    case: Case, name: str, now: datetime.datetime, *, note: str = "", **params
+) -> Case:
+    """Move a case along a system transition (the sweep's escalation): no user acts, so
+    no permission is checked; the event names the unit the case leaves."""
+    transition = TRANSITIONS[name]
+    if not transition.system:
+        raise ValueError(f"{name!r} is a user's transition: use perform_transition")
+    return _move(case, transition, None, now, note, params)
+
+
+def _move(
+    case: Case, transition: Transition, actor, now: datetime.datetime, note: str, params: dict
+) -> Case:
+    """Lock, check, write, event: the one place that writes a case's status."""
+    name = transition.name
     note = (note or "").strip()
     with transaction.atomic():
         # of=("self",): lock the case row only; PostgreSQL refuses FOR UPDATE on the
@@ -359,9 +392,13 @@ def perform_transition(
                 % {"status": Status(case.status).label, "action": transition.label},
                 {"action": _("Not possible in the current status.")},
             )
-        membership = acting_membership(actor, case, transition.roles)
-        if membership is None:
-            raise NotAllowed(_("You are not allowed to do this on this case."))
+        if transition.system:
+            membership, actor_unit = None, case.owner_unit
+        else:
+            membership = acting_membership(actor, case, transition.roles)
+            if membership is None:
+                raise NotAllowed(_("You are not allowed to do this on this case."))
+            actor_unit = membership.unit
         if transition.note_required and not note:
             raise InvalidInput(
                 _("Please give a reason or a note."), {"note": _("This action needs a note.")}
@@ -369,23 +406,23 @@ def perform_transition(
         before = {"status": case.status, "owner_unit": case.owner_unit.name, "level": case.level}
         extra = _APPLY[name](case, actor, membership, now, note, params)
         from_status = case.status
-        case.status = transition.target
+        case.status = transition.target_from(from_status)
         case.updated_at = now
         case.save()
-        moved_level = case.level != before["level"]
+        # A hand-over moved the level clocks itself; closing and reopening move them here.
         is_closed = case.status in TERMINAL_FOR_LEVEL
-        if moved_level or is_closed:
+        if is_closed:
             levels.leave_level(case, now)
-        if not is_closed and (moved_level or from_status in TERMINAL_FOR_LEVEL):
+        elif from_status in TERMINAL_FOR_LEVEL:
             levels.enter_level(case, now)
         after = {"status": case.status, "owner_unit": case.owner_unit.name, "level": case.level}
         changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         append_event(
             case,
-            name,
+            transition.event,
             now,
             actor=actor,
-            actor_unit=membership.unit,
+            actor_unit=actor_unit,
             from_status=from_status,
             to_status=case.status,
             note=note,
@@ -409,7 +446,7 @@ def _apply_accept(case, actor, membership, now, note, params):
             {"category_code": _("A category is required to accept.")},
         )
     case.accepted_at = now
-    case.level = case.owner_unit.area.level  # a grid report is now the center's
+    move_level(case, case.owner_unit.area.level, now)  # a grid report is now the center's
     deadlines.close_deadlines(case, [Clock.ACCEPT], now)
     deadlines.open_deadline(case, Clock.RESOLVE, case.owner_unit, now)
     return {"category": case.category.code}
@@ -442,7 +479,17 @@ def routable_units(case: Case, actor):
     )
 
 
-def hand_over_case(case: Case, unit: Unit, now) -> None:
+def hand_over_case(
+    case: Case, unit: Unit, now: datetime.datetime, level: int | None = None
+) -> None:
+    """The one way a case changes hands (route, return, escalation, referral delivery).
+
+    Called on the locked case inside its transaction, before the caller saves it and
+    appends the event (whose before/after shows the owner and level). The new unit owns
+    the case at its own level (or `level`); the former owner keeps read access (首接负责制
+    is handed on explicitly); the owner's clocks follow the case; a change of level closes
+    the old level's escalation clock and opens the new one's.
+    """
     if unit.pk != case.owner_unit_id:
         CaseUnit.objects.filter(case=case, relation=CaseUnitRelation.OWNER).update(
             relation=CaseUnitRelation.FORMER
@@ -451,8 +498,17 @@ def hand_over_case(case: Case, unit: Unit, now) -> None:
         link_unit(case, case.owner_unit, CaseUnitRelation.FORMER, now)
         link_unit(case, unit, CaseUnitRelation.OWNER, now)
     case.owner_unit = unit
-    case.level = unit.area.level
     deadlines.transfer_deadlines(case, unit)
+    move_level(case, unit.area.level if level is None else level, now)
+
+
+def move_level(case: Case, level: int, now: datetime.datetime) -> None:
+    """Put the case at `level`: the old level's escalation clock is met, the new one starts."""
+    if level == case.level:
+        return
+    case.level = level
+    levels.leave_level(case, now)
+    levels.enter_level(case, now)
 
 
 def _apply_route(case, actor, membership, now, note, params):
@@ -462,7 +518,7 @@ def _apply_route(case, actor, membership, now, note, params):
             _("This unit cannot receive cases of this area."),
             {"unit_id": _("Outside the case's area.")},
         )
-    proposal = triage.propose(case)
+    proposal = propose_route(case)
     triage_class = params.get("triage_class") or proposal.triage_class or TriageClass.MINOR
     if triage_class not in (TriageClass.MAJOR, TriageClass.MINOR):
         raise InvalidInput(
@@ -530,7 +586,7 @@ def _apply_stabilise(case, actor, membership, now, note, params):
 
 def _apply_follow_up(case, actor, membership, now, note, params):
     satisfaction = params.get("satisfaction", "")
-    if satisfaction and satisfaction not in {"satisfied", "basic", "unsatisfied"}:
+    if satisfaction and satisfaction not in Satisfaction.values:
         raise InvalidInput(
             _("Unknown satisfaction value."),
             {"satisfaction": _("Choose satisfied, basic or unsatisfied.")},
@@ -544,6 +600,15 @@ def _apply_reopen(case, actor, membership, now, note, params):
     # A stabilised case is still on its clock; a closed one starts a new one.
     if not deadlines.open_deadlines(case).filter(clock=Clock.RESOLVE).exists():
         deadlines.open_deadline(case, Clock.RESOLVE, case.owner_unit, now)
+
+
+def _apply_escalate(case, actor, membership, now, note, params):
+    """The sweep names the next level's center; the lower unit keeps read access."""
+    target_unit, target_level = params["unit"], params["level"]
+    if case.status in (Status.ROUTED, Status.IN_HANDLING):
+        case.dispatcher_unit = None  # the upper center decides anew who handles it
+    hand_over_case(case, target_unit, now, level=target_level)
+    return {"reason": params["reason"]}
 
 
 def _noop(case, actor, membership, now, note, params):
@@ -564,6 +629,7 @@ _APPLY = {
     "follow_up": _apply_follow_up,
     "archive": _noop,
     "reopen": _apply_reopen,
+    "escalate": _apply_escalate,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every transition needs its apply function"
 

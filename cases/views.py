@@ -14,10 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from areas.models import Level
+from clocks.models import Deadline, DeadlineState
 from jiefen import clock
-from mediation.labels import EVENT_LABELS as MEDIATION_EVENT_LABELS
-from routing import triage
-from routing.models import Deadline, DeadlineState
 
 from . import selectors, services
 from .errors import CaseError, CaseNotFound
@@ -33,28 +31,10 @@ from .forms import (
 )
 from .identity import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from .models import TriageClass
+from .registry import event_label, propose_route
 from .workflow import TRANSITIONS, Status
 
 PAGE_SIZE = 25
-EVENT_LABELS = {
-    "registered": gettext_lazy("Registered"),
-    "attachment_added": gettext_lazy("Attachment added"),
-    "material_provided": gettext_lazy("Missing material provided"),
-    "deadline_missed": gettext_lazy("Deadline missed"),
-    "attempt_failed": gettext_lazy("Mediation attempt failed"),
-    "escalated": gettext_lazy("Escalated"),
-    "escalation_top": gettext_lazy("Reached the top level"),
-    "referral_received": gettext_lazy("Referred by court or police"),
-    "whistle": gettext_lazy("Units summoned (吹哨)"),
-    "reported": gettext_lazy("Unit reported (报到)"),
-    "whistle_meeting": gettext_lazy("Joint meeting (会商) and tasks"),
-    "whistle_feedback": gettext_lazy("Unit fed back"),
-    "whistle_evaluated": gettext_lazy("Unit evaluated"),
-    "supervision": gettext_lazy("Supervision notice (督办)"),
-    "supervision_answered": gettext_lazy("Supervision answered"),
-    **MEDIATION_EVENT_LABELS,
-    **{name: t.label for name, t in TRANSITIONS.items()},
-}
 CHANGE_LABELS = {
     "status": gettext_lazy("status"),
     "owner_unit": gettext_lazy("handling unit"),
@@ -189,7 +169,7 @@ def _transition_form(request, case, transition, data=None):
     if transition.name == "route":
         units = services.routable_units(case, request.user)
     if transition.name in ("route", "guide"):
-        proposal = triage.propose(case)
+        proposal = propose_route(case)
     return TransitionForm(data, transition=transition, case=case, units=units, proposal=proposal)
 
 
@@ -224,7 +204,7 @@ def render_case_page(
             (d, d.state == DeadlineState.OPEN and d.due_at < now)
             for d in Deadline.objects.filter(case=case).select_related("unit")
         ],
-        "events": [(e, EVENT_LABELS.get(e.kind, e.kind), _change_rows(e)) for e in events],
+        "events": [(e, event_label(e.kind), _change_rows(e)) for e in events],
         "transition_forms": _transition_forms(request, case, bound_action),
         "qr_svg": segno.make(short_url, micro=False).svg_inline(scale=3),
         "short_url": short_url,

@@ -47,6 +47,19 @@ class Transition:
     target: str
     roles: frozenset[str]
     note_required: bool = False
+    # A system transition is made by the sweep (services.perform_system_transition), never
+    # offered to a user; its event may carry another name than the transition.
+    system: bool = False
+    event_kind: str = ""
+    # Sources from which the case keeps its status instead of reaching `target`.
+    keeps_status: frozenset[str] = frozenset()
+
+    @property
+    def event(self) -> str:
+        return self.event_kind or self.name
+
+    def target_from(self, status: str) -> str:
+        return status if status in self.keeps_status else self.target
 
 
 def _t(name, label, sources, target, roles, note_required=False) -> Transition:
@@ -119,9 +132,22 @@ TRANSITIONS: dict[str, Transition] = {
             CENTER_ROLES | {Role.MEDIATOR, Role.HANDLER},
             True,
         ),
+        # The level's time or attempts ran out: the case moves to the center of the next
+        # level up, which decides anew who handles it; a case not yet accepted stays so.
+        Transition(
+            "escalate",
+            _("Escalated"),
+            frozenset(OPEN_STATUSES),
+            S.ACCEPTED,
+            frozenset(),
+            system=True,
+            event_kind="escalated",
+            keeps_status=frozenset({S.REGISTERED}),
+        ),
     ]
 }
 
 
 def transitions_from(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+    """The transitions a user may make from `status` (system transitions are the sweep's)."""
+    return [t for t in TRANSITIONS.values() if status in t.sources and not t.system]

@@ -10,14 +10,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from areas.models import Membership, Role, Unit
+from areas.models import Area, Membership, Role, Unit
 from areas.selectors import center_for_area
 from cases.errors import CaseError, InvalidInput, NotAllowed
-from cases.models import Case
-from cases.services import CaseInput, append_event, hand_over_case, register_case
+from cases.services import CaseInput, register_case
 from notifications.models import Kind
 from notifications.services import notify, unit_staff
-from routing import levels
 
 from .models import Outcome, Referral, ReferralBatch
 from .selectors import referring_memberships
@@ -129,36 +127,31 @@ def _import_row(
     try:
         with transaction.atomic():
             try:
-                case = register_case(actor, data, now)
+                case = register_case(
+                    actor,
+                    data,
+                    now,
+                    owner=_receiving_center(data.area_code),
+                    event_kind="referral_received",
+                    event_note=_("%(unit)s, reference %(ref)s") % {"unit": unit.name, "ref": ref},
+                    event_data={
+                        "referring_unit": unit.name,
+                        "external_ref": ref,
+                        "batch": batch.pk,
+                    },
+                )
             except CaseError as e:
                 raise _RowRejected({**(e.field_errors or {"__all__": e.message}), **errors}) from e
             if errors:
                 # register_case found nothing more; undo the case it just registered.
                 raise _RowRejected(errors)
-            before = {"owner_unit": case.owner_unit.name, "level": case.level}
-            receiving = _deliver(case, now)
-            after = {"owner_unit": receiving.name, "level": case.level}
             Referral.objects.create(
                 referring_unit=unit,
                 external_ref=ref,
                 case=case,
                 batch=batch,
-                receiving_unit=receiving,
+                receiving_unit=case.owner_unit,
                 received_at=now,
-            )
-            append_event(
-                case,
-                "referral_received",
-                now,
-                actor=actor,
-                actor_unit=unit,
-                note=_("%(unit)s, reference %(ref)s") % {"unit": unit.name, "ref": ref},
-                data={
-                    "referring_unit": unit.name,
-                    "external_ref": ref,
-                    "batch": batch.pk,
-                    "changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]},
-                },
             )
     except _RowRejected as rejected:
         return RowResult(item.row, ref, INVALID, errors=rejected.args[0])
@@ -179,19 +172,11 @@ def _existing(unit: Unit, ref: str) -> Referral | None:
     )
 
 
-def _deliver(case: Case, now: datetime.datetime) -> Unit:
-    """Hand the new case to the center of its own area, which routes it.
-
-    register_case gives a referral to the center of the referring unit's area; when the row
-    names an area further down, that area's center is the one that receives it.
-    """
-    center = center_for_area(case.area) or case.owner_unit
-    if center.pk != case.owner_unit_id:
-        levels.leave_level(case, now)
-        hand_over_case(case, center, now)
-        case.save(update_fields=["owner_unit", "level"])
-        levels.enter_level(case, now)
-    return center
+def _receiving_center(area_code: str) -> Unit | None:
+    """The center of the dispute's own area receives a referral and routes it (None: an
+    unknown area, which register_case reports; or no center, and the default applies)."""
+    area = Area.objects.filter(code=area_code).first()
+    return center_for_area(area) if area else None
 
 
 def _notify_centers(batch: ReferralBatch, now: datetime.datetime) -> None:

@@ -21,9 +21,9 @@ from cases.identity import id_check_digit
 from cases.models import Case, Channel, PartyKind, PartyRole, Scale
 from cases.services import CaseInput, PartyInput, perform_transition, register_case
 from cases.workflow import TransferChannel
+from clocks.models import EscalationPolicy, PolicyArea
 from jiefen import clock
 from jiefen.localtime import LOCAL_TZ
-from routing.models import EscalationPolicy, PolicyArea
 
 PASSWORD = "jiefen-demo"
 H = datetime.timedelta(hours=1)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("manage/", include("areas.urls")),
     path("routing/", include("routing.urls")),
+    path("routing/", include("coordination.urls")),
     path("notifications/", include("notifications.urls")),
     path("mediation/", include("mediation.urls")),
     path("documents/", include("documents.urls")),

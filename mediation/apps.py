@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class MediationConfig(AppConfig):
     name = "mediation"
     verbose_name = _("Mediation")
+
+    def ready(self):
+        from cases.registry import CasePanel, register_event_kind, register_panel
+
+        from .panel import template_context
+
+        for name, label in [
+            ("mediators_assigned", _("Mediators assigned")),
+            ("session_scheduled", _("Session scheduled")),
+            ("session_recorded", _("Session recorded")),
+            ("confirmation_prepared", _("Judicial confirmation prepared")),
+            ("confirmation_filed", _("Judicial confirmation filed")),
+            ("court_decision", _("Court decision on confirmation")),
+        ]:
+            register_event_kind(name, label)
+        register_panel(CasePanel("mediation", "mediation/_panel.html", template_context, "main"))

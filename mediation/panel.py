@@ -20,6 +20,15 @@ from .models import AgreementForm, Confirmation, Session
 from .services import WORKING_STATUSES
 
 
+def template_context(context, case: Case) -> dict:
+    """The panel's context within a page's template context; a failed form comes back
+    through the page's `bound`."""
+    panel = panel_context(context["request"].user, case, context.get("bound"))
+    panel["csrf_token"] = context.get("csrf_token")
+    panel["request"] = context["request"]
+    return panel
+
+
 def panel_context(user, case: Case, bound: dict | None = None) -> dict:
     """Everything the panel needs; `bound` holds a form that failed, by its prefix."""
     bound = bound or {}

@@ -14,13 +14,13 @@ from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, CaseUnitRelation
 from cases.services import acting_membership, append_event, link_unit, perform_transition
 from cases.workflow import HANDLING_ROLES, OPEN_STATUSES, Status, TransferChannel
+from clocks import deadlines
+from clocks.calendar import end_of_day
+from clocks.models import Clock
 from jiefen.localtime import LOCAL_TZ, minute
 from notifications.models import Kind
 from notifications.services import notify, notify_phone, unit_staff
-from routing import deadlines
-from routing.calendar import end_of_day
 from routing.escalation import record_failed_attempt
-from routing.models import Clock
 
 from .models import (
     Agreement,

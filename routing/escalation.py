@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from areas.selectors import center_for_area
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, TimelineEvent
-from cases.services import acting_membership, append_event, hand_over_case
+from cases.services import acting_membership, append_event, perform_system_transition
 from cases.workflow import HANDLING_ROLES, OPEN_STATUSES, Status
+from clocks import deadlines
+from clocks.models import Clock, Deadline, DeadlineState
+from clocks.policies import attempts_exhausted, next_level, policy_for_area, step_for
 
-from . import deadlines, levels, notices
-from .models import Clock, Deadline, DeadlineState
-from .policies import attempts_exhausted, next_level, policy_for_area, step_for
+from . import notices
 
 
 def attempts_at_level(case: Case) -> int:
@@ -96,30 +97,10 @@ def escalate_case(deadline: Deadline, now: datetime.datetime) -> bool:
             data={"level": case.level, "reason": reason},
         )
         return False
-    from_unit, from_level, from_status = case.owner_unit, case.level, case.status
-    hand_over_case(case, target_unit, now)
-    case.level = target_level
-    if case.status in (Status.ROUTED, Status.IN_HANDLING):
-        # The upper center decides anew who handles it.
-        case.status = Status.ACCEPTED
-        case.dispatcher_unit = None
-    case.updated_at = now
-    case.save()
-    event = append_event(
-        case,
-        "escalated",
-        now,
-        actor_unit=from_unit,
-        from_status=from_status,
-        to_status=case.status,
-        data={
-            "reason": reason,
-            "changes": {
-                "level": [from_level, case.level],
-                "owner_unit": [from_unit.name, target_unit.name],
-            },
-        },
+    from_unit = case.owner_unit
+    case = perform_system_transition(
+        case, "escalate", now, unit=target_unit, level=target_level, reason=reason
     )
-    levels.enter_level(case, now)
+    event = case.timeline.filter(kind="escalated").latest("pk")
     notices.escalated(case, from_unit, target_unit, reason, event.pk, now)
     return True

@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Level, Unit, UnitKind
 from cases.models import Category, Scale, TriageClass
-
-from .models import TimeUnit
+from clocks.models import TimeUnit
 
 
 def _blank(choices, label=None):

@@ -18,14 +18,9 @@ from areas.models import Area, Level, Unit, UnitKind
 from areas.selectors import is_administrator
 from areas.services import AdminError
 from cases.models import Category, Scale, TriageClass
+from clocks.models import CalendarOverride, EscalationPolicy, EscalationStep, PolicyArea
 
-from .models import (
-    CalendarOverride,
-    EscalationPolicy,
-    EscalationStep,
-    PolicyArea,
-    RoutingRule,
-)
+from .models import RoutingRule
 
 
 def _require_admin(actor) -> None:

@@ -21,11 +21,12 @@ from areas.views import admin_required
 from cases.errors import CaseNotFound
 from cases.models import Scale, TriageClass
 from cases.selectors import get_visible_case
+from clocks.calendar import SHANGHAI, CalendarUnknown, is_workday
+from clocks.models import CalendarOverride, EscalationPolicy, EscalationStep, PolicyArea, TimeUnit
 from jiefen import clock
 
 from . import manage_services as services
 from . import triage
-from .calendar import SHANGHAI, CalendarUnknown, is_workday
 from .manage_forms import (
     AssignForm,
     CalendarOverrideForm,
@@ -35,14 +36,7 @@ from .manage_forms import (
     StepFormSet,
     WorkdayCheckForm,
 )
-from .models import (
-    CalendarOverride,
-    EscalationPolicy,
-    EscalationStep,
-    PolicyArea,
-    RoutingRule,
-    TimeUnit,
-)
+from .models import RoutingRule
 
 
 def _apply_errors(form, error: AdminError) -> None:

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from areas.models import Role, Unit
 from cases.models import Case
 from cases.workflow import CENTER_ROLES, HANDLING_ROLES
+from clocks.models import Deadline
 from jiefen.localtime import minute
 from notifications.models import Kind
 from notifications.services import notify, unit_leaders, unit_staff
-
-from .models import Deadline
 
 # Who works a case day to day; leaders hear of it only when a deadline is missed.
 WORKING_ROLES = HANDLING_ROLES - {Role.LEADER}

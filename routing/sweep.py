@@ -17,12 +17,13 @@ from django.db import transaction
 from django.db.models import Q
 
 from cases.services import append_event
+from clocks.models import Clock, Deadline, DeadlineState
+from clocks.registry import run_missed
 from notifications.services import batch as notifications_batch
 from notifications.services import deliver_pending
 
-from . import notices, whistles
+from . import notices
 from .escalation import escalate_case
-from .models import Clock, Deadline, DeadlineState
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -78,8 +79,7 @@ def sweep(now: datetime.datetime) -> SweepResult:
         if d.clock == Clock.ESCALATE:
             result.escalated += escalate_case(d, now)
             return
-        if d.clock == Clock.REPORT:
-            whistles.report_missed(d, now)
+        run_missed(d, now)  # the clock's own consequence, e.g. a missed 报到
         append_event(
             d.case,
             "deadline_missed",

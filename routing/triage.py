@@ -1,23 +1,13 @@
 """三事分流: propose where a case goes, from the administrator's routing rules."""
 
-from dataclasses import dataclass
-
 from django.db.models import Q
 
 from areas.models import Area, Unit
 from areas.selectors import nearest_unit
 from cases.models import Case
+from cases.registry import RouteProposal as Proposal
 
 from .models import RoutingRule
-
-
-@dataclass
-class Proposal:
-    triage_class: str = ""
-    unit: Unit | None = None
-    subject_unit: Unit | None = None
-    guidance: str = ""
-    rule: RoutingRule | None = None
 
 
 def _matches(rule: RoutingRule, case: Case) -> bool:
@@ -64,5 +54,11 @@ def propose(case: Case) -> Proposal:
         subject = None
         if rule.subject_kind:
             subject = find_unit(case.area, rule.subject_kind, rule.subject_speciality)
-        return Proposal(rule.triage_class, unit, subject, rule.guidance, rule)
+        return Proposal(
+            unit=unit,
+            triage_class=rule.triage_class,
+            subject_unit=subject,
+            rule=rule,
+            guidance=rule.guidance,
+        )
     return Proposal()

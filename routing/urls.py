@@ -1,17 +1,9 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import manage_views
 
 app_name = "routing"
 urlpatterns = [
-    path("cases/<str:code>/whistle/", views.whistle_blow, name="whistle_blow"),
-    path("summons/<int:pk>/report/", views.summons_report, name="summons_report"),
-    path("whistles/<int:pk>/meeting/", views.whistle_meeting, name="whistle_meeting"),
-    path("summons/<int:pk>/feedback/", views.summons_feedback, name="summons_feedback"),
-    path("summons/<int:pk>/evaluate/", views.summons_evaluate, name="summons_evaluate"),
-    path("cases/<str:code>/supervise/", views.supervise, name="supervise"),
-    path("supervisions/<int:pk>/answer/", views.supervision_answer, name="supervision_answer"),
-    path("whistles/", views.whistle_counts, name="whistle_counts"),
     # Administration of the routing configuration (rules, escalation policies, calendar).
     path("manage/rules/", manage_views.rule_list, name="manage_rules"),
     path("manage/rules/new/", manage_views.rule_new, name="manage_rule_new"),

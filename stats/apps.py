@@ -8,7 +8,13 @@ class StatsConfig(AppConfig):
 
     def ready(self):
         from areas.signals import area_moved
+        from cases.signals import timeline_event_appended
 
-        from .recorder import move_subtree
+        from .recorder import move_subtree, record_event
 
         area_moved.connect(move_subtree, dispatch_uid="stats.move_subtree")
+        timeline_event_appended.connect(
+            lambda sender, event, **kw: record_event(event),
+            dispatch_uid="stats.record_event",
+            weak=False,
+        )

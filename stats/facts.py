@@ -12,8 +12,8 @@ from django.db.models.fields.json import KT
 from areas.models import Area, path_ids
 from cases.models import Case, Channel, TimelineEvent
 from cases.workflow import TransferChannel
+from clocks.models import Clock, Deadline
 from jiefen.localtime import LOCAL_TZ
-from routing.models import Clock, Deadline
 
 from .models import COUNTERS
 

@@ -14,8 +14,8 @@ from areas.models import Area, Level, Role, Unit, path_ids
 from areas.selectors import scope_of, visible_areas
 from cases.models import Case, Category, Channel, TimelineEvent
 from cases.selectors import cases_visible_to
+from coordination.models import Summons
 from jiefen.localtime import LOCAL_TZ
-from routing.models import Summons
 
 from .indicators import INDICATORS, SCORED_RATES
 from .models import (

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases.services import perform_transition
+from clocks.models import EscalationPolicy, PolicyArea
 from routing.escalation import record_failed_attempt
-from routing.models import EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from stats import selectors
 from tests.factories import new_case

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from routing.calendar import (
+from clocks.calendar import (
     SHANGHAI,
     CalendarUnknown,
     add_limit,
@@ -17,7 +17,7 @@ from routing.calendar import (
     is_workday,
     working_days_between,
 )
-from routing.models import CalendarOverride
+from clocks.models import CalendarOverride
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import translation
 
 from cases.models import Case, CaseAccessLog, Category, MissingMaterial
 from cases.workflow import Status
+from clocks.models import Deadline
 from jiefen import clock
-from routing.models import Deadline
 from tests.factories import NOW, VALID_ID, local_day, new_case
 
 

@@ -148,7 +148,11 @@ def test_upload_registers_good_rows_and_reports_bad_ones(county, settings):
     assert first.owner_unit == county.center(county.county)
     assert second.owner_unit == county.center(county.villages[0])
     assert second.referral.receiving_unit == county.center(county.villages[0])
-    assert second.timeline.filter(kind="referral_received").exists()
+    # Registered straight to the receiving center: one registration event, the referral's.
+    registration = second.timeline.get(to_status="registered")
+    assert registration.kind == "referral_received"
+    assert registration.data["external_ref"] == "（2026）湘0121民诉前调2号"
+    assert second.timeline.count() == 1
     # A bad row leaves nothing behind.
     assert Case.objects.count() == 2
     assert Party.objects.count() == 4
@@ -261,7 +265,9 @@ def test_a_row_whose_referral_cannot_be_written_leaves_no_case(county, monkeypat
     _batch, [result] = push(county, "R-1")
     assert result.status == services.DUPLICATE
     assert Case.objects.count() == 1
-    assert TimelineEvent.objects.filter(kind="registered").count() == 1
+    # The case's one registration event is the referral's own.
+    assert TimelineEvent.objects.filter(kind="referral_received").count() == 1
+    assert TimelineEvent.objects.filter(to_status="registered").count() == 1
 
 
 def test_police_referrals_go_to_the_station_area_center(county, police):

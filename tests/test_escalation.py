@@ -10,8 +10,8 @@ from cases.errors import InvalidInput, NotAllowed
 from cases.selectors import cases_visible_to
 from cases.services import perform_transition
 from cases.workflow import Status
+from clocks.models import Clock, Deadline, DeadlineState, EscalationPolicy, PolicyArea
 from routing.escalation import record_failed_attempt
-from routing.models import Clock, Deadline, DeadlineState, EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from tests.factories import new_case
 

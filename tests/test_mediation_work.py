@@ -12,6 +12,7 @@ from cases.errors import InvalidInput, NotAllowed
 from cases.models import Category
 from cases.services import perform_transition
 from cases.workflow import Status
+from clocks.models import Clock, Deadline, DeadlineState, EscalationPolicy, PolicyArea
 from mediation import selectors, services
 from mediation.models import (
     Agreement,
@@ -25,7 +26,6 @@ from mediation.models import (
 )
 from notifications.models import Notification
 from notifications.senders import MemorySender
-from routing.models import Clock, Deadline, DeadlineState, EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from tests.factories import new_case
 

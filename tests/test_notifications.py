@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from areas.models import Role
+from clocks.models import Clock, Deadline, EscalationPolicy, PolicyArea
 from notifications.models import Contact, Delivery, Kind, Notification
 from notifications.senders import MemorySender
 from notifications.services import deliver_pending
-from routing.models import Clock, Deadline, EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from tests.factories import NOW, PASSWORD, new_case, user
 

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from areas.models import Area, Level
-from routing.calendar import SHANGHAI, end_of_day
-from routing.models import EscalationPolicy, EscalationStep, PolicyArea, TimeUnit
-from routing.policies import (
+from clocks.calendar import SHANGHAI, end_of_day
+from clocks.models import EscalationPolicy, EscalationStep, PolicyArea, TimeUnit
+from clocks.policies import (
     attempts_exhausted,
     due_for_step,
     next_level,
@@ -150,9 +150,9 @@ def test_step_needs_a_limit_or_attempts():
 def test_admin_pages_render(admin_client):
     p = policy(LIUZHOU)
     for url in (
-        f"/admin/routing/escalationpolicy/{p.pk}/change/",
-        "/admin/routing/escalationpolicy/add/",
-        "/admin/routing/calendaroverride/add/",
-        "/admin/routing/policyarea/",
+        f"/admin/clocks/escalationpolicy/{p.pk}/change/",
+        "/admin/clocks/escalationpolicy/add/",
+        "/admin/clocks/calendaroverride/add/",
+        "/admin/clocks/policyarea/",
     ):
         assert admin_client.get(url).status_code == 200, url

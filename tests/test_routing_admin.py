@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from areas.models import Level, Role, UnitKind
 from cases.models import Category, TriageClass
-from routing import calendar
-from routing.models import CalendarOverride, EscalationPolicy, PolicyArea, RoutingRule
-from routing.policies import policy_for_area
+from clocks import calendar
+from clocks.models import CalendarOverride, EscalationPolicy, PolicyArea
+from clocks.policies import policy_for_area
+from routing.models import RoutingRule
 from routing.triage import propose
 from tests.factories import new_case, user
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from cases.errors import CaseError
 from cases.services import perform_transition
 from cases.workflow import TRANSITIONS
+from clocks.models import EscalationPolicy, PolicyArea
 from routing.escalation import record_failed_attempt
-from routing.models import EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from stats.models import CaseFact, DailyCount
 from tests.factories import new_case

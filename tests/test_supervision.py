@@ -7,9 +7,9 @@ import pytest
 from cases.errors import InvalidInput, NotAllowed
 from cases.selectors import work_queue
 from cases.services import perform_transition
+from clocks.models import Clock, Deadline, DeadlineState
+from coordination.supervision import answer_supervision, issue_supervision
 from notifications.models import Kind, Notification
-from routing.models import Clock, Deadline, DeadlineState
-from routing.supervision import answer_supervision, issue_supervision
 from routing.sweep import sweep
 from tests.factories import NOW, new_case
 

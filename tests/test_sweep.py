@@ -7,7 +7,7 @@ from django.core.management import call_command
 from cases.models import TimelineEvent
 from cases.selectors import work_queue
 from cases.services import perform_transition
-from routing.models import Clock, Deadline
+from clocks.models import Clock, Deadline
 from routing.sweep import sweep
 from tests.factories import NOW, local_day, new_case
 

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 
 from cases.models import TimelineEvent
+from clocks.models import EscalationPolicy, PolicyArea
 from notifications.models import Delivery, Kind, Notification
 from notifications.senders import MemorySender
-from routing.models import EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from tests.factories import NOW, build_county, new_case
 

@@ -9,9 +9,9 @@ from areas.models import Role, Unit, UnitKind
 from cases.errors import InvalidInput, NotAllowed
 from cases.selectors import cases_visible_to, work_queue
 from cases.services import perform_transition
+from clocks.models import Clock, Deadline, DeadlineState
+from coordination import whistles
 from notifications.models import Kind, Notification
-from routing import whistles
-from routing.models import Clock, Deadline, DeadlineState
 from routing.sweep import sweep
 from tests.factories import NOW, PASSWORD, new_case, user
 
@@ -140,7 +140,7 @@ def test_bad_input_changes_nothing(county, town_case):
 
 def test_whistle_through_the_case_page(county, town_case, client):
     client.login(username="tclerk", password=PASSWORD)
-    url = reverse("routing:whistle_blow", args=[town_case.code])
+    url = reverse("coordination:whistle_blow", args=[town_case.code])
     bad = client.post(url, {"whistle-reason": "", "whistle-report_hours": "24"})
     assert bad.status_code == 422
     assert 'class="field has-error"' in bad.content.decode()  # shown next to the fields
@@ -159,6 +159,6 @@ def test_whistle_through_the_case_page(county, town_case, client):
     client.login(username="handler", password=PASSWORD)
     page = client.get(reverse("cases:detail", args=[town_case.code])).content.decode()
     assert (
-        reverse("routing:summons_report", args=[town_case.whistles.get().summonses.get().pk])
+        reverse("coordination:summons_report", args=[town_case.whistles.get().summonses.get().pk])
         in page
     )

@@ -1,14 +1,11 @@
 from django import template
 
-from mediation.panel import panel_context
+from mediation.panel import template_context
 
 register = template.Library()
 
 
 @register.inclusion_tag("mediation/_panel_body.html", takes_context=True)
 def mediation_panel(context, case):
-    """The mediation panel of a case; a failed form comes back through `bound`."""
-    panel = panel_context(context["request"].user, case, context.get("bound"))
-    panel["csrf_token"] = context.get("csrf_token")
-    panel["request"] = context["request"]
-    return panel
+    """The mediation panel of a case, on its own page (htmx partials)."""
+    return template_context(context, case)

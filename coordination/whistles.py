@@ -15,12 +15,13 @@ from cases.models import Case, CaseUnitRelation
 from cases.selectors import cases_visible_to
 from cases.services import acting_membership, append_event, link_unit, routable_units
 from cases.workflow import CENTER_ROLES, HANDLING_ROLES, OPEN_STATUSES
+from clocks import deadlines
+from clocks.models import Clock, Deadline
 from jiefen.localtime import minute
 from notifications.models import Kind
 from notifications.services import notify, unit_staff
 
-from . import deadlines
-from .models import Clock, Deadline, Summons, Whistle
+from .models import Summons, Whistle
 
 DEFAULT_REPORT_HOURS = 24  # 巫山: 部门接到吹哨24小时内响应
 SCORES = range(1, 6)

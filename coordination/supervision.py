@@ -12,12 +12,13 @@ from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case
 from cases.services import acting_membership, append_event
 from cases.workflow import CENTER_ROLES, HANDLING_ROLES, OPEN_STATUSES
+from clocks import deadlines
+from clocks.models import Clock
 from jiefen.localtime import minute
 from notifications.models import Kind
 from notifications.services import notify, unit_leaders, unit_staff
 
-from . import deadlines
-from .models import Clock, Supervision
+from .models import Supervision
 
 
 def supervisor_membership(actor, case: Case) -> Membership | None:

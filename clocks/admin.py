@@ -1,12 +1,6 @@
 from django.contrib import admin
 
-from .models import (
-    CalendarOverride,
-    Deadline,
-    EscalationPolicy,
-    EscalationStep,
-    PolicyArea,
-)
+from clocks.models import CalendarOverride, Deadline, EscalationPolicy, EscalationStep, PolicyArea
 
 
 @admin.register(Deadline)

@@ -196,4 +196,4 @@ def whistle_counts(request):
         start = (now - datetime.timedelta(days=90)).date()
     start_at = timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
     rows = whistles.unit_counts(start_at, None, visible_to=request.user)
-    return render(request, "routing/whistle_counts.html", {"rows": rows, "start": start})
+    return render(request, "coordination/whistle_counts.html", {"rows": rows, "start": start})

@@ -1,0 +1,123 @@
+"""How the apps above `cases` extend a case without `cases` importing them.
+
+Each app fills these registries from its AppConfig.ready():
+- event kinds: every timeline event kind with its label and, for the kinds that decide how
+  a dispute ended, its outcome (statistics and court docking read outcomes from here);
+- case-page panels: the sections other apps add to the case page (吹哨报到, mediation…);
+- the route proposer: 三事分流 proposes a unit when a case is routed (the `routing` app).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    """What an event says about how the dispute ended (a later reopen takes it back)."""
+
+    MEDIATED = "mediated", _("mediated")  # 化解 or 稳控
+    NOT_MEDIATED = "not_mediated", _("not mediated")  # sent elsewhere, ended, declined
+    REOPENED = "reopened", _("reopened")
+
+
+class Satisfaction(models.TextChoices):
+    """A party's rating at the follow-up visit (回访)."""
+
+    SATISFIED = "satisfied", _("satisfied")
+    BASIC = "basic", _("basically satisfied")
+    UNSATISFIED = "unsatisfied", _("unsatisfied")
+
+
+# 满意 and 基本满意 both count as satisfied in the 满意率.
+SATISFIED = (Satisfaction.SATISFIED.value, Satisfaction.BASIC.value)
+
+
+@dataclass(frozen=True)
+class EventKind:
+    name: str
+    label: Any  # a lazy translation
+    outcome: str = ""
+
+
+_EVENT_KINDS: dict[str, EventKind] = {}
+
+
+def register_event_kind(name: str, label, outcome: str = "") -> None:
+    """Declare a timeline event kind; an app registers each kind it appends, once."""
+    known = _EVENT_KINDS.get(name)
+    if known and known != EventKind(name, label, outcome):
+        raise ValueError(f"event kind {name!r} is registered twice, differently")
+    _EVENT_KINDS[name] = EventKind(name, label, outcome)
+
+
+def event_kind(name: str) -> EventKind | None:
+    return _EVENT_KINDS.get(name)
+
+
+def event_label(name: str):
+    kind = _EVENT_KINDS.get(name)
+    return kind.label if kind else name
+
+
+def kinds_with_outcome(*outcomes: str) -> tuple[str, ...]:
+    """The event kinds that decide one of these outcomes (all outcomes when none is named)."""
+    return tuple(
+        sorted(
+            k.name
+            for k in _EVENT_KINDS.values()
+            if k.outcome and (not outcomes or k.outcome in outcomes)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    """A section another app adds to the case page.
+
+    `context(template_context, case)` returns the panel template's context; it reads the
+    request and any bound forms the app's views passed back from the page's context.
+    `slot` is "main" (the wide column) or "side".
+    """
+
+    name: str
+    template: str
+    context: Callable[[Any, Any], dict]
+    slot: str = "main"
+    order: int = 100
+
+
+_PANELS: dict[str, CasePanel] = {}
+
+
+def register_panel(panel: CasePanel) -> None:
+    _PANELS[panel.name] = panel
+
+
+def panels(slot: str) -> list[CasePanel]:
+    return sorted((p for p in _PANELS.values() if p.slot == slot), key=lambda p: (p.order, p.name))
+
+
+@dataclass(frozen=True)
+class RouteProposal:
+    """三事分流's proposal for a case: the unit, the triage class, the subject-matter unit."""
+
+    unit: Any = None
+    triage_class: str = ""
+    subject_unit: Any = None
+    rule: Any = None
+    guidance: str = ""
+
+
+_proposer: list[Callable[[Any], RouteProposal]] = []
+
+
+def set_route_proposer(propose: Callable[[Any], RouteProposal]) -> None:
+    _proposer[:] = [propose]
+
+
+def propose_route(case) -> RouteProposal:
+    """The configured proposal for routing `case`; no proposal when no app provides one."""
+    return _proposer[0](case) if _proposer else RouteProposal()
