@@ -7,6 +7,7 @@ Each app fills these registries from its AppConfig.ready():
 - the route proposer: 三事分流 proposes a unit when a case is routed (the `routing` app).
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,7 @@ def register_event_kind(name: str, label, outcome: str = "") -> None:
     if known and known != EventKind(name, label, outcome):
         raise ValueError(f"event kind {name!r} is registered twice, differently")
     _EVENT_KINDS[name] = EventKind(name, label, outcome)
+    kinds_with_outcome.cache_clear()
 
 
 def event_kind(name: str) -> EventKind | None:
@@ -62,14 +64,13 @@ def event_label(name: str):
     return kind.label if kind else name
 
 
-def kinds_with_outcome(*outcomes: str) -> tuple[str, ...]:
+@functools.cache  # read per event when statistics are rebuilt; cleared on registration
+def kinds_with_outcome(*outcomes: str) -> frozenset[str]:
     """The event kinds that decide one of these outcomes (all outcomes when none is named)."""
-    return tuple(
-        sorted(
-            k.name
-            for k in _EVENT_KINDS.values()
-            if k.outcome and (not outcomes or k.outcome in outcomes)
-        )
+    return frozenset(
+        k.name
+        for k in _EVENT_KINDS.values()
+        if k.outcome and (not outcomes or k.outcome in outcomes)
     )
 
 

@@ -8,6 +8,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Value, When
 from areas.models import Membership, Role, UnitKind
 from areas.selectors import memberships_of, scope_of
 from cases.models import Channel, TimelineEvent
+from cases.registry import Outcome as EventOutcome
+from cases.registry import kinds_with_outcome
 from cases.selectors import cases_visible_to
 from cases.workflow import CENTER_ROLES, OPEN_STATUSES
 from jiefen.localtime import LOCAL_TZ
@@ -20,10 +22,6 @@ REFERRING_KINDS = {
     Channel.POLICE: {UnitKind.POLICE},
 }
 REFERRING_ROLES = {Role.COURT_LIAISON, Role.HANDLER}
-# The timeline events that decide an outcome; a later reopen takes it back.
-MEDIATED_EVENTS = ("resolve", "stabilise")
-FAILED_EVENTS = ("transfer", "terminate", "reject", "guide")
-OUTCOME_EVENTS = (*MEDIATED_EVENTS, *FAILED_EVENTS, "reopen")
 
 
 def referring_memberships(user, channel: str = "") -> list[Membership]:
@@ -79,9 +77,9 @@ def batches_visible_to(user) -> QuerySet[ReferralBatch]:
 def with_outcome(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     """Annotate `outcome` and `outcome_at` (when it was decided) from the case's status and
     timeline; pages, exports and the API all read the outcome from here."""
-    last = TimelineEvent.objects.filter(case=OuterRef("case"), kind__in=OUTCOME_EVENTS).order_by(
-        "-at", "-pk"
-    )
+    last = TimelineEvent.objects.filter(
+        case=OuterRef("case"), kind__in=kinds_with_outcome()
+    ).order_by("-at", "-pk")
     return (
         qs.select_related("case", "case__owner_unit", "referring_unit", "receiving_unit")
         .annotate(
@@ -91,8 +89,14 @@ def with_outcome(qs: QuerySet[Referral]) -> QuerySet[Referral]:
         .annotate(
             outcome=models.Case(
                 When(case__status__in=OPEN_STATUSES, then=Value(Outcome.IN_PROGRESS)),
-                When(outcome_event__in=MEDIATED_EVENTS, then=Value(Outcome.MEDIATED)),
-                When(outcome_event__in=FAILED_EVENTS, then=Value(Outcome.FAILED)),
+                When(
+                    outcome_event__in=kinds_with_outcome(EventOutcome.MEDIATED),
+                    then=Value(Outcome.MEDIATED),
+                ),
+                When(
+                    outcome_event__in=kinds_with_outcome(EventOutcome.NOT_MEDIATED),
+                    then=Value(Outcome.FAILED),
+                ),
                 default=Value(Outcome.IN_PROGRESS),
                 output_field=models.CharField(),
             )

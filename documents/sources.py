@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Channel, Gender, PartyRole
+from cases.registry import Satisfaction
 from cases.services import LOCAL_TZ
 from mediation.models import Agreement, Confirmation, Session, SessionKind
 
@@ -124,9 +126,11 @@ def _follow_up_text(s: Subject, part: str) -> str:
     if part == "at":
         return _time(event.at)
     if part == "satisfaction":
-        return {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}.get(
-            event.data.get("satisfaction", ""), ""
-        )
+        value = event.data.get("satisfaction", "")
+        if value not in Satisfaction.values:
+            return ""
+        with translation.override("zh-hans"):  # the MoJ forms are Chinese whatever the UI
+            return str(Satisfaction(value).label)
     return event.actor.get_full_name() or event.actor.username if event.actor else ""
 
 

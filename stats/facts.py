@@ -11,16 +11,20 @@ from django.db.models.fields.json import KT
 
 from areas.models import Area, path_ids
 from cases.models import Case, Channel, TimelineEvent
+from cases.registry import SATISFIED, kinds_with_outcome
 from cases.workflow import TransferChannel
 from clocks.models import Clock, Deadline
 from jiefen.localtime import LOCAL_TZ
 
 from .models import COUNTERS
 
-# Events that decide the case's current outcome; a reopen cancels the one before it.
-OUTCOME_KINDS = ("resolve", "stabilise", "transfer", "terminate", "reject", "guide", "reopen")
-HISTORY_KINDS = (*OUTCOME_KINDS, "escalated", "follow_up")
-SATISFIED = ("satisfied", "basic")  # 满意 and 基本满意 both count as satisfied
+
+def history_kinds() -> list[str]:
+    """The events History reads: those deciding an outcome (cases.registry), escalations
+    and follow-up visits; a reopen cancels the outcome before it."""
+    return sorted({*kinds_with_outcome(), "escalated", "follow_up"})
+
+
 CASE_FIELDS = (
     "pk",
     "area_id",
@@ -78,7 +82,7 @@ class History:
         elif kind == "reopen":
             # The evaluation was of the outcome that has just been undone.
             self.outcome, self.reopened, self.satisfaction = "", True, None
-        elif kind in OUTCOME_KINDS:
+        elif kind in kinds_with_outcome():
             self.outcome = kind
 
 
@@ -134,7 +138,7 @@ def compute_fact(case_id: int) -> dict | None:
     levels = {lvl: pk for pk, lvl in Area.objects.filter(pk__in=ids).values_list("pk", "level")}
     history = History()
     for kind, satisfaction in (
-        TimelineEvent.objects.filter(case_id=case_id, kind__in=HISTORY_KINDS)
+        TimelineEvent.objects.filter(case_id=case_id, kind__in=history_kinds())
         .annotate(**EVENT_ROW)
         .order_by("at", "pk")
         .values_list("kind", "satisfaction")
@@ -166,7 +170,7 @@ def iter_facts(batch: int = 20_000) -> Iterator[tuple[int, dict]]:
         last = hi
         histories: dict[int, History] = {}
         for case_id, kind, satisfaction in (
-            TimelineEvent.objects.filter(case_id__gte=lo, case_id__lte=hi, kind__in=HISTORY_KINDS)
+            TimelineEvent.objects.filter(case_id__gte=lo, case_id__lte=hi, kind__in=history_kinds())
             .annotate(**EVENT_ROW)
             .order_by("case_id", "at", "pk")
             .values_list("case_id", "kind", "satisfaction")
