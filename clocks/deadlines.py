@@ -1,21 +1,27 @@
 """Opening and closing the clocks of a case; called inside the case services' transactions."""
 
 import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from areas.models import Unit
-from cases.models import Case
 
-from .models import Clock, Deadline, DeadlineState
+from .models import (
+    DEFAULT_ACCEPT_HOURS,
+    DEFAULT_RESOLVE_DAYS,
+    DEFAULT_WARN_PERCENT,
+    Clock,
+    Deadline,
+    DeadlineState,
+    EscalationPolicy,
+)
+from .policies import policy_for_area
 
-# Default limits until a region configures its own policies:
-# accept within one day of registration; 人民调解工作若干规定 art. 33: "一般在一个月内调结".
-DEFAULT_LIMITS: dict[str, datetime.timedelta] = {
-    Clock.ACCEPT: datetime.timedelta(hours=24),
-    Clock.RESOLVE: datetime.timedelta(days=30),
-}
-WARN_FRACTION = 0.8
+if TYPE_CHECKING:
+    from cases.models import Case
+
 # The clocks of whoever owns the case: they move with it when it changes hands. The others
 # (报到, feedback, 督办, confirmation) belong to one unit's own obligation and stay with it.
 OWNER_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.ESCALATE]
@@ -23,30 +29,53 @@ OWNER_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.ESCALATE]
 CASE_BOUND_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.REPORT, Clock.FEEDBACK, Clock.SUPERVISE]
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The accept and resolve limits and the reminder point that govern a case's area."""
+
+    accept: datetime.timedelta
+    resolve: datetime.timedelta
+    warn_fraction: float
+
+    def default(self, clock: str) -> datetime.timedelta:
+        return {Clock.ACCEPT: self.accept, Clock.RESOLVE: self.resolve}[clock]
+
+
+def limits_for(policy: EscalationPolicy | None) -> Limits:
+    """The policy's limits (an administrator edits them per policy), or the defaults."""
+    hours, days, percent = (
+        (policy.accept_hours, policy.resolve_days, policy.warn_percent)
+        if policy
+        else (DEFAULT_ACCEPT_HOURS, DEFAULT_RESOLVE_DAYS, DEFAULT_WARN_PERCENT)
+    )
+    return Limits(datetime.timedelta(hours=hours), datetime.timedelta(days=days), percent / 100)
+
+
 def open_deadline(
-    case: Case,
+    case: "Case",
     clock: str,
     unit: Unit,
     now: datetime.datetime,
     limit: datetime.timedelta | None = None,
     due_at: datetime.datetime | None = None,
 ) -> Deadline:
-    """Open a clock due at `due_at`, or after `limit` (default: the clock's default limit)."""
+    """Open a clock due at `due_at`, or after `limit` (default: the area's policy's limit)."""
+    limits = limits_for(policy_for_area(case.area))
     if due_at is None:
-        due_at = now + (limit or DEFAULT_LIMITS[clock])
+        due_at = now + (limit or limits.default(clock))
     return Deadline.objects.create(
         case=case,
         clock=clock,
         unit=unit,
         level=case.level,
         started_at=now,
-        warn_at=now + (due_at - now) * WARN_FRACTION,
+        warn_at=now + (due_at - now) * limits.warn_fraction,
         due_at=due_at,
     )
 
 
 def close_deadlines(
-    case: Case, clocks: list[str], now: datetime.datetime, unit: Unit | None = None
+    case: "Case", clocks: list[str], now: datetime.datetime, unit: Unit | None = None
 ) -> int:
     """Close the case's open clocks of these kinds (of this unit), recording whether each
     was met."""
@@ -63,12 +92,12 @@ def close_deadlines(
     return closed
 
 
-def transfer_deadlines(case: Case, unit: Unit) -> None:
+def transfer_deadlines(case: "Case", unit: Unit) -> None:
     """The owner's clocks follow the case to its new handling unit."""
     Deadline.objects.filter(case=case, state=DeadlineState.OPEN, clock__in=OWNER_CLOCKS).update(
         unit=unit
     )
 
 
-def open_deadlines(case: Case) -> QuerySet[Deadline]:
+def open_deadlines(case: "Case") -> QuerySet[Deadline]:
     return Deadline.objects.filter(case=case, state=DeadlineState.OPEN)

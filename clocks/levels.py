@@ -1,15 +1,17 @@
 """The escalation clock of the level a case is at, under its area's policy."""
 
 import datetime
-
-from cases.models import Case
+from typing import TYPE_CHECKING
 
 from . import deadlines
 from .models import Clock, Deadline
 from .policies import due_for_step, policy_for_area, step_for
 
+if TYPE_CHECKING:
+    from cases.models import Case
 
-def enter_level(case: Case, now: datetime.datetime) -> Deadline | None:
+
+def enter_level(case: "Case", now: datetime.datetime) -> Deadline | None:
     """Open the time limit of the case's current level, if its policy sets one there.
 
     Attempt-only steps (Liuzhou "321") open no clock here: the failed attempt that
@@ -23,6 +25,6 @@ def enter_level(case: Case, now: datetime.datetime) -> Deadline | None:
     return deadlines.open_deadline(case, Clock.ESCALATE, case.owner_unit, now, due_at=due)
 
 
-def leave_level(case: Case, now: datetime.datetime) -> None:
+def leave_level(case: "Case", now: datetime.datetime) -> None:
     """The case left its level in time (accepted above, or closed): its clock was met."""
     deadlines.close_deadlines(case, [Clock.ESCALATE], now)

@@ -5,10 +5,17 @@ The tables kept their names (routing_*) when these models moved here from `routi
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Level, Unit
+
+# The limits of areas whose policy does not set its own (and of areas without a policy).
+DEFAULT_ACCEPT_HOURS = 24
+# 人民调解工作若干规定 (司法部令第75号) 第三十三条: "人民调解委员会调解纠纷，一般在一个月内调结。"
+DEFAULT_RESOLVE_DAYS = 30
+DEFAULT_WARN_PERCENT = 80
 
 
 class Clock(models.TextChoices):
@@ -123,6 +130,27 @@ class EscalationPolicy(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The clocks every case of the policy's areas runs on, beside the level steps below.
+    accept_hours = models.PositiveIntegerField(
+        _("accept within (hours)"),
+        default=DEFAULT_ACCEPT_HOURS,
+        validators=[MinValueValidator(1)],
+        help_text=_("From registration until the center accepts or declines the case."),
+    )
+    resolve_days = models.PositiveIntegerField(
+        _("resolve within (days)"),
+        default=DEFAULT_RESOLVE_DAYS,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "From acceptance; the Provisions on People's Mediation (art. 33) say one month."
+        ),
+    )
+    warn_percent = models.PositiveSmallIntegerField(
+        _("remind at (% of the time)"),
+        default=DEFAULT_WARN_PERCENT,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("The unit is reminded when this share of a deadline's time has passed."),
+    )
 
     class Meta:
         db_table = "routing_escalationpolicy"  # the table kept its name when the model moved

@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Level, Unit, UnitKind
 from cases.models import Category, Scale, TriageClass
-from clocks.models import TimeUnit
+from clocks.models import (
+    DEFAULT_ACCEPT_HOURS,
+    DEFAULT_RESOLVE_DAYS,
+    DEFAULT_WARN_PERCENT,
+    TimeUnit,
+)
 
 
 def _blank(choices, label=None):
@@ -110,6 +115,28 @@ class PolicyForm(forms.Form):
         initial=True,
         help_text=_("An inactive policy governs no area: they fall back to the next one above."),
     )
+    # Left empty, a limit takes the default that areas without a policy have.
+    accept_hours = forms.IntegerField(
+        label=_("accept within (hours)"), min_value=1, initial=DEFAULT_ACCEPT_HOURS, required=False
+    )
+    resolve_days = forms.IntegerField(
+        label=_("resolve within (days)"), min_value=1, initial=DEFAULT_RESOLVE_DAYS, required=False
+    )
+    warn_percent = forms.IntegerField(
+        label=_("remind at (% of the time)"),
+        min_value=1,
+        max_value=99,
+        initial=DEFAULT_WARN_PERCENT,
+        required=False,
+    )
+
+    LIMITS = ("accept_hours", "resolve_days", "warn_percent")
+
+    def limits(self) -> dict[str, int]:
+        return {
+            k: self.cleaned_data[k] if self.cleaned_data[k] is not None else self.fields[k].initial
+            for k in self.LIMITS
+        }
 
 
 class StepForm(forms.Form):

@@ -18,7 +18,15 @@ from areas.models import Area, Level, Unit, UnitKind
 from areas.selectors import is_administrator
 from areas.services import AdminError
 from cases.models import Category, Scale, TriageClass
-from clocks.models import CalendarOverride, EscalationPolicy, EscalationStep, PolicyArea
+from clocks.models import (
+    DEFAULT_ACCEPT_HOURS,
+    DEFAULT_RESOLVE_DAYS,
+    DEFAULT_WARN_PERCENT,
+    CalendarOverride,
+    EscalationPolicy,
+    EscalationStep,
+    PolicyArea,
+)
 
 from .models import RoutingRule
 
@@ -177,6 +185,9 @@ class PolicyInput:
     description: str = ""
     is_active: bool = True
     steps: list[StepInput] = field(default_factory=list)
+    accept_hours: int = DEFAULT_ACCEPT_HOURS
+    resolve_days: int = DEFAULT_RESOLVE_DAYS
+    warn_percent: int = DEFAULT_WARN_PERCENT
 
 
 def step_key(index: int, name: str = "") -> str:
@@ -196,6 +207,9 @@ def save_policy(
     policy.name = (data.name or "").strip()
     policy.description = (data.description or "").strip()
     policy.is_active = data.is_active
+    policy.accept_hours = data.accept_hours
+    policy.resolve_days = data.resolve_days
+    policy.warn_percent = data.warn_percent
     errors = _model_errors(policy)
 
     steps: list[EscalationStep] = []

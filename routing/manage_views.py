@@ -295,6 +295,7 @@ def _save_policy(request, policy, form, formset):
         name=form.cleaned_data["name"],
         description=form.cleaned_data["description"],
         is_active=form.cleaned_data["is_active"],
+        **form.limits(),
         steps=[
             services.StepInput(
                 level=f.cleaned_data.get("level"),
@@ -357,6 +358,7 @@ def _policy_form_view(request, policy: EscalationPolicy | None):
                 "name": policy.name,
                 "description": policy.description,
                 "is_active": policy.is_active,
+                **{k: getattr(policy, k) for k in PolicyForm.LIMITS},
             }
         )
         formset = StepFormSet(initial=_step_initial(policy), prefix="steps")
@@ -404,6 +406,7 @@ def policy_assign(request, pk: int):
             "name": policy.name,
             "description": policy.description,
             "is_active": policy.is_active,
+            **{k: getattr(policy, k) for k in PolicyForm.LIMITS},
         }
     )
     formset = StepFormSet(initial=_step_initial(policy), prefix="steps")

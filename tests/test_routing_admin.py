@@ -7,12 +7,13 @@ from django.urls import reverse
 
 from areas.models import Level, Role, UnitKind
 from cases.models import Category, TriageClass
+from cases.services import perform_transition
 from clocks import calendar
-from clocks.models import CalendarOverride, EscalationPolicy, PolicyArea
+from clocks.models import CalendarOverride, Clock, EscalationPolicy, PolicyArea
 from clocks.policies import policy_for_area
 from routing.models import RoutingRule
 from routing.triage import propose
-from tests.factories import new_case, user
+from tests.factories import NOW, new_case, user
 
 
 @pytest.fixture
@@ -331,3 +332,51 @@ def test_calendar_for_a_year_the_package_does_not_know(admin_client):
     # Entering the same date again replaces the earlier correction.
     admin_client.post(url, {"date": "2031-01-01", "is_workday": "1", "note": "调休上班"})
     assert CalendarOverride.objects.get(date=datetime.date(2031, 1, 1)).is_workday
+
+
+def test_a_policys_own_limits_set_every_case_clock_of_its_areas(admin_client, county):
+    """Accept and resolve limits and the reminder point are data an administrator edits per
+    policy; cases of areas without a policy keep the defaults (24 h, 30 days, 80 %)."""
+    before = new_case(county, area=county.villages[0])
+    accept = before.deadlines.get(clock=Clock.ACCEPT)
+    assert accept.due_at - accept.started_at == datetime.timedelta(hours=24)
+    assert accept.warn_at - accept.started_at == datetime.timedelta(hours=24 * 0.8)
+
+    r = admin_client.post(
+        reverse("routing:manage_policy_new"),
+        steps_post(
+            [{"level": Level.VILLAGE, "time_limit": 24, "time_unit": "hours"}],
+            name="快办制",
+            accept_hours="48",
+            resolve_days="15",
+            warn_percent="50",
+        ),
+    )
+    assert r.status_code == 302
+    policy = EscalationPolicy.objects.get(name="快办制")
+    assert (policy.accept_hours, policy.resolve_days, policy.warn_percent) == (48, 15, 50)
+    admin_client.post(
+        reverse("routing:manage_policy_assign", args=[policy.pk]),
+        {"area_code": county.towns[0].code},
+    )
+    case = new_case(county, area=county.villages[0])
+    accept = case.deadlines.get(clock=Clock.ACCEPT)
+    assert accept.due_at - accept.started_at == datetime.timedelta(hours=48)
+    assert accept.warn_at - accept.started_at == datetime.timedelta(hours=24)
+    case = perform_transition(case, "accept", county.users["vclerk"], NOW, category_code="02")
+    resolve = case.deadlines.get(clock=Clock.RESOLVE)
+    assert resolve.due_at - resolve.started_at == datetime.timedelta(days=15)
+    # The page shows the values; an impossible one is refused with the field named.
+    page = admin_client.get(reverse("routing:manage_policy_edit", args=[policy.pk]))
+    assert 'name="resolve_days" value="15"' in page.content.decode()
+    r = admin_client.post(
+        reverse("routing:manage_policy_edit", args=[policy.pk]),
+        steps_post(
+            [{"level": Level.VILLAGE, "time_limit": 24, "time_unit": "hours"}],
+            name="快办制",
+            warn_percent="100",
+        ),
+    )
+    assert r.status_code == 200 and "warn_percent" in r.context["form"].errors
+    policy.refresh_from_db()
+    assert policy.warn_percent == 50
