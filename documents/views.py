@@ -15,8 +15,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from cases.errors import CaseNotFound
+from cases.selectors import visible_case_or_404
 from cases.services import open_case_record
-from cases.views import visible_case_or_404
 from jiefen import clock
 from jiefen.access import admin_required
 

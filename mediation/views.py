@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.errors import CaseError
-from cases.forms import apply_errors
+from cases.selectors import visible_case_or_404
 from cases.services import add_attachment
-from cases.views import visible_case_or_404
 from jiefen import clock
+from jiefen.forms import apply_errors
 
 from . import selectors, services
 from .forms import (

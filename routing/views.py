@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.errors import CaseError, InvalidInput
-from cases.forms import apply_errors
-from cases.views import render_case_page, visible_case_or_404
+from cases.pages import render_case_page
+from cases.selectors import visible_case_or_404
 from jiefen import clock
+from jiefen.forms import apply_errors
 
 from . import supervision as supervision_services
 from . import whistles
