@@ -6,11 +6,9 @@ perform_transition for writes, cases_visible_to / get_visible_case / filter_case
 
 import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema
 
@@ -29,6 +27,8 @@ from cases.services import (
 )
 from cases.workflow import Status
 from jiefen import clock
+from jiefen.localtime import aware
+from jiefen.pagination import page_url
 
 from . import idempotency
 from .schemas import (
@@ -89,13 +89,6 @@ def _parties(case: Case, full: bool) -> list[dict[str, str]]:
     ]
 
 
-def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
-    # A sending system that omits the offset means local (Asia/Shanghai) time.
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
-
-
 def _case_input(payload: CaseIn) -> CaseInput:
     return CaseInput(
         title=payload.title,
@@ -106,7 +99,7 @@ def _case_input(payload: CaseIn) -> CaseInput:
         scale=payload.scale,
         people_involved=payload.people_involved,
         amount_involved=payload.amount_involved,
-        occurred_at=_aware(payload.occurred_at),
+        occurred_at=aware(payload.occurred_at),
         address=payload.address,
         external_ref=payload.external_ref,
         parties=[PartyInput(**p.dict()) for p in payload.parties],
@@ -203,12 +196,6 @@ class CaseFilters(Schema):
     page_size: int = 20
 
 
-def _page_url(request: HttpRequest, page: int) -> str:
-    params = request.GET.copy()
-    params["page"] = str(page)
-    return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(params.items()))}")
-
-
 @router.get("/cases", response={200: CasePage, **ERRORS}, url_name="case_list")
 def case_list(request: HttpRequest, filters: Query[CaseFilters]):
     """Cases the user can see, newest first; ID numbers and phones are always masked here."""
@@ -250,8 +237,8 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
         "count": count,
         "page": filters.page,
         "page_size": filters.page_size,
-        "next": _page_url(request, filters.page + 1) if start + filters.page_size < count else None,
-        "previous": _page_url(request, filters.page - 1) if filters.page > 1 else None,
+        "next": page_url(request, filters.page + 1) if start + filters.page_size < count else None,
+        "previous": page_url(request, filters.page - 1) if filters.page > 1 else None,
         "results": [
             CaseListItem(**_summary(request, c), parties=_parties(c, full=False)) for c in cases
         ],

@@ -22,9 +22,11 @@ from cases.workflow import Status
 from docking import selectors, services
 from docking.models import Outcome, Referral, Source
 from jiefen import clock
+from jiefen.localtime import aware
+from jiefen.pagination import page_url
 
 from . import idempotency
-from .cases import ERRORS, MAX_PAGE_SIZE, _aware, _page_url
+from .cases import ERRORS, MAX_PAGE_SIZE
 from .schemas import PartyIn
 
 router = Router(tags=["docking"])
@@ -116,7 +118,7 @@ class ReferralFilters(Schema):
 
 def _item_input(index: int, item: ReferralIn) -> services.ReferralInput:
     data = item.dict(exclude={"external_ref", "parties"})
-    data["occurred_at"] = _aware(item.occurred_at)
+    data["occurred_at"] = aware(item.occurred_at)
     case = CaseInput(channel="", parties=[PartyInput(**p.dict()) for p in item.parties], **data)
     return services.ReferralInput(index, item.external_ref, case)
 
@@ -232,10 +234,10 @@ def _routes(side: str, channel: str) -> None:
             "count": count,
             "page": filters.page,
             "page_size": filters.page_size,
-            "next": _page_url(request, filters.page + 1)
+            "next": page_url(request, filters.page + 1)
             if start + filters.page_size < count
             else None,
-            "previous": _page_url(request, filters.page - 1) if filters.page > 1 else None,
+            "previous": page_url(request, filters.page - 1) if filters.page > 1 else None,
             "results": results,
         }
 

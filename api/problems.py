@@ -1,7 +1,8 @@
 """Every API error is an RFC 9457 problem body: {type, title, status, detail, errors}.
 
-Service errors (cases.errors.CaseError) carry their own translated message and field errors;
-this module only turns them, and django-ninja's own errors, into that one shape.
+Service errors (jiefen.errors.ServiceError, whichever app raised it) carry their own status,
+code, translated message and field errors; this module only turns them, and django-ninja's
+own errors, into that one shape.
 """
 
 import json
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from cases.errors import CaseError, CaseNotFound
+from cases.errors import CaseNotFound
+from jiefen.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ def _titles() -> dict[str, str]:
         "idempotency_conflict": _("Idempotency key reused"),
         "bad_request": _("Bad request"),
         "server_error": _("Server error"),
-        "case_error": _("Request refused"),
+        "refused": _("Request refused"),
     }
 
 
@@ -77,7 +79,8 @@ def field_name(loc: list | tuple) -> str:
     return name or "__all__"
 
 
-def from_case_error(exc: CaseError) -> HttpResponse:
+def from_service_error(exc: ServiceError) -> HttpResponse:
+    """The problem body of a service's refusal."""
     if isinstance(exc, CaseNotFound):
         # The service puts the code in the message; say it in words, never whether it exists.
         return problem(404, "not_found", _("No case with this code is visible to you."))
@@ -87,9 +90,9 @@ def from_case_error(exc: CaseError) -> HttpResponse:
 def install(api: NinjaAPI) -> None:
     """Replace django-ninja's default error bodies with problem bodies."""
 
-    @api.exception_handler(CaseError)
-    def case_error(request: HttpRequest, exc: CaseError) -> HttpResponse:
-        return from_case_error(exc)
+    @api.exception_handler(ServiceError)
+    def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        return from_service_error(exc)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

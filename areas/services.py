@@ -18,18 +18,14 @@ from django.utils.translation import gettext as _
 
 from cases.identity import validate_phone
 from cases.models import Category, MojCategory
+from jiefen.errors import ServiceError
 
 from .models import Area, Level, Membership, Role, Unit, UnitKind
 from .selectors import is_administrator
 
 
-class AdminError(Exception):
-    """A write that was refused; `errors` maps field names to messages."""
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
+class AdminError(ServiceError):
+    """An administrative write that was refused; `field_errors` maps field names to messages."""
 
 
 def _require_admin(actor) -> None:

@@ -4,18 +4,16 @@ Only administrators (role admin or superuser) get here; everyone else gets a 404
 pages do not even reveal that they exist. Writes go through areas.services.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Category
+from jiefen.access import admin_required
+from jiefen.forms import apply_errors
 
 from . import services
 from .forms import (
@@ -29,27 +27,8 @@ from .forms import (
     UnitForm,
 )
 from .models import Area, Membership, Unit
-from .selectors import is_administrator
 
 PAGE = 100
-
-
-def admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_administrator(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _apply_errors(form, error: services.AdminError) -> None:
-    for name, msg in error.errors.items():
-        form.add_error(name if name in form.fields else None, msg)
-    if not error.errors:
-        form.add_error(None, error.message)
 
 
 def _tree_qs():
@@ -109,7 +88,7 @@ def _area_form_view(request, area: Area | None):
                     request.user, services.AreaInput(**form.cleaned_data), area
                 )
             except services.AdminError as e:
-                _apply_errors(form, e)
+                apply_errors(e, form)
             else:
                 messages.success(request, _("The area has been saved."))
                 return redirect("areas:area_detail", pk=area.pk)
@@ -152,7 +131,7 @@ def area_import(request):
             try:
                 report = services.import_areas(request.user, f.name, f.read())
             except services.AdminError as e:
-                _apply_errors(form, e)
+                apply_errors(e, form)
     else:
         form = ImportForm()
     return render(request, "areas/area_import.html", {"form": form, "report": report})
@@ -179,7 +158,7 @@ def _unit_form_view(request, unit: Unit | None):
                     request.user, services.UnitInput(**form.cleaned_data), unit
                 )
             except services.AdminError as e:
-                _apply_errors(form, e)
+                apply_errors(e, form)
             else:
                 messages.success(request, _("The unit has been saved."))
                 return redirect("areas:unit_edit", pk=unit.pk)
@@ -268,7 +247,7 @@ def staff_new(request):
                     area=area,
                 )
             except services.AdminError as e:
-                _apply_errors(form, e)
+                apply_errors(e, form)
             else:
                 messages.success(request, _("The account has been created."))
                 return redirect("areas:staff_detail", pk=user.pk)
@@ -291,7 +270,7 @@ def staff_detail(request, pk: int):
                     request.user, staff, d["full_name"], d["phone"], d["password"]
                 )
             except services.AdminError as e:
-                _apply_errors(edit_form, e)
+                apply_errors(e, edit_form)
             else:
                 messages.success(request, _("The account has been saved."))
                 return redirect("areas:staff_detail", pk=staff.pk)
@@ -304,7 +283,7 @@ def staff_detail(request, pk: int):
                 try:
                     services.add_membership(request.user, staff, d["unit"], d["role"], area)
                 except services.AdminError as e:
-                    _apply_errors(membership_form, e)
+                    apply_errors(e, membership_form)
                 else:
                     messages.success(request, _("The membership has been added."))
                     return redirect("areas:staff_detail", pk=staff.pk)
@@ -355,7 +334,7 @@ def category_list(request):
                 request.user, d["major"], d["code"], d["name"], d["moj_category"]
             )
         except services.AdminError as e:
-            _apply_errors(form, e)
+            apply_errors(e, form)
         else:
             messages.success(request, _("The category has been added."))
             return redirect("areas:categories")
@@ -381,7 +360,7 @@ def category_edit(request, pk: int):
                 request.user, category, d["name"], d["moj_category"], d["is_active"]
             )
         except services.AdminError as e:
-            _apply_errors(form, e)
+            apply_errors(e, form)
         else:
             messages.success(request, _("The category has been saved."))
             return redirect("areas:categories")

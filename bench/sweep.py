@@ -45,7 +45,7 @@ def main() -> None:
 
     from areas.models import Area, Level, Membership, Role, Unit, UnitKind
     from cases.models import Case
-    from routing.models import Clock, Deadline
+    from clocks.models import Clock, Deadline
     from routing.sweep import sweep
 
     n = args.n or (100_000 if connection.vendor == "sqlite" else 1_000_000)

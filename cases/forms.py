@@ -1,7 +1,5 @@
 """Forms of the clerk pages. They only collect input: validation rules live in the services,
-whose field errors are mapped back onto these forms (see `apply_errors`)."""
-
-import re
+whose field errors are mapped back onto these forms (jiefen.forms.apply_errors)."""
 
 from django import forms
 from django.utils.text import format_lazy
@@ -10,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from areas.selectors import area_subtree_q, memberships_of, visible_areas
 
-from .errors import CaseError
 from .models import Category, Channel, PartyKind, PartyRole, Scale, TriageClass
 from .registry import Satisfaction
 from .services import REGISTER_ROLES, CaseInput, PartyInput
@@ -159,26 +156,6 @@ def filled_party_forms(formset) -> list:
     """Party rows with something typed in; blank rows (role and kind alone) are ignored."""
     typed = ("name", "id_number", "credit_code", "phone", "address")
     return [f for f in formset.forms if any(f.cleaned_data.get(k) for k in typed)]
-
-
-_FIELD_KEY = re.compile(r"^parties\[(\d+)\]\.(\w+)$")
-
-
-def apply_errors(error: CaseError, form, party_forms=(), formset=None) -> None:
-    """Put a service's field errors next to the fields they name; the rest at the top."""
-    for key, message in error.field_errors.items():
-        m = _FIELD_KEY.match(key)
-        if m and int(m.group(1)) < len(party_forms):
-            target, field = party_forms[int(m.group(1))], m.group(2)
-            target.add_error(field if field in target.fields else None, message)
-        elif key == "parties" and formset is not None:
-            formset._non_form_errors = formset.error_class([message])
-        elif key in form.fields:
-            form.add_error(key, message)
-        else:
-            form.add_error(None, message)
-    if not error.field_errors:
-        form.add_error(None, error.message)
 
 
 class CaseFilterForm(forms.Form):

@@ -4,6 +4,7 @@ lists, detail pages, exports and the API all start from it."""
 import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from areas.selectors import area_subtree_q, scope_of
 from clocks.models import Deadline, DeadlineState
@@ -51,6 +52,14 @@ def get_visible_case(user, code: str) -> Case:
     if case is None:
         raise CaseNotFound(code)
     return case
+
+
+def visible_case_or_404(user, code: str) -> Case:
+    """get_visible_case for pages: a case outside the user's scope is a plain 404."""
+    try:
+        return get_visible_case(user, code)
+    except CaseNotFound:
+        raise Http404 from None
 
 
 def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:

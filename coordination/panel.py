@@ -37,8 +37,8 @@ def _caller_unit_id(user, case: Case) -> int | None:
 
 def template_context(context, case: Case) -> dict:
     """The panel's context within the case page's; a failed form comes back through
-    `routing_forms`."""
-    panel = panel_context(context["request"].user, case, context.get("routing_forms"))
+    `coordination_forms`."""
+    panel = panel_context(context["request"].user, case, context.get("coordination_forms"))
     panel["csrf_token"] = context.get("csrf_token")
     return panel
 

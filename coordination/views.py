@@ -8,14 +8,16 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.errors import CaseError, InvalidInput
-from cases.forms import apply_errors
-from cases.views import render_case_page, visible_case_or_404
+from cases.pages import render_case_page
+from cases.selectors import visible_case_or_404
 from jiefen import clock
+from jiefen.errors import InvalidInput, ServiceError
+from jiefen.panels import run_panel_action
 
 from . import supervision as supervision_services
 from . import whistles
@@ -31,18 +33,18 @@ from .models import Summons, Supervision, Whistle
 from .panel import summonable_units
 
 
-def _run(request, case, form, key: str, action, done: str):
+def _run(request, case, form, call, done: str):
     """Validate, call the service, and come back to the case page either way."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except CaseError as e:
-            apply_errors(e, form)
-            messages.error(request, e.message)
-        else:
-            messages.success(request, done)
-            return redirect("cases:detail", code=case.code)
-    return render_case_page(request, case, extra={"routing_forms": {key: form}}, status=422)
+    return run_panel_action(
+        request,
+        form,
+        call,
+        success=done,
+        next_url=reverse("cases:detail", args=[case.code]),
+        show_again=lambda bound: render_case_page(
+            request, case, extra={"coordination_forms": bound}
+        ),
+    )
 
 
 @login_required
@@ -51,7 +53,7 @@ def whistle_blow(request, code):
     case = visible_case_or_404(request.user, code)
     try:
         caller = whistles.caller_membership(request.user, case)
-    except CaseError as e:
+    except ServiceError as e:
         messages.error(request, e.message)
         return redirect("cases:detail", code=case.code)
     form = WhistleForm(request.POST, units=summonable_units(case, request.user, caller.unit_id))
@@ -59,7 +61,6 @@ def whistle_blow(request, code):
         request,
         case,
         form,
-        "whistle",
         lambda d: whistles.blow_whistle(
             case,
             request.user,
@@ -83,7 +84,7 @@ def summons_report(request, pk):
     summons, case = _summons(request, pk)
     try:
         whistles.report(summons, request.user, clock.now())
-    except CaseError as e:
+    except ServiceError as e:
         messages.error(request, e.message)
     else:
         messages.success(request, _("Your unit has reported."))
@@ -115,7 +116,7 @@ def whistle_meeting(request, pk):
             tasks=tasks,
         )
 
-    return _run(request, case, form, f"meeting-{pk}", save, _("The meeting is recorded."))
+    return _run(request, case, form, save, _("The meeting is recorded."))
 
 
 @login_required
@@ -127,7 +128,6 @@ def summons_feedback(request, pk):
         request,
         case,
         form,
-        f"feedback-{pk}",
         lambda d: whistles.feed_back(summons, request.user, d["feedback"], clock.now()),
         _("Your feedback is recorded."),
     )
@@ -142,7 +142,6 @@ def summons_evaluate(request, pk):
         request,
         case,
         form,
-        f"evaluate-{pk}",
         lambda d: whistles.evaluate(
             summons, request.user, d["score"], d["evaluation"], clock.now()
         ),
@@ -159,7 +158,6 @@ def supervise(request, code):
         request,
         case,
         form,
-        "supervise",
         lambda d: supervision_services.issue_supervision(
             case, request.user, d["instruction"], d["due_at"], clock.now()
         ),
@@ -177,7 +175,6 @@ def supervision_answer(request, pk):
         request,
         case,
         form,
-        f"answer-{pk}",
         lambda d: supervision_services.answer_supervision(
             sv, request.user, d["answer"], clock.now()
         ),

@@ -6,17 +6,17 @@ fails comes back on the mediation page of the case with its errors in place.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.errors import CaseError
-from cases.forms import apply_errors
+from cases.selectors import visible_case_or_404
 from cases.services import add_attachment
-from cases.views import visible_case_or_404
 from jiefen import clock
+from jiefen.errors import ServiceError
+from jiefen.pagination import page_of
+from jiefen.panels import run_panel_action
 
 from . import selectors, services
 from .forms import (
@@ -31,23 +31,22 @@ from .forms import (
 from .models import Agreement, Confirmation, MediatorKind, Pool, Profession
 
 
-def _done(request, case, text):
-    messages.success(request, text)
-    return redirect(reverse("cases:detail", args=[case.code]) + "#mediation")
+def _panel_url(case) -> str:
+    return reverse("cases:detail", args=[case.code]) + "#mediation"
 
 
 def _run(request, case, form, call, success: str):
     """Validate the form, call the service; on failure show the mediation page again."""
-    if form.is_valid():
-        try:
-            call()
-        except CaseError as e:
-            apply_errors(e, form)
-            messages.error(request, e.message)
-        else:
-            return _done(request, case, success)
-    bound = {form.prefix: form}
-    return render(request, "mediation/case.html", {"case": case, "bound": bound}, status=422)
+    return run_panel_action(
+        request,
+        form,
+        call,
+        success=success,
+        next_url=_panel_url(case),
+        show_again=lambda bound: render(
+            request, "mediation/case.html", {"case": case, "bound": bound}
+        ),
+    )
 
 
 @login_required
@@ -65,7 +64,7 @@ def assign(request, code):
         request,
         case,
         form,
-        lambda: services.assign_mediators(case, request.user, clock.now(), *form.ids()),
+        lambda d: services.assign_mediators(case, request.user, clock.now(), *form.ids()),
         _("Mediators assigned."),
     )
 
@@ -79,7 +78,7 @@ def schedule(request, code):
         request,
         case,
         form,
-        lambda: services.schedule_session(case, request.user, clock.now(), **form.cleaned_data),
+        lambda d: services.schedule_session(case, request.user, clock.now(), **d),
         _("Session scheduled; the parties have been notified."),
     )
 
@@ -94,7 +93,7 @@ def record(request, code, pk):
         request,
         case,
         form,
-        lambda: services.record_session(
+        lambda d: services.record_session(
             session, request.user, clock.now(), form.record(), form.agreement()
         ),
         _("Session recorded."),
@@ -110,12 +109,12 @@ def end(request, code):
         request,
         case,
         form,
-        lambda: services.end_without_agreement(
+        lambda d: services.end_without_agreement(
             case,
             request.user,
             clock.now(),
-            form.cleaned_data["note"],
-            form.cleaned_data["channel"],
+            d["note"],
+            d["channel"],
         ),
         _("Mediation ended without agreement."),
     )
@@ -131,9 +130,7 @@ def confirm(request, code, pk):
         request,
         case,
         form,
-        lambda: services.prepare_confirmation(
-            agreement, request.user, clock.now(), form.cleaned_data["court"]
-        ),
+        lambda d: services.prepare_confirmation(agreement, request.user, clock.now(), d["court"]),
         _("Application for judicial confirmation prepared; file it within 30 days."),
     )
 
@@ -145,10 +142,11 @@ def file(request, code, pk):
     confirmation = get_object_or_404(Confirmation, agreement__case=case, pk=pk)
     try:
         services.file_confirmation(confirmation, request.user, clock.now())
-    except CaseError as e:
+    except ServiceError as e:
         messages.error(request, e.message)
-        return redirect(reverse("cases:detail", args=[case.code]) + "#mediation")
-    return _done(request, case, _("Application filed with the court."))
+    else:
+        messages.success(request, _("Application filed with the court."))
+    return redirect(_panel_url(case))
 
 
 @login_required
@@ -161,12 +159,12 @@ def decide(request, code, pk):
         request,
         case,
         form,
-        lambda: services.record_court_decision(
+        lambda d: services.record_court_decision(
             confirmation,
             request.user,
             clock.now(),
-            form.cleaned_data["decision"],
-            form.cleaned_data["reason"],
+            d["decision"],
+            d["reason"],
         ),
         _("Court decision recorded."),
     )
@@ -182,7 +180,7 @@ def scan(request, code):
         request,
         case,
         form,
-        lambda: add_attachment(case, request.user, form.cleaned_data["file"], clock.now()),
+        lambda d: add_attachment(case, request.user, d["file"], clock.now()),
         _("Signed scan uploaded."),
     )
 
@@ -196,7 +194,7 @@ def directory(request):
     profession = request.GET.get("profession", "")
     q = request.GET.get("q", "").strip()
     qs = selectors.mediators(kind=kind, pool=pool, profession=profession, q=q)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 50)
     return render(
         request,
         "mediation/directory.html",
@@ -216,5 +214,5 @@ def directory(request):
 @login_required
 def mine(request):
     """The mediator's own mediations, open ones first."""
-    page = Paginator(selectors.my_assignments(request.user), 50).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.my_assignments(request.user), 50)
     return render(request, "mediation/mine.html", {"page": page})

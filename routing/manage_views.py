@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from areas.models import Level, Unit
 from areas.services import AdminError
-from areas.views import admin_required
 from cases.errors import CaseNotFound
 from cases.models import Scale, TriageClass
 from cases.selectors import get_visible_case
 from clocks.calendar import SHANGHAI, CalendarUnknown, is_workday
 from clocks.models import CalendarOverride, EscalationPolicy, EscalationStep, PolicyArea, TimeUnit
 from jiefen import clock
+from jiefen.access import admin_required
+from jiefen.forms import apply_errors
 
 from . import manage_services as services
 from . import triage
@@ -37,13 +38,6 @@ from .manage_forms import (
     WorkdayCheckForm,
 )
 from .models import RoutingRule
-
-
-def _apply_errors(form, error: AdminError) -> None:
-    for name, msg in error.errors.items():
-        form.add_error(name if name in form.fields else None, msg)
-    if not error.errors:
-        form.add_error(None, error.message)
 
 
 def _number(value: Decimal | None) -> str:
@@ -193,7 +187,7 @@ def _rule_form_view(request, rule: RoutingRule | None):
                     request.user, services.RuleInput(**form.cleaned_data), rule
                 )
             except AdminError as e:
-                _apply_errors(form, e)
+                apply_errors(e, form)
             else:
                 messages.success(request, _("The routing rule has been saved."))
                 return redirect("routing:manage_rules")
@@ -308,25 +302,13 @@ def _save_policy(request, policy, form, formset):
         ],
     )
     try:
-        return services.save_policy(request.user, data, policy), []
+        return services.save_policy(request.user, data, policy)
     except AdminError as e:
-        chain_errors = []
-        for key, msg in e.errors.items():
-            if key == "steps":
-                chain_errors.append(msg)
-            elif key.startswith("steps-"):
-                _, index, *name = key.split("-", 2)
-                row = rows[int(index)]
-                field = name[0] if name else None
-                row.add_error(field if field in row.fields else None, msg)
-            else:
-                form.add_error(key if key in form.fields else None, msg)
-        # Always say so at the top: a row's message may be far down the page.
-        form.add_error(None, e.message)
-        return None, chain_errors
+        apply_errors(e, form, formset, rows, summary=True)
+        return None
 
 
-def _policy_page(request, policy, form, formset, chain_errors=(), assign_form=None):
+def _policy_page(request, policy, form, formset, assign_form=None):
     assignments = policy.assignments.select_related("area").order_by("area__code") if policy else []
     return render(
         request,
@@ -335,7 +317,6 @@ def _policy_page(request, policy, form, formset, chain_errors=(), assign_form=No
             "policy": policy,
             "form": form,
             "formset": formset,
-            "chain_errors": chain_errors,
             "assignments": assignments,
             "assign_form": assign_form or AssignForm(),
         },
@@ -343,12 +324,11 @@ def _policy_page(request, policy, form, formset, chain_errors=(), assign_form=No
 
 
 def _policy_form_view(request, policy: EscalationPolicy | None):
-    chain_errors: list[str] = []
     if request.method == "POST":
         form = PolicyForm(request.POST)
         formset = StepFormSet(request.POST, prefix="steps")
         if form.is_valid() and formset.is_valid():
-            saved, chain_errors = _save_policy(request, policy, form, formset)
+            saved = _save_policy(request, policy, form, formset)
             if saved:
                 messages.success(request, _("The escalation policy has been saved."))
                 return redirect("routing:manage_policy_edit", pk=saved.pk)
@@ -365,7 +345,7 @@ def _policy_form_view(request, policy: EscalationPolicy | None):
     else:
         form = PolicyForm()
         formset = StepFormSet(prefix="steps")
-    return _policy_page(request, policy, form, formset, chain_errors)
+    return _policy_page(request, policy, form, formset)
 
 
 @admin_required
@@ -388,7 +368,7 @@ def policy_assign(request, pk: int):
         try:
             previous = services.assign_policy(request.user, policy, area)
         except AdminError as e:
-            _apply_errors(assign_form, e)
+            apply_errors(e, assign_form)
         else:
             if previous and previous.pk != policy.pk:
                 messages.success(
@@ -470,7 +450,7 @@ def calendar(request):
                 request.user, d["date"], d["is_workday"], d["note"]
             )
         except AdminError as e:
-            _apply_errors(form, e)
+            apply_errors(e, form)
         else:
             messages.success(
                 request,

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area
 from areas.selectors import is_administrator
+from cases.pages import case_table_page
 from cases.selectors import with_overdue
-from cases.views import _page
 from jiefen import clock
 
 from . import charts, exports, report, selectors
@@ -252,7 +252,12 @@ def case_list(request):
     return render(
         request,
         "stats/cases.html",
-        {"q": q, "ind": INDICATORS[key], "page": _page(request, qs), "table_id": "stats-cases"},
+        {
+            "q": q,
+            "ind": INDICATORS[key],
+            "page": case_table_page(request, qs),
+            "table_id": "stats-cases",
+        },
     )
 
 

@@ -1,0 +1,131 @@
+"""The case page and the case table, which other apps' pages show too: the case page comes
+back with their bound forms in its panels (`render_case_page`), the table lists the cases
+behind a figure (`case_table_page`)."""
+
+import segno
+from django.core.paginator import Page
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from areas.models import Level
+from clocks.models import Deadline, DeadlineState
+from jiefen import clock
+from jiefen.pagination import page_of
+
+from . import services
+from .forms import SATISFACTION_CHOICES, AttachmentForm, TransitionForm
+from .identity import mask_id_number, mask_phone
+from .models import TriageClass
+from .registry import event_label, propose_route
+from .workflow import Status
+
+PAGE_SIZE = 25
+CHANGE_LABELS = {
+    "status": gettext_lazy("status"),
+    "owner_unit": gettext_lazy("handling unit"),
+    "level": gettext_lazy("handling level"),
+}
+
+# Details an action stores in its event's data that the timeline shows.
+DATA_LABELS = {
+    "triage_class": gettext_lazy("triage"),
+    "proposed_unit": gettext_lazy("proposed unit"),
+    "subject_unit": gettext_lazy("subject-matter unit"),
+    "override_reason": gettext_lazy("reason for not following the proposal"),
+    "returned_to": gettext_lazy("returned to"),
+    "satisfaction": gettext_lazy("satisfaction"),
+    "units": gettext_lazy("units"),
+    "unit": gettext_lazy("unit"),
+    "score": gettext_lazy("score"),
+}
+DATA_VALUES = {**dict(TriageClass.choices), **dict(SATISFACTION_CHOICES)}
+
+
+def case_table_page(request, qs) -> Page:
+    """One page of cases, each with a masked summary of its parties for the table."""
+    page = page_of(request, qs.prefetch_related("parties"), PAGE_SIZE)
+    for case in page:
+        case.party_summary = ", ".join(
+            f"{p.name} {mask_phone(p.phone)}".strip() for p in case.parties.all()
+        )
+    return page
+
+
+def _party_rows(parties, full: bool):
+    return [
+        {
+            "party": p,
+            "id_number": p.id_number if full else mask_id_number(p.id_number),
+            "phone": p.phone if full else mask_phone(p.phone),
+        }
+        for p in parties
+    ]
+
+
+def _change_rows(event):
+    """Before → after of the case's status, handling unit and level, then the action's details."""
+    rows = []
+    for key, (before, after) in (event.data.get("changes") or {}).items():
+        if key == "status":
+            before, after = Status(before).label, Status(after).label
+        elif key == "level":
+            before, after = Level(before).label, Level(after).label
+        rows.append((CHANGE_LABELS.get(key, key), before, after))
+    for key, label in DATA_LABELS.items():
+        value = event.data.get(key)
+        if isinstance(value, list):
+            rows.append((label, None, "、".join(map(str, value))))
+        elif value:
+            rows.append((label, None, DATA_VALUES.get(value, value)))
+    return rows
+
+
+def transition_form(request, case, transition, data=None):
+    """The form of one action, with the choices and the triage proposal it needs."""
+    units = proposal = None
+    if transition.name == "route":
+        units = services.routable_units(case, request.user)
+    if transition.name in ("route", "guide"):
+        proposal = propose_route(case)
+    return TransitionForm(data, transition=transition, case=case, units=units, proposal=proposal)
+
+
+def _transition_forms(request, case, bound=None):
+    return [
+        bound
+        if bound is not None and bound.transition.name == t.name
+        else transition_form(request, case, t)
+        for t in services.allowed_transitions(request.user, case)
+    ]
+
+
+def render_case_page(
+    request, case, *, bound_action=None, attachment_form=None, extra=None, status=200
+):
+    """The case page; `extra` carries other apps' bound forms back to their panels."""
+    now = clock.now()
+    full = services.open_case_record(
+        case, request.user, "web", request.META.get("REMOTE_ADDR"), now
+    )
+    parties = list(case.parties.all())
+    events = case.timeline.select_related("actor", "actor_unit")
+    short_url = request.build_absolute_uri(reverse("cases:short", args=[case.code]))
+    context = {
+        "case": case,
+        "parties": _party_rows(parties, full),
+        "full_record": full,
+        "attachments": case.attachments.all(),
+        "attachment_form": attachment_form or AttachmentForm(),
+        "materials": case.missing_materials.all(),
+        "deadlines": [
+            (d, d.state == DeadlineState.OPEN and d.due_at < now)
+            for d in Deadline.objects.filter(case=case).select_related("unit")
+        ],
+        "events": [(e, event_label(e.kind), _change_rows(e)) for e in events],
+        "transition_forms": _transition_forms(request, case, bound_action),
+        "qr_svg": segno.make(short_url, micro=False).svg_inline(scale=3),
+        "short_url": short_url,
+        **(extra or {}),
+    }
+    return render(request, "cases/detail.html", context, status=status)
