@@ -5,8 +5,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from areas.selectors import scope_of
 from cases.errors import CaseNotFound
 from cases.models import Case
+from cases.services import FULL_RECORD_ROLES
 from mediation.models import Agreement, Confirmation, Session
 
 from .models import DocumentTemplate, Subject
@@ -82,3 +84,15 @@ def draw_up(
     if fmt not in FORMATS:
         raise CaseNotFound(case.code)
     return FORMATS[fmt][1](fill(template, data, qr_url))
+
+
+def panel_context(context, case: Case) -> dict:
+    """The case page's documents section: what the case's data can fill now, for the roles
+    that may read full records (the documents carry ID numbers and phones)."""
+    user = context["request"].user
+    return {
+        "case": case,
+        "documents": available_documents(case)
+        if scope_of(user).has_role(*FULL_RECORD_ROLES)
+        else None,
+    }

@@ -1,10 +1,8 @@
 """What the mediation panel of a case page shows to one user, and which forms."""
 
-from areas.selectors import scope_of
 from cases.models import Case
-from cases.services import FULL_RECORD_ROLES, acting_membership
+from cases.services import acting_membership
 from cases.workflow import HANDLING_ROLES, OPEN_STATUSES
-from documents.services import available_documents
 
 from . import selectors
 from .forms import (
@@ -63,9 +61,6 @@ def panel_context(user, case: Case, bound: dict | None = None) -> dict:
             for s in sessions
         ],
         "agreements": agreements,
-        "documents": available_documents(case)
-        if scope_of(user).has_role(*FULL_RECORD_ROLES)
-        else None,
     }
     if can_act and is_open:
         ctx["assign_form"] = bound.get("assign") or AssignForm(
