@@ -21,6 +21,7 @@ from cases.services import (
     acting_membership,
     append_event,
     link_unit,
+    next_number,
     perform_transition,
 )
 from cases.workflow import HANDLING_ROLES, OPEN_STATUSES, Status, TransferChannel
@@ -82,6 +83,11 @@ def _lock_confirmation(pk: int, case: Case) -> Confirmation:
     confirmation = Confirmation.objects.select_for_update().get(pk=pk)
     confirmation.agreement = _lock_agreement(confirmation.agreement_id, case)
     return confirmation
+
+
+def agreement_register(unit_id: int, year: int) -> str:
+    """The key of a unit's register of agreements of a year (see cases.services.next_number)."""
+    return f"agreement:{unit_id}:{year}"
 
 
 # ---------------------------------------------------------------- mediators
@@ -327,7 +333,8 @@ def _make_agreement(
     case: Case, session: Session, unit: Unit, actor, now: datetime.datetime, data: AgreementInput
 ) -> Agreement:
     year = now.astimezone(LOCAL_TZ).year
-    last = Agreement.objects.filter(unit=unit, year=year).aggregate(n=Max("sequence"))["n"] or 0
+    # The unit's register of the year: concurrent agreements queue on its row until commit.
+    sequence = next_number(agreement_register(unit.pk, year))
     today = now.astimezone(LOCAL_TZ).date()
     # 人民调解法 art. 30: an oral agreement takes effect on the day it is reached.
     effective = today if data.form == AgreementForm.ORAL else (data.effective_on or today)
@@ -336,7 +343,7 @@ def _make_agreement(
         session=session,
         unit=unit,
         year=year,
-        sequence=last + 1,
+        sequence=sequence,
         form=data.form,
         facts=data.facts.strip(),
         content=data.content.strip(),

@@ -4,13 +4,19 @@ loaded before another transaction closed or moved the case, or two agreements co
 once end in a clear error or a correct result, never a second record or a 500."""
 
 import datetime
+import importlib
+import threading
+import time
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.utils import translation
 
 from cases.errors import InvalidInput, NotAllowed
-from cases.models import Case
+from cases.models import Case, CaseCodeSequence
 from cases.services import perform_transition
+from cases.workflow import Status
 from jiefen.localtime import LOCAL_TZ
 from mediation import services
 from mediation.models import (
@@ -26,7 +32,7 @@ from mediation.models import (
 )
 from routing.models import EscalationPolicy, PolicyArea
 from routing.sweep import sweep
-from tests.factories import NOW, PASSWORD, new_case
+from tests.factories import NOW, PASSWORD, build_county, new_case
 
 DAY = datetime.timedelta(days=1)
 YEAR = NOW.astimezone(LOCAL_TZ).year
@@ -220,3 +226,95 @@ def test_a_case_escalated_meanwhile_is_no_longer_the_village_mediators(county):
 
     assert Session.objects.get(pk=stale.pk).held_at is None
     assert case.timeline.filter(kind="session_recorded").count() == 3
+
+
+# ---------------------------------------------------------------- agreement numbers
+
+
+def test_agreement_numbers_run_per_committee_and_year_and_are_never_reused(county):
+    first, second = conclude(county), conclude(county)
+    assert (first.number, second.number) == (f"（{YEAR}）人调字第1号", f"（{YEAR}）人调字第2号")
+    assert first.unit == second.unit == county.units["committee"]
+
+    # A number printed on a document is never issued again, even when its agreement is gone.
+    Agreement.objects.filter(pk=second.pk).delete()
+    assert conclude(county).number == f"（{YEAR}）人调字第3号"
+
+    # Another year starts again at 1.
+    next_year = datetime.datetime(YEAR + 1, 1, 5, 2, 0, tzinfo=datetime.UTC)
+    assert conclude(county, now=next_year).number == f"（{YEAR + 1}）人调字第1号"
+    # Another handling unit keeps its own register.
+    case = new_case(county, actor_key="tclerk", area=county.towns[0], now=NOW)
+    tclerk = county.users["tclerk"]
+    case = perform_transition(case, "accept", tclerk, NOW)
+    case = perform_transition(
+        case,
+        "route",
+        tclerk,
+        NOW,
+        unit_id=county.center(county.towns[0]).pk,
+        override_reason="镇综治中心直接调解",
+    )
+    case = perform_transition(case, "start", tclerk, NOW)
+    session = services.schedule_session(case, tclerk, NOW, starts_at=NOW, place="镇调解室")
+    record(session, tclerk, NOW, SessionResult.AGREEMENT, agreement=AGREED)
+    town_agreement = Agreement.objects.get(case=case)
+    assert (town_agreement.unit, town_agreement.number) == (
+        county.center(county.towns[0]),
+        f"（{YEAR}）人调字第1号",
+    )
+
+
+def test_the_migration_continues_the_numbers_already_issued(county):
+    agreement = conclude(county)
+    # A register numbered before the counters existed: its last number is 7.
+    Agreement.objects.filter(pk=agreement.pk).update(sequence=7)
+    CaseCodeSequence.objects.filter(prefix__startswith="agreement:").delete()
+
+    migration = importlib.import_module("mediation.migrations.0002_agreement_number_counters")
+    migration.seed_counters(django_apps, None)
+
+    assert conclude(county).number == f"（{YEAR}）人调字第8号"
+
+
+# ---------------------------------------------------------------- at the same time
+
+
+@pytest.mark.threaded
+@pytest.mark.django_db(transaction=True)
+def test_two_agreements_concluded_at_once_get_distinct_numbers(monkeypatch):
+    county = build_county()
+    sessions = [scheduled(county, in_handling_at_village(county)) for _ in range(2)]
+    resolve = services.perform_transition
+
+    def slow_resolve(*args, **kwargs):
+        # Hold the transaction open after the number is drawn, so the other thread draws
+        # its number while this one has not committed yet.
+        time.sleep(0.5)
+        return resolve(*args, **kwargs)
+
+    monkeypatch.setattr(services, "perform_transition", slow_resolve)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def conclude_one(session):
+        try:
+            barrier.wait()
+            record(
+                session, county.users["mediator"], NOW, SessionResult.AGREEMENT, agreement=AGREED
+            )
+        except Exception as e:  # surfaced below; a thread's exception would be lost
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=conclude_one, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    numbers = sorted(Agreement.objects.values_list("sequence", flat=True))
+    assert numbers == [1, 2]
+    assert Case.objects.filter(status=Status.RESOLVED).count() == 2
