@@ -1,7 +1,8 @@
 """Every administrative write: areas, units, staff, categories and the area-tree import.
 
-Each function validates, checks that the actor administers (actor=None means a trusted
-caller: a management command or the demo builder), and writes in one transaction.
+Each function validates, checks that the actor administers, and writes in one transaction.
+The actor is a user, or `SYSTEM` for a trusted caller without one (a management command,
+the demo builder); a missing actor (None) is refused.
 """
 
 import csv
@@ -28,8 +29,26 @@ class AdminError(ServiceError):
     """An administrative write that was refused; `field_errors` maps field names to messages."""
 
 
+class SystemActor:
+    """The platform itself as the actor of an administrative write: a caller with no user
+    (a management command, the demo builder) passes `SYSTEM` to say so."""
+
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
 def _require_admin(actor) -> None:
-    if actor is not None and not is_administrator(actor):
+    if isinstance(actor, SystemActor):
+        return
+    if actor is None:
+        # Not "trusted by default": a caller that forgot to pass the user must not skip the check.
+        raise AdminError(_("No one is named as the actor of this change."))
+    if not is_administrator(actor):
         raise AdminError(_("Only administrators may change this."))
 
 
@@ -318,7 +337,7 @@ def remove_membership(actor, membership: Membership) -> None:
 def set_user_active(actor, user, active: bool):
     """Deactivate instead of delete: the timeline keeps naming who did what."""
     _require_admin(actor)
-    if actor is not None and actor.pk == user.pk and not active:
+    if actor.pk == user.pk and not active:  # SYSTEM has no pk
         raise AdminError(_("You cannot deactivate your own account."))
     with transaction.atomic():
         user.is_active = active

@@ -315,7 +315,11 @@ class CaseAccessLog(models.Model):
 
 
 class CaseCodeSequence(models.Model):
-    """Last sequence number issued per code prefix (area code + date); only ever grows."""
+    """Last number issued per register, through cases.services.next_number; only ever grows.
+
+    `prefix` is the register's key: a case-code prefix (area code + date) or another numbered
+    register, such as a committee's agreements of a year (`agreement:<unit id>:<year>`).
+    """
 
     prefix = models.CharField(max_length=30, unique=True)
     last = models.PositiveIntegerField(default=0)

@@ -124,16 +124,25 @@ def link_unit(case: Case, unit: Unit, relation: str, now: datetime.datetime) -> 
     CaseUnit.objects.get_or_create(case=case, unit=unit, relation=relation, defaults={"since": now})
 
 
+def next_number(key: str) -> int:
+    """The next number of the register `key` (a case-code prefix, a committee's agreements of a
+    year…): numbers only grow, so none is issued twice, not even after a record is removed.
+
+    Call it inside the transaction that uses the number: the counter's row stays locked until
+    that commits, so concurrent callers queue instead of colliding.
+    """
+    # UPDATE first: it takes the row lock, so concurrent callers queue instead of colliding.
+    updated = CaseCodeSequence.objects.filter(prefix=key).update(last=F("last") + 1)
+    if not updated:
+        CaseCodeSequence.objects.get_or_create(prefix=key, defaults={"last": 0})
+        CaseCodeSequence.objects.filter(prefix=key).update(last=F("last") + 1)
+    return CaseCodeSequence.objects.get(prefix=key).last
+
+
 def next_case_code(area: Area, now: datetime.datetime) -> str:
     """一事一码: area code + local date + a sequence that only grows, so a code is never reused."""
     prefix = f"{area.code12}-{now.astimezone(LOCAL_TZ):%Y%m%d}"
-    # UPDATE first: it takes the row lock, so concurrent intakes queue instead of colliding.
-    updated = CaseCodeSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-    if not updated:
-        CaseCodeSequence.objects.get_or_create(prefix=prefix, defaults={"last": 0})
-        CaseCodeSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-    last = CaseCodeSequence.objects.get(prefix=prefix).last
-    return f"{prefix}-{last:04d}"
+    return f"{prefix}-{next_number(prefix):04d}"
 
 
 def _validate_parties(parties: list[PartyInput], errors: dict[str, str]) -> list[Party]:

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from areas.models import Area, Level, Role, Unit, UnitKind
 from areas.selectors import center_for_area
-from areas.services import AreaInput, UnitInput, create_staff, save_area, save_unit
+from areas.services import SYSTEM, AreaInput, UnitInput, create_staff, save_area, save_unit
 from cases.identity import id_check_digit
 from cases.models import Case, Channel, PartyKind, PartyRole, Scale
 from cases.services import CaseInput, PartyInput, perform_transition, register_case
@@ -389,23 +389,23 @@ def id_number(rng: random.Random, male: bool) -> str:
 
 
 def build_areas(rng: random.Random) -> Demo:
-    county = save_area(None, AreaInput(COUNTY_CODE, COUNTY_NAME, Level.COUNTY))
+    county = save_area(SYSTEM, AreaInput(COUNTY_CODE, COUNTY_NAME, Level.COUNTY))
     demo = Demo(county=county)
     county_pop = 0
     for town_seg, town_name, villages in TOWNS:
         town_code = f"{COUNTY_CODE[:6]}{town_seg}000"
-        town = save_area(None, AreaInput(town_code, town_name, Level.TOWN))
+        town = save_area(SYSTEM, AreaInput(town_code, town_name, Level.TOWN))
         demo.towns.append(town)
         town_pop = 0
         for village_seg, village_name in villages:
             code = f"{town_code[:9]}{village_seg}"
-            village = save_area(None, AreaInput(code, village_name, Level.VILLAGE))
+            village = save_area(SYSTEM, AreaInput(code, village_name, Level.VILLAGE))
             demo.villages.append(village)
             village_pop = 0
             for i, grid_name in enumerate(GRID_NAMES, start=1):
                 pop = rng.randrange(800, 1600)
                 grid = save_area(
-                    None,
+                    SYSTEM,
                     AreaInput(f"{code}{i:03d}", f"{village_name}{grid_name}", Level.GRID, "", pop),
                 )
                 demo.grids.append(grid)
@@ -421,7 +421,9 @@ def build_areas(rng: random.Random) -> Demo:
 
 
 def _unit(demo: Demo, key: str, name: str, kind: str, area: Area, speciality: str = "") -> Unit:
-    unit = save_unit(None, UnitInput(name, kind, area.code, speciality, "0731-8" + key_digits(key)))
+    unit = save_unit(
+        SYSTEM, UnitInput(name, kind, area.code, speciality, "0731-8" + key_digits(key))
+    )
     demo.units[key] = unit
     if kind == UnitKind.CENTER:
         demo.centers[area.pk] = unit
@@ -492,7 +494,7 @@ def build_users(demo: Demo, rng: random.Random) -> None:
 
     def add(username: str, unit: Unit, role: str, area: Area | None = None):
         user = create_staff(
-            None,
+            SYSTEM,
             username,
             person_name(rng),
             "",

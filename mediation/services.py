@@ -1,6 +1,11 @@
 """Every write of mediation work: assign mediators, schedule and record sessions, end the
-mediation (agreement, none, withdrawal) and 司法确认. Each validates, checks permission,
-writes and appends the case timeline event in one transaction."""
+mediation (agreement, none, withdrawal) and 司法确认.
+
+Each runs in one transaction: lock the case row (then the session, agreement or confirmation
+row), check status and permission against the locked rows, validate, write, append the case
+timeline event. The objects a caller passes in only name the rows: a form loaded before
+another request changed the case is judged by the case as it is now.
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -12,7 +17,13 @@ from django.utils.translation import gettext as _
 from areas.models import Membership, Role, Unit, UnitKind
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, CaseUnitRelation
-from cases.services import acting_membership, append_event, link_unit, perform_transition
+from cases.services import (
+    acting_membership,
+    append_event,
+    link_unit,
+    next_number,
+    perform_transition,
+)
 from cases.workflow import HANDLING_ROLES, OPEN_STATUSES, Status, TransferChannel
 from clocks import deadlines
 from clocks.calendar import end_of_day
@@ -48,6 +59,37 @@ def _acting(case: Case, actor) -> Membership:
     return membership
 
 
+def _lock_case(pk: int) -> Case:
+    """The case row, locked until the transaction ends; every check of a service reads it.
+
+    The case is always locked first, then the mediation rows, so two writers never wait on
+    each other in opposite orders.
+    """
+    # of=("self",): lock the case row only (as cases.services.perform_transition does).
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owner_unit__area", "area")
+        .get(pk=pk)
+    )
+
+
+def _lock_agreement(pk: int, case: Case) -> Agreement:
+    agreement = Agreement.objects.select_for_update().get(pk=pk)
+    agreement.case = case
+    return agreement
+
+
+def _lock_confirmation(pk: int, case: Case) -> Confirmation:
+    confirmation = Confirmation.objects.select_for_update().get(pk=pk)
+    confirmation.agreement = _lock_agreement(confirmation.agreement_id, case)
+    return confirmation
+
+
+def agreement_register(unit_id: int, year: int) -> str:
+    """The key of a unit's register of agreements of a year (see cases.services.next_number)."""
+    return f"agreement:{unit_id}:{year}"
+
+
 # ---------------------------------------------------------------- mediators
 
 
@@ -55,16 +97,18 @@ def assign_mediators(
     case: Case, actor, now: datetime.datetime, mediator_ids: list[int], lead_id: int | None = None
 ) -> list[Assignment]:
     """Put one mediator or a panel on the case; the first (or `lead_id`) leads if none does."""
-    if case.status not in OPEN_STATUSES | WORKING_STATUSES:
-        raise InvalidInput(_("Mediators can only be assigned to a case that is still open."))
-    membership = _acting(case, actor)
-    chosen = list(Mediator.objects.filter(pk__in=mediator_ids, is_active=True))
-    if not chosen or len(chosen) != len(set(mediator_ids)):
-        raise InvalidInput(
-            _("Choose at least one active mediator."), {"mediators": _("Unknown mediator.")}
-        )
     with transaction.atomic():
-        running = Assignment.objects.select_for_update().filter(case=case, ended_at__isnull=True)
+        case = _lock_case(case.pk)
+        if case.status not in OPEN_STATUSES | WORKING_STATUSES:
+            raise InvalidInput(_("Mediators can only be assigned to a case that is still open."))
+        membership = _acting(case, actor)
+        chosen = list(Mediator.objects.filter(pk__in=mediator_ids, is_active=True))
+        if not chosen or len(chosen) != len(set(mediator_ids)):
+            raise InvalidInput(
+                _("Choose at least one active mediator."), {"mediators": _("Unknown mediator.")}
+            )
+        # The case lock serialises every change of the case's assignments.
+        running = Assignment.objects.filter(case=case, ended_at__isnull=True)
         if running.filter(mediator__in=chosen).exists():
             raise InvalidInput(
                 _("This mediator is already on the case."),
@@ -129,20 +173,21 @@ def schedule_session(
     online_link: str = "",
 ) -> Session:
     """Schedule a mediation session or an investigation and tell each party with a phone."""
-    membership = _acting(case, actor)
-    errors = {}
-    if case.status not in OPEN_STATUSES | WORKING_STATUSES:
-        raise InvalidInput(_("Sessions can only be scheduled while the case is open."))
-    if kind not in SessionKind.values:
-        errors["kind"] = _("Unknown kind of session.")
-    if starts_at is None:
-        errors["starts_at"] = _("Enter the time.")
-    if not (place or "").strip() and not (online_link or "").strip():
-        errors["place"] = _("Enter a place or an online meeting link.")
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), errors)
     with transaction.atomic():
-        Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
+        case = _lock_case(case.pk)
+        membership = _acting(case, actor)
+        errors = {}
+        if case.status not in OPEN_STATUSES | WORKING_STATUSES:
+            raise InvalidInput(_("Sessions can only be scheduled while the case is open."))
+        if kind not in SessionKind.values:
+            errors["kind"] = _("Unknown kind of session.")
+        if starts_at is None:
+            errors["starts_at"] = _("Enter the time.")
+        if not (place or "").strip() and not (online_link or "").strip():
+            errors["place"] = _("Enter a place or an online meeting link.")
+        if errors:
+            raise InvalidInput(_("Please correct the marked fields."), errors)
+        # Numbered under the case lock: two sessions scheduled at once get distinct numbers.
         last = case.mediation_sessions.aggregate(n=Max("number"))["n"] or 0
         session = Session.objects.create(
             case=case,
@@ -227,28 +272,31 @@ def record_session(
 ) -> Session:
     """Write what happened at a session; a failed attempt counts toward escalation, an
     agreement resolves the case and a withdrawal terminates it."""
-    case = session.case
-    membership = _acting(case, actor)
-    if session.held_at is not None:
-        raise InvalidInput(_("This session has already been recorded."))
-    if case.status not in WORKING_STATUSES:
-        raise InvalidInput(
-            _("Take the case over (start handling) before recording a session."),
-        )
-    investigation = session.kind == SessionKind.INVESTIGATION
-    result = SessionResult.CONTINUE if investigation else record.result
-    errors: dict[str, str] = {}
-    if result not in SessionResult.values:
-        errors["result"] = _("Choose the result of the session.")
-    if not (record.facts or "").strip():
-        errors["facts"] = _("Record what was found.")
-    if result in (SessionResult.FAILED, SessionResult.WITHDRAWN) and not record.note.strip():
-        errors["note"] = _("Say why, and which routes remain open to the parties.")
-    if result == SessionResult.AGREEMENT:
-        _validate_agreement(agreement, errors)
-    if errors:
-        raise InvalidInput(_("Please correct the marked fields."), errors)
     with transaction.atomic():
+        case = _lock_case(session.case_id)
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        session.case = case
+        membership = _acting(case, actor)
+        # A double submit of the form: the second finds the first's record under the lock.
+        if session.held_at is not None:
+            raise InvalidInput(_("This session has already been recorded."))
+        if case.status not in WORKING_STATUSES:
+            raise InvalidInput(
+                _("Take the case over (start handling) before recording a session."),
+            )
+        investigation = session.kind == SessionKind.INVESTIGATION
+        result = SessionResult.CONTINUE if investigation else record.result
+        errors: dict[str, str] = {}
+        if result not in SessionResult.values:
+            errors["result"] = _("Choose the result of the session.")
+        if not (record.facts or "").strip():
+            errors["facts"] = _("Record what was found.")
+        if result in (SessionResult.FAILED, SessionResult.WITHDRAWN) and not record.note.strip():
+            errors["note"] = _("Say why, and which routes remain open to the parties.")
+        if result == SessionResult.AGREEMENT:
+            _validate_agreement(agreement, errors)
+        if errors:
+            raise InvalidInput(_("Please correct the marked fields."), errors)
         session.held_at = now
         session.attendees = record.attendees.strip()
         session.interviewee = record.interviewee.strip()
@@ -285,7 +333,8 @@ def _make_agreement(
     case: Case, session: Session, unit: Unit, actor, now: datetime.datetime, data: AgreementInput
 ) -> Agreement:
     year = now.astimezone(LOCAL_TZ).year
-    last = Agreement.objects.filter(unit=unit, year=year).aggregate(n=Max("sequence"))["n"] or 0
+    # The unit's register of the year: concurrent agreements queue on its row until commit.
+    sequence = next_number(agreement_register(unit.pk, year))
     today = now.astimezone(LOCAL_TZ).date()
     # 人民调解法 art. 30: an oral agreement takes effect on the day it is reached.
     effective = today if data.form == AgreementForm.ORAL else (data.effective_on or today)
@@ -294,7 +343,7 @@ def _make_agreement(
         session=session,
         unit=unit,
         year=year,
-        sequence=last + 1,
+        sequence=sequence,
         form=data.form,
         facts=data.facts.strip(),
         content=data.content.strip(),
@@ -319,10 +368,14 @@ def end_without_agreement(
 ) -> Case:
     """人民调解法 art. 26: mediation ends without agreement; the parties are told which routes
     remain. Naming a channel (litigation, arbitration…) sends the case there."""
-    _acting(case, actor)
-    if channel and channel not in TransferChannel.values:
-        raise InvalidInput(_("Choose where the case is sent."), {"channel": _("Unknown channel.")})
     with transaction.atomic():
+        case = _lock_case(case.pk)
+        _acting(case, actor)
+        if channel and channel not in TransferChannel.values:
+            raise InvalidInput(
+                _("Choose where the case is sent."), {"channel": _("Unknown channel.")}
+            )
+        # perform_transition checks the status on the same locked row; a refusal rolls this back.
         _end_assignments(case, now)
         return perform_transition(
             case,
@@ -346,18 +399,20 @@ def prepare_confirmation(
     agreement: Agreement, actor, now: datetime.datetime, court: Unit | None = None
 ) -> Confirmation:
     """Prepare the parties' joint application to the competent court and open its 30-day clock."""
-    case = agreement.case
-    membership = _acting(case, actor)
-    if agreement.form != AgreementForm.WRITTEN:
-        raise InvalidInput(_("Only a written agreement can be confirmed by a court."))
-    if Confirmation.objects.filter(agreement=agreement).exists():
-        raise InvalidInput(_("The application for this agreement is already prepared."))
-    court = court or competent_court(case)
-    if court is None or court.kind not in (UnitKind.COURT, UnitKind.TRIBUNAL):
-        raise InvalidInput(
-            _("No court or people's tribunal serves this area."), {"court": _("Choose a court.")}
-        )
     with transaction.atomic():
+        case = _lock_case(agreement.case_id)
+        agreement = _lock_agreement(agreement.pk, case)
+        membership = _acting(case, actor)
+        if agreement.form != AgreementForm.WRITTEN:
+            raise InvalidInput(_("Only a written agreement can be confirmed by a court."))
+        if Confirmation.objects.filter(agreement=agreement).exists():
+            raise InvalidInput(_("The application for this agreement is already prepared."))
+        court = court or competent_court(case)
+        if court is None or court.kind not in (UnitKind.COURT, UnitKind.TRIBUNAL):
+            raise InvalidInput(
+                _("No court or people's tribunal serves this area."),
+                {"court": _("Choose a court.")},
+            )
         confirmation = Confirmation.objects.create(
             agreement=agreement, court=court, prepared_at=now, prepared_by=actor
         )
@@ -377,11 +432,12 @@ def prepare_confirmation(
 
 def file_confirmation(confirmation: Confirmation, actor, now: datetime.datetime) -> Confirmation:
     """The application was handed in at the court: the clock stops, the court is told."""
-    case = confirmation.agreement.case
-    membership = _acting(case, actor)
-    if confirmation.filed_at:
-        raise InvalidInput(_("The application has already been filed."))
     with transaction.atomic():
+        case = _lock_case(confirmation.agreement.case_id)
+        confirmation = _lock_confirmation(confirmation.pk, case)
+        membership = _acting(case, actor)
+        if confirmation.filed_at:
+            raise InvalidInput(_("The application has already been filed."))
         confirmation.filed_at = now
         confirmation.save(update_fields=["filed_at"])
         deadlines.close_deadlines(case, [Clock.CONFIRM], now)
@@ -410,19 +466,22 @@ def record_court_decision(
     confirmation: Confirmation, actor, now: datetime.datetime, decision: str, reason: str = ""
 ) -> Confirmation:
     """The court's ruling: confirmed (enforceable) or rejected with its reason (art. 33)."""
-    case = confirmation.agreement.case
-    in_court = Membership.objects.filter(user=actor, unit=confirmation.court).exists()
-    membership = None if in_court else _acting(case, actor)
-    if not confirmation.filed_at:
-        raise InvalidInput(_("File the application before recording the court's decision."))
-    if decision not in (Decision.CONFIRMED, Decision.REJECTED):
-        raise InvalidInput(_("Choose the decision."), {"decision": _("Unknown decision.")})
-    reason = (reason or "").strip()
-    if decision == Decision.REJECTED and not reason:
-        raise InvalidInput(
-            _("Give the court's reason."), {"reason": _("A rejection needs the reason.")}
-        )
     with transaction.atomic():
+        case = _lock_case(confirmation.agreement.case_id)
+        confirmation = _lock_confirmation(confirmation.pk, case)
+        in_court = Membership.objects.filter(user=actor, unit=confirmation.court_id).exists()
+        membership = None if in_court else _acting(case, actor)
+        if not confirmation.filed_at:
+            raise InvalidInput(_("File the application before recording the court's decision."))
+        if confirmation.decided_at is not None:
+            raise InvalidInput(_("The court's decision has already been recorded."))
+        if decision not in (Decision.CONFIRMED, Decision.REJECTED):
+            raise InvalidInput(_("Choose the decision."), {"decision": _("Unknown decision.")})
+        reason = (reason or "").strip()
+        if decision == Decision.REJECTED and not reason:
+            raise InvalidInput(
+                _("Give the court's reason."), {"reason": _("A rejection needs the reason.")}
+            )
         confirmation.decision = decision
         confirmation.reason = reason
         confirmation.decided_at = now

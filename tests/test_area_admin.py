@@ -6,7 +6,19 @@ from django.test import Client
 from django.urls import reverse
 
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
-from areas.services import AdminError, AreaInput, check_area_code, parent_code_of, save_area
+from areas.services import (
+    SYSTEM,
+    AdminError,
+    AreaInput,
+    UnitInput,
+    check_area_code,
+    create_staff,
+    import_areas,
+    parent_code_of,
+    save_area,
+    save_unit,
+    set_user_active,
+)
 from cases.models import Category, MojCategory
 
 
@@ -135,6 +147,38 @@ def test_edit_area(admin_client, county):
 def test_services_refuse_non_administrators(county):
     with pytest.raises(AdminError):
         save_area(county.users["cclerk"], AreaInput("430121100209", "x", Level.VILLAGE))
+
+
+def test_services_refuse_a_missing_actor_and_serve_the_system_when_named(county):
+    village = AreaInput("430121100209", "红旗村", Level.VILLAGE)
+    refusals = [
+        lambda: save_area(None, village),
+        lambda: save_unit(None, UnitInput("县住建局", UnitKind.DEPARTMENT, county.county.code)),
+        lambda: create_staff(None, "newclerk", "新职员", "a-long-password"),
+        lambda: import_areas(None, "areas.csv", b"code,name,level\n430121100209,x,village\n"),
+        lambda: set_user_active(None, county.users["vclerk"], False),
+    ]
+    for refused in refusals:
+        with pytest.raises(AdminError):
+            refused()
+    assert not Area.objects.filter(code=village.code).exists()
+    assert not Unit.objects.filter(name="县住建局").exists()
+    assert not get_user_model().objects.filter(username="newclerk").exists()
+    county.users["vclerk"].refresh_from_db()
+    assert county.users["vclerk"].is_active
+
+    # A command or the demo builder says it acts as the system.
+    assert save_area(SYSTEM, village).parent == county.towns[0]
+    staff = create_staff(
+        SYSTEM,
+        "newclerk",
+        "新职员",
+        "a-long-password",
+        unit=county.center(county.towns[0]),
+        role=Role.CLERK,
+    )
+    assert Membership.objects.filter(user=staff, role=Role.CLERK).exists()
+    assert not set_user_active(SYSTEM, staff, False).is_active
 
 
 def test_units_add_edit_deactivate(admin_client, county):

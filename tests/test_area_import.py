@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook
 
 from areas.models import Area, Level
-from areas.services import import_areas
+from areas.services import SYSTEM, import_areas
 
 # Children before parents on purpose; rows 7–10 are bad.
 ROWS = [
@@ -40,7 +40,7 @@ def errors_by_row(report):
 
 
 def test_csv_import_keeps_good_rows_and_reports_bad_ones(db):
-    report = import_areas(None, "areas.csv", as_csv(ROWS))
+    report = import_areas(SYSTEM, "areas.csv", as_csv(ROWS))
     assert report.created == 6
     assert errors_by_row(report) == {
         (7, "code"),
@@ -62,14 +62,14 @@ def test_csv_import_keeps_good_rows_and_reports_bad_ones(db):
 
 
 def test_reimport_updates_instead_of_duplicating(db):
-    import_areas(None, "areas.csv", as_csv(ROWS))
+    import_areas(SYSTEM, "areas.csv", as_csv(ROWS))
     count = Area.objects.count()
-    again = import_areas(None, "areas.csv", as_csv(ROWS))
+    again = import_areas(SYSTEM, "areas.csv", as_csv(ROWS))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
     assert again.failed_rows == 4
     changed = [r[:] for r in ROWS]
     changed[3][1], changed[3][4] = "东山镇（新）", "42000"
-    third = import_areas(None, "areas.csv", as_csv(changed))
+    third = import_areas(SYSTEM, "areas.csv", as_csv(changed))
     assert (third.created, third.updated) == (0, 1)
     assert Area.objects.count() == count
     assert Area.objects.get(code="430122100000").population == 42000
@@ -86,18 +86,18 @@ def test_xlsx_with_chinese_headers_numeric_cells_and_gbk_csv(db):
     ws.append([430122100202001, "孤立网格", "网格", None, 10])  # parent village missing
     buf = io.BytesIO()
     wb.save(buf)
-    report = import_areas(None, "tree.xlsx", buf.getvalue())
+    report = import_areas(SYSTEM, "tree.xlsx", buf.getvalue())
     assert report.created == 4
     assert errors_by_row(report) == {(6, "parent_code")}
     assert Area.objects.get(code="430122100201001").level == Level.GRID
 
     gbk = as_csv([["code", "name", "level"], ["430122100202", "西山村", "村"]], encoding="gbk")
-    assert import_areas(None, "gbk.csv", gbk).created == 1
+    assert import_areas(SYSTEM, "gbk.csv", gbk).created == 1
     assert Area.objects.get(code="430122100202").name == "西山村"
 
 
 def test_missing_columns_are_reported(db):
-    report = import_areas(None, "x.csv", as_csv([["code", "name"], ["430122000000", "望城县"]]))
+    report = import_areas(SYSTEM, "x.csv", as_csv([["code", "name"], ["430122000000", "望城县"]]))
     assert report.created == 0 and report.errors[0].column == "level"
 
 

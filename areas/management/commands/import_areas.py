@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from areas.services import AdminError, import_areas_file
+from areas.services import SYSTEM, AdminError, import_areas_file
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            report = import_areas_file(None, file)
+            report = import_areas_file(SYSTEM, file)
         except (AdminError, OSError) as e:
             raise CommandError(str(e)) from e
         for err in report.errors:
