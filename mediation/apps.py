@@ -20,4 +20,6 @@ class MediationConfig(AppConfig):
             ("court_decision", _("Court decision on confirmation")),
         ]:
             register_event_kind(name, label)
-        register_panel(CasePanel("mediation", "mediation/_panel_body.html", template_context, "main"))
+        register_panel(
+            CasePanel("mediation", "mediation/_panel_body.html", template_context, "main")
+        )

@@ -17,6 +17,7 @@ from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, CaseCodeSequence
 from cases.services import perform_transition
 from cases.workflow import Status
+from clocks.models import EscalationPolicy, PolicyArea
 from jiefen.localtime import LOCAL_TZ
 from mediation import services
 from mediation.models import (
@@ -30,7 +31,6 @@ from mediation.models import (
     Session,
     SessionResult,
 )
-from routing.models import EscalationPolicy, PolicyArea
 from routing.sweep import sweep
 from tests.factories import NOW, PASSWORD, build_county, new_case
 
