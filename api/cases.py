@@ -14,7 +14,6 @@ from ninja import Header, Query, Router, Schema
 
 from areas.models import Area
 from cases.errors import InvalidInput
-from cases.identity import mask_id_number, mask_phone
 from cases.models import Case, Channel
 from cases.selectors import cases_visible_to, filter_cases, get_visible_case
 from cases.services import (
@@ -27,6 +26,7 @@ from cases.services import (
 )
 from cases.workflow import Status
 from jiefen import clock
+from jiefen.identity import mask_id_number, mask_phone
 from jiefen.localtime import aware
 from jiefen.pagination import page_url
 

@@ -3,8 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Category, MojCategory
-
 from .models import Level, Role, Unit, UnitKind
 
 
@@ -92,25 +90,3 @@ class ImportForm(forms.Form):
         if not f.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return f
-
-
-class CategoryAddForm(forms.Form):
-    major = forms.ModelChoiceField(
-        label=_("major category"), queryset=Category.objects.filter(parent__isnull=True)
-    )
-    code = forms.CharField(label=_("code"), max_length=4, min_length=4)
-    name = forms.CharField(label=_("name"), max_length=60)
-    moj_category = forms.ModelChoiceField(
-        label=_("MoJ statistical category"),
-        queryset=MojCategory.objects.all(),
-        required=False,
-        help_text=_("Empty: the major category's mapping."),
-    )
-
-
-class CategoryEditForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=60)
-    moj_category = forms.ModelChoiceField(
-        label=_("MoJ statistical category"), queryset=MojCategory.objects.all(), required=False
-    )
-    is_active = forms.BooleanField(label=_("active"), required=False)

@@ -17,9 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.identity import validate_phone
-from cases.models import Category, MojCategory
 from jiefen.errors import ServiceError
+from jiefen.identity import validate_phone
 
 from .models import Area, Level, Membership, Role, Unit, UnitKind
 from .selectors import is_administrator
@@ -42,7 +41,8 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
-def _require_admin(actor) -> None:
+def require_admin(actor) -> None:
+    """Refuse an administrative write unless `actor` is an administrator or SYSTEM."""
     if isinstance(actor, SystemActor):
         return
     if actor is None:
@@ -170,7 +170,7 @@ def _write_area(data: AreaInput, area: Area | None, parent: Area | None) -> tupl
 
 def save_area(actor, data: AreaInput, area: Area | None = None) -> Area:
     """Create an area, or update `area`, after checking its code against level and parent."""
-    _require_admin(actor)
+    require_admin(actor)
     errors, parent = _area_errors(data, area)
     if errors:
         raise AdminError(_("Please correct the marked fields."), errors)
@@ -191,7 +191,7 @@ class UnitInput:
 
 
 def save_unit(actor, data: UnitInput, unit: Unit | None = None) -> Unit:
-    _require_admin(actor)
+    require_admin(actor)
     errors: dict[str, str] = {}
     name = (data.name or "").strip()
     if not name:
@@ -219,7 +219,7 @@ def save_unit(actor, data: UnitInput, unit: Unit | None = None) -> Unit:
 
 def set_unit_active(actor, unit: Unit, active: bool) -> Unit:
     """Deactivate rather than delete: cases and timelines keep pointing at the unit."""
-    _require_admin(actor)
+    require_admin(actor)
     with transaction.atomic():
         unit.is_active = active
         unit.save(update_fields=["is_active"])
@@ -256,7 +256,7 @@ def create_staff(
     The phone is kept on the memberships (per unit). `password_hash` lets the demo
     builder hash one password once for many accounts.
     """
-    _require_admin(actor)
+    require_admin(actor)
     User = get_user_model()
     errors: dict[str, str] = {}
     username = (username or "").strip()
@@ -286,7 +286,7 @@ def create_staff(
 
 def update_staff(actor, user, full_name: str, phone: str = "", password: str = ""):
     """Change name, phone (on all memberships) and, when given, the password."""
-    _require_admin(actor)
+    require_admin(actor)
     errors: dict[str, str] = {}
     if not (full_name or "").strip():
         errors["full_name"] = _("Enter the name.")
@@ -308,7 +308,7 @@ def add_membership(
     actor, user, unit: Unit, role: str, area: Area | None = None, phone: str = ""
 ) -> Membership:
     """Place a user in a unit with a role; `area` narrows it to a grid or sub-area."""
-    _require_admin(actor)
+    require_admin(actor)
     errors: dict[str, str] = {}
     if role not in Role.values:
         errors["role"] = _("Unknown role.")
@@ -329,59 +329,20 @@ def add_membership(
 
 
 def remove_membership(actor, membership: Membership) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     with transaction.atomic():
         membership.delete()
 
 
 def set_user_active(actor, user, active: bool):
     """Deactivate instead of delete: the timeline keeps naming who did what."""
-    _require_admin(actor)
+    require_admin(actor)
     if actor.pk == user.pk and not active:  # SYSTEM has no pk
         raise AdminError(_("You cannot deactivate your own account."))
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
     return user
-
-
-# ---------------------------------------------------------------- categories
-
-
-def add_minor_category(
-    actor, major: Category, code: str, name: str, moj: MojCategory | None
-) -> Category:
-    """Extend the GB/T 31000 table with a minor category (4 digits under its major)."""
-    _require_admin(actor)
-    errors: dict[str, str] = {}
-    code = (code or "").strip()
-    if major.parent_id is not None:
-        errors["major"] = _("Choose a major (2-digit) category.")
-    elif not re.fullmatch(rf"{major.code}\d\d", code) or code.endswith("00"):
-        errors["code"] = _("The code is the major's 2 digits followed by 01–99.")
-    elif Category.objects.filter(code=code).exists():
-        errors["code"] = _("This code exists already.")
-    if not (name or "").strip():
-        errors["name"] = _("Enter the name.")
-    if errors:
-        raise AdminError(_("Please correct the marked fields."), errors)
-    with transaction.atomic():
-        return Category.objects.create(
-            code=code, name=name.strip(), parent=major, moj_category=moj or major.moj_category
-        )
-
-
-def update_category(
-    actor, category: Category, name: str, moj: MojCategory | None, is_active: bool
-) -> Category:
-    """Rename, remap to a MoJ category, or (de)activate; codes never change (cases cite them)."""
-    _require_admin(actor)
-    if not (name or "").strip():
-        raise AdminError(_("Please correct the marked fields."), {"name": _("Enter the name.")})
-    with transaction.atomic():
-        category.name, category.moj_category, category.is_active = name.strip(), moj, is_active
-        category.save()
-    return category
 
 
 # ---------------------------------------------------------------- import
@@ -499,7 +460,7 @@ def import_areas(actor, name: str, content: bytes) -> ImportReport:
     Rows are applied parents first (by level), each in its own savepoint, so a row is either
     written completely or not at all, and a child can find a parent listed later in the file.
     """
-    _require_admin(actor)
+    require_admin(actor)
     report = ImportReport()
     rows = read_table(name, content)
     header_row = next((i for i, r in enumerate(rows) if any(r)), None)

@@ -20,6 +20,4 @@ urlpatterns = [
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/active/", views.staff_active, name="staff_active"),
     path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
-    path("categories/", views.category_list, name="categories"),
-    path("categories/<int:pk>/", views.category_edit, name="category_edit"),
 ]

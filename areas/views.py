@@ -11,15 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.models import Category
 from jiefen.access import admin_required
 from jiefen.forms import apply_errors
 
 from . import services
 from .forms import (
     AreaForm,
-    CategoryAddForm,
-    CategoryEditForm,
     ImportForm,
     MembershipForm,
     StaffCreateForm,
@@ -319,49 +316,3 @@ def staff_active(request, pk: int):
     else:
         messages.success(request, _("The account has been updated."))
     return redirect("areas:staff_detail", pk=staff.pk)
-
-
-# ---------------------------------------------------------------- categories
-
-
-@admin_required
-def category_list(request):
-    form = CategoryAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.add_minor_category(
-                request.user, d["major"], d["code"], d["name"], d["moj_category"]
-            )
-        except services.AdminError as e:
-            apply_errors(e, form)
-        else:
-            messages.success(request, _("The category has been added."))
-            return redirect("areas:categories")
-    categories = Category.objects.select_related("moj_category", "parent").order_by("code")
-    return render(request, "areas/category_list.html", {"categories": categories, "form": form})
-
-
-@admin_required
-def category_edit(request, pk: int):
-    category = get_object_or_404(Category, pk=pk)
-    form = CategoryEditForm(
-        request.POST or None,
-        initial={
-            "name": category.name,
-            "moj_category": category.moj_category,
-            "is_active": category.is_active,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.update_category(
-                request.user, category, d["name"], d["moj_category"], d["is_active"]
-            )
-        except services.AdminError as e:
-            apply_errors(e, form)
-        else:
-            messages.success(request, _("The category has been saved."))
-            return redirect("areas:categories")
-    return render(request, "areas/category_form.html", {"form": form, "category": category})

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from areas.selectors import area_subtree_q, memberships_of, visible_areas
 
-from .models import Category, Channel, PartyKind, PartyRole, Scale, TriageClass
+from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
 from .registry import Satisfaction
 from .services import REGISTER_ROLES, CaseInput, PartyInput
 from .workflow import Status, TransferChannel
@@ -261,3 +261,25 @@ class TransitionForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("file"))
+
+
+class CategoryAddForm(forms.Form):
+    major = forms.ModelChoiceField(
+        label=_("major category"), queryset=Category.objects.filter(parent__isnull=True)
+    )
+    code = forms.CharField(label=_("code"), max_length=4, min_length=4)
+    name = forms.CharField(label=_("name"), max_length=60)
+    moj_category = forms.ModelChoiceField(
+        label=_("MoJ statistical category"),
+        queryset=MojCategory.objects.all(),
+        required=False,
+        help_text=_("Empty: the major category's mapping."),
+    )
+
+
+class CategoryEditForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=60)
+    moj_category = forms.ModelChoiceField(
+        label=_("MoJ statistical category"), queryset=MojCategory.objects.all(), required=False
+    )
+    is_active = forms.BooleanField(label=_("active"), required=False)

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy
 from areas.models import Level
 from clocks.models import Deadline, DeadlineState
 from jiefen import clock
+from jiefen.identity import mask_id_number, mask_phone
 from jiefen.pagination import page_of
 
 from . import services
 from .forms import SATISFACTION_CHOICES, AttachmentForm, TransitionForm
-from .identity import mask_id_number, mask_phone
 from .models import TriageClass
 from .registry import event_label, propose_route
 from .workflow import Status

@@ -15,10 +15,10 @@ from areas.models import Area, Membership, Role, Unit
 from areas.selectors import area_subtree_q, center_for_area, memberships_of, scope_of
 from clocks import deadlines, levels
 from clocks.models import Clock
+from jiefen.identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
 from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
 
 from .errors import IllegalTransition, InvalidInput, NotAllowed
-from .identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
 from .models import (
     Attachment,
     Case,

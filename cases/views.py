@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from jiefen import clock
 from jiefen.errors import ServiceError
 from jiefen.forms import apply_errors
+from jiefen.identity import normalise_id_number, normalise_phone
 
 from . import selectors, services
 from .forms import AttachmentForm, CaseFilterForm, CaseForm, PartyFormSet, filled_party_forms
-from .identity import normalise_id_number, normalise_phone
 from .pages import case_table_page, render_case_page, transition_form
 from .selectors import visible_case_or_404
 from .workflow import TRANSITIONS

@@ -17,12 +17,12 @@ from django.db import transaction
 from areas.models import Area, Level, Role, Unit, UnitKind
 from areas.selectors import center_for_area
 from areas.services import SYSTEM, AreaInput, UnitInput, create_staff, save_area, save_unit
-from cases.identity import id_check_digit
 from cases.models import Case, Channel, PartyKind, PartyRole, Scale
 from cases.services import CaseInput, PartyInput, perform_transition, register_case
 from cases.workflow import TransferChannel
 from clocks.models import EscalationPolicy, PolicyArea
 from jiefen import clock
+from jiefen.identity import id_check_digit
 from jiefen.localtime import LOCAL_TZ
 
 PASSWORD = "jiefen-demo"

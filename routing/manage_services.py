@@ -15,8 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area, Level, Unit, UnitKind
-from areas.selectors import is_administrator
-from areas.services import AdminError
+from areas.services import AdminError, require_admin
 from cases.models import Category, Scale, TriageClass
 from clocks.models import (
     DEFAULT_ACCEPT_HOURS,
@@ -29,11 +28,6 @@ from clocks.models import (
 )
 
 from .models import RoutingRule
-
-
-def _require_admin(actor) -> None:
-    if actor is not None and not is_administrator(actor):
-        raise AdminError(_("Only administrators may change this."))
 
 
 def _refuse(errors: dict[str, str]) -> None:
@@ -98,7 +92,7 @@ class RuleInput:
 
 def save_rule(actor, data: RuleInput, rule: RoutingRule | None = None) -> RoutingRule:
     """Create a 三事分流 rule, or update `rule`, after checking that its proposal can be made."""
-    _require_admin(actor)
+    require_admin(actor)
     errors: dict[str, str] = {}
     area = None
     if code := (data.area_code or "").strip():
@@ -160,7 +154,7 @@ def save_rule(actor, data: RuleInput, rule: RoutingRule | None = None) -> Routin
 
 def set_rule_active(actor, rule: RoutingRule, active: bool) -> RoutingRule:
     """Switch a rule off (or on) without losing it; propose() reads only active rules."""
-    _require_admin(actor)
+    require_admin(actor)
     with transaction.atomic():
         rule.is_active = active
         rule.save(update_fields=["is_active"])
@@ -202,7 +196,7 @@ def save_policy(
 
     Errors of a step are keyed step_key(i, field); errors of the chain as a whole "steps".
     """
-    _require_admin(actor)
+    require_admin(actor)
     policy = policy or EscalationPolicy()
     policy.name = (data.name or "").strip()
     policy.description = (data.description or "").strip()
@@ -256,7 +250,7 @@ def save_policy(
 
 def assign_policy(actor, policy: EscalationPolicy, area: Area) -> EscalationPolicy | None:
     """Make `policy` govern `area` and everything below it; returns the policy it replaced."""
-    _require_admin(actor)
+    require_admin(actor)
     with transaction.atomic():
         current = PolicyArea.objects.select_for_update().filter(area=area).first()
         if current is None:
@@ -271,7 +265,7 @@ def assign_policy(actor, policy: EscalationPolicy, area: Area) -> EscalationPoli
 
 def unassign_policy(actor, assignment: PolicyArea) -> None:
     """The area falls back to the policy of its nearest ancestor that has one."""
-    _require_admin(actor)
+    require_admin(actor)
     with transaction.atomic():
         assignment.delete()
 
@@ -323,7 +317,7 @@ def save_calendar_override(
     actor, date: datetime.date | None, is_workday: bool, note: str = ""
 ) -> CalendarOverride:
     """Mark one date as a working day (调休) or a holiday; an earlier entry for it is replaced."""
-    _require_admin(actor)
+    require_admin(actor)
     if date is None:
         _refuse({"date": _("Enter the date.")})
     override = CalendarOverride.objects.filter(date=date).first() or CalendarOverride(date=date)
@@ -337,6 +331,6 @@ def save_calendar_override(
 
 def remove_calendar_override(actor, override: CalendarOverride) -> None:
     """The date follows the calendar package (or Monday–Friday) again."""
-    _require_admin(actor)
+    require_admin(actor)
     with transaction.atomic():
         override.delete()

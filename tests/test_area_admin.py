@@ -276,7 +276,7 @@ def test_categories_add_rename_remap_deactivate(admin_client):
 
     other = MojCategory.objects.get(code="99")
     admin_client.post(
-        reverse("areas:category_edit", args=[minor.pk]),
+        reverse("cases:category_edit", args=[minor.pk]),
         {"name": "劳动争议（其他）", "moj_category": other.pk},  # is_active unticked
     )
     minor.refresh_from_db()

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.identity import (
+from jiefen.identity import (
     id_check_digit,
     mask_id_number,
     mask_phone,

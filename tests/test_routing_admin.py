@@ -90,7 +90,7 @@ def test_clerk_cannot_write(client, county):
 
 
 def test_manage_nav_links_to_the_routing_pages(admin_client):
-    body = admin_client.get(reverse("areas:categories")).content.decode()
+    body = admin_client.get(reverse("cases:categories")).content.decode()
     assert "分流规则" in body and "逐级上报规则" in body and "工作日历" in body
 
 

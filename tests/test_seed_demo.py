@@ -11,10 +11,10 @@ from django.test import Client
 
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from areas.services import check_area_code
-from cases.identity import validate_id_number, validate_phone
 from cases.models import Case, Party, TimelineEvent
 from clocks.policies import policy_for_area
 from jiefen import demo
+from jiefen.identity import validate_id_number, validate_phone
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
 NAMED = {
