@@ -27,6 +27,7 @@ run: prepare
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: setup
 	$(PY) -m ruff check --fix .

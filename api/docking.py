@@ -116,7 +116,7 @@ class ReferralFilters(Schema):
     page_size: int = 20
 
 
-def _item_input(index: int, item: ReferralIn) -> services.ReferralInput:
+def referral_input(index: int, item: ReferralIn) -> services.ReferralInput:
     data = item.dict(exclude={"external_ref", "parties"})
     data["occurred_at"] = aware(item.occurred_at)
     case = CaseInput(channel="", parties=[PartyInput(**p.dict()) for p in item.parties], **data)
@@ -169,7 +169,7 @@ def _routes(side: str, channel: str) -> None:
         user, now = request.auth, clock.now()
 
         def create() -> tuple[int, dict]:
-            items = [_item_input(i, item) for i, item in enumerate(payload.items, start=1)]
+            items = [referral_input(i, item) for i, item in enumerate(payload.items, start=1)]
             batch, results = services.import_referrals(
                 user, items, now, channel=channel, source=Source.API
             )

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiefen.access import admin_required
+from areas.access import admin_required
 from jiefen.forms import apply_errors
 
 from . import services

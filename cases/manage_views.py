@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from areas.access import admin_required
 from areas.services import AdminError
-from jiefen.access import admin_required
 from jiefen.forms import apply_errors
 
 from . import categories as category_services

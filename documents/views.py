@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from areas.access import admin_required
 from cases.errors import CaseNotFound
 from cases.selectors import visible_case_or_404
 from cases.services import open_case_record
 from jiefen import clock
-from jiefen.access import admin_required
 
 from .models import Block, DocumentTemplate
 from .services import FORMATS, draw_up

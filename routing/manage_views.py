@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from areas.access import admin_required
 from areas.models import Level, Unit
 from areas.services import AdminError
 from cases.errors import CaseNotFound
@@ -23,7 +24,6 @@ from cases.selectors import get_visible_case
 from clocks.calendar import SHANGHAI, CalendarUnknown, is_workday
 from clocks.models import CalendarOverride, EscalationPolicy, EscalationStep, PolicyArea, TimeUnit
 from jiefen import clock
-from jiefen.access import admin_required
 from jiefen.forms import apply_errors
 
 from . import manage_services as services

@@ -221,12 +221,12 @@ def test_only_liaisons_upload_and_only_docking_staff_see_the_pages(county):
 
 def items(*rows) -> list[services.ReferralInput]:
     """API-shaped inputs for the service: a reference, or (reference, overrides)."""
-    from api.docking import ReferralIn, _item_input
+    from api.docking import ReferralIn, referral_input
 
     out = []
     for i, row in enumerate(rows, start=1):
         ref, overrides = row if isinstance(row, tuple) else (row, {})
-        out.append(_item_input(i, ReferralIn(**api_item(ref, **overrides))))
+        out.append(referral_input(i, ReferralIn(**api_item(ref, **overrides))))
     return out
 
 

@@ -5,13 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-
-def _is_administrator(user) -> bool:
-    # Administrators are a role in the area tree; read when asked, because the core
-    # imports no app at load time.
-    from areas.selectors import is_administrator
-
-    return is_administrator(user)
+from .selectors import is_administrator
 
 
 def admin_required(view):
@@ -21,7 +15,7 @@ def admin_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _is_administrator(request.user):
+        if not is_administrator(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
