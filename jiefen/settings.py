@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "documents",
     "docking",
     "stats",
+    "demo",
     "api",
     "portal",
 ]

@@ -13,7 +13,7 @@ from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from areas.services import check_area_code
 from cases.identity import validate_id_number, validate_phone
 from cases.models import Case, Party, TimelineEvent
-from jiefen import demo
+from demo import seed as demo
 from routing.policies import policy_for_area
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
