@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "stats",
     "demo",
     "api",
-    "portal",
 ]
 
 MIDDLEWARE = [
