@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from areas.models import Area, Membership, Role, Unit
@@ -121,19 +121,29 @@ def append_event(
 
 
 def link_unit(case: Case, unit: Unit, relation: str, now: datetime.datetime) -> None:
-    CaseUnit.objects.get_or_create(case=case, unit=unit, relation=relation, defaults={"since": now})
+    """Link a unit to the case; a link that exists already keeps its `since`."""
+    # One INSERT … ON CONFLICT DO NOTHING (unique case, unit, relation), safe when racing.
+    CaseUnit.objects.bulk_create(
+        [CaseUnit(case=case, unit=unit, relation=relation, since=now)], ignore_conflicts=True
+    )
 
 
 def next_case_code(area: Area, now: datetime.datetime) -> str:
     """一事一码: area code + local date + a sequence that only grows, so a code is never reused."""
     prefix = f"{area.code12}-{now.astimezone(LOCAL_TZ):%Y%m%d}"
-    # UPDATE first: it takes the row lock, so concurrent intakes queue instead of colliding.
-    updated = CaseCodeSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-    if not updated:
-        CaseCodeSequence.objects.get_or_create(prefix=prefix, defaults={"last": 0})
-        CaseCodeSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-    last = CaseCodeSequence.objects.get(prefix=prefix).last
-    return f"{prefix}-{last:04d}"
+    # One upsert creates or counts on and takes the row lock, so concurrent intakes queue
+    # instead of colliding (RETURNING: SQLite 3.35+, PostgreSQL).
+    qn = connection.ops.quote_name
+    table, last = qn(CaseCodeSequence._meta.db_table), qn("last")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({qn('prefix')}, {last}) VALUES (%s, 1) "
+            f"ON CONFLICT ({qn('prefix')}) DO UPDATE SET {last} = {table}.{last} + 1 "
+            f"RETURNING {last}",
+            [prefix],
+        )
+        (number,) = cursor.fetchone()
+    return f"{prefix}-{number:04d}"
 
 
 def _validate_parties(parties: list[PartyInput], errors: dict[str, str]) -> list[Party]:
@@ -274,10 +284,12 @@ def register_case(actor, data: CaseInput, now: datetime.datetime) -> Case:
                 if n and n.strip()
             ]
         )
-        link_unit(case, owner, CaseUnitRelation.FIRST, now)
-        link_unit(case, owner, CaseUnitRelation.OWNER, now)
+        links = [(owner, CaseUnitRelation.FIRST), (owner, CaseUnitRelation.OWNER)]
         if unit != owner:
-            link_unit(case, unit, CaseUnitRelation.ASSISTING, now)
+            links.append((unit, CaseUnitRelation.ASSISTING))
+        CaseUnit.objects.bulk_create(
+            [CaseUnit(case=case, unit=u, relation=r, since=now) for u, r in links]
+        )
         append_event(
             case,
             "registered",
