@@ -29,6 +29,7 @@ from .scenarios import (
 
 H = datetime.timedelta(hours=1)
 D = datetime.timedelta(days=1)
+HISTORY = 182 * D  # cases are registered over the half year before `now`
 
 
 def _weighted(rng: random.Random, items):
@@ -214,9 +215,9 @@ class _CaseBuilder:
 def build_cases(demo: Demo, rng: random.Random, n: int, now: datetime.datetime) -> None:
     """N cases registered over the last six months, oldest first, each moved along its plan."""
     builder = _CaseBuilder(demo, rng, now)
-    start = now - 182 * D
+    start = now - HISTORY
     times = sorted(
-        _office_hours(start + datetime.timedelta(seconds=rng.uniform(0, 182 * 86400)))
+        _office_hours(start + datetime.timedelta(seconds=rng.uniform(0, HISTORY.total_seconds())))
         for _ in range(n)
     )
     for created in times:

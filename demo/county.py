@@ -1,19 +1,31 @@
-"""The demo county: its area tree, units and staff (built through areas.services)."""
+"""The demo county: its area tree, units and staff.
 
+Plain reference rows, written in bulk: the same rows as areas.services would write (codes
+checked, paths materialised, phones normalised), in a handful of statements.
+"""
+
+import datetime
 import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hasher, identify_hasher, make_password
 
-from areas.models import Area, Level, Role, Unit, UnitKind
-from areas.services import AreaInput, UnitInput, create_staff, save_area, save_unit
+from areas.models import Area, Level, Membership, Role, Unit, UnitKind
+from areas.services import check_area_code
+from cases.identity import validate_phone
 from cases.models import Case
 from routing.models import EscalationPolicy, PolicyArea
 
 from .people import person_name, phone
 
 PASSWORD = "jiefen-demo"  # of every demo account
+# make_password(PASSWORD, salt="jiefendemoseedsalt2026") with Django 5.2's default hasher
+# (PBKDF2-SHA256, 1,000,000 iterations, deliberately slow): kept here, it saves a second of
+# every seed; password_hash() falls back to hashing when the hasher's settings differ.
+PASSWORD_HASH = (
+    "pbkdf2_sha256$1000000$jiefendemoseedsalt2026$RllAqBea29/oHKUF2MAQp/f/kN8r8W2uMYEpUEds5ho="
+)
 COUNTY_CODE, COUNTY_NAME = "430135000000", "青山县"
 # (town segment, name, [(village segment, name)]); the first entries are the named demo users'.
 TOWNS = [
@@ -60,43 +72,45 @@ class Demo:
 
 
 def build_areas(rng: random.Random) -> Demo:
-    county = save_area(None, AreaInput(COUNTY_CODE, COUNTY_NAME, Level.COUNTY))
+    """The area tree, written in two statements: the rows in tree order, then their parents
+    and materialised paths (what Area.save would write for each)."""
+    county = Area(code=COUNTY_CODE, name=COUNTY_NAME, level=Level.COUNTY)
     demo = Demo(county=county)
-    county_pop = 0
+    tree: list[tuple[Area, Area | None]] = [(county, None)]  # (area, parent) in tree order
     for town_seg, town_name, villages in TOWNS:
         town_code = f"{COUNTY_CODE[:6]}{town_seg}000"
-        town = save_area(None, AreaInput(town_code, town_name, Level.TOWN))
+        town = Area(code=town_code, name=town_name, level=Level.TOWN)
         demo.towns.append(town)
-        town_pop = 0
+        tree.append((town, county))
         for village_seg, village_name in villages:
             code = f"{town_code[:9]}{village_seg}"
-            village = save_area(None, AreaInput(code, village_name, Level.VILLAGE))
+            village = Area(code=code, name=village_name, level=Level.VILLAGE)
             demo.villages.append(village)
-            village_pop = 0
+            tree.append((village, town))
             for i, grid_name in enumerate(GRID_NAMES, start=1):
-                pop = rng.randrange(800, 1600)
-                grid = save_area(
-                    None,
-                    AreaInput(f"{code}{i:03d}", f"{village_name}{grid_name}", Level.GRID, "", pop),
+                grid = Area(
+                    code=f"{code}{i:03d}",
+                    name=f"{village_name}{grid_name}",
+                    level=Level.GRID,
+                    population=rng.randrange(800, 1600),
                 )
                 demo.grids.append(grid)
-                village_pop += pop
-            Area.objects.filter(pk=village.pk).update(population=village_pop)
-            town_pop += village_pop
+                tree.append((grid, village))
+                village.population += grid.population
+            town.population += village.population
         # Town seats hold residents outside the modelled villages too.
-        town_pop += rng.randrange(5_000, 15_000)
-        Area.objects.filter(pk=town.pk).update(population=town_pop)
-        county_pop += town_pop
-    Area.objects.filter(pk=county.pk).update(population=county_pop + 520_000)
+        town.population += rng.randrange(5_000, 15_000)
+        county.population += town.population
+    county.population += 520_000
+    for area, _parent in tree:
+        if error := check_area_code(area.code, area.level):
+            raise ValueError(f"{area.code}: {error}")
+    Area.objects.bulk_create([area for area, _parent in tree])
+    for area, parent in tree:  # parents come before their children
+        area.parent = parent
+        area.path = f"{parent.path if parent else '/'}{area.pk}/"
+    Area.objects.bulk_update([area for area, _parent in tree], ["parent", "path"])
     return demo
-
-
-def _unit(demo: Demo, key: str, name: str, kind: str, area: Area, speciality: str = "") -> Unit:
-    unit = save_unit(None, UnitInput(name, kind, area.code, speciality, "0731-8" + key_digits(key)))
-    demo.units[key] = unit
-    if kind == UnitKind.CENTER:
-        demo.centers[area.pk] = unit
-    return unit
 
 
 def key_digits(key: str) -> str:
@@ -109,69 +123,81 @@ def unit_key(kind: str, area: Area) -> str:
 
 
 def build_units(demo: Demo) -> None:
+    """The county's units, in one statement."""
+
+    def unit(key: str, name: str, kind: str, area: Area, speciality: str = "") -> None:
+        phone = validate_phone("0731-8" + key_digits(key))
+        demo.units[key] = Unit(name=name, kind=kind, area=area, speciality=speciality, phone=phone)
+        if kind == UnitKind.CENTER:
+            demo.centers[area.pk] = demo.units[key]
+
     county = demo.county
-    _unit(demo, unit_key("center", county), "青山县综治中心", UnitKind.CENTER, county)
+    unit(unit_key("center", county), "青山县综治中心", UnitKind.CENTER, county)
     for key, name, kind, speciality in COUNTY_UNITS:
-        _unit(demo, key, name, kind, county, speciality)
+        unit(key, name, kind, county, speciality)
     for town in demo.towns:
         short = town.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
-        _unit(demo, unit_key("center", town), f"{town.name}综治中心", UnitKind.CENTER, town)
-        _unit(
-            demo,
+        unit(unit_key("center", town), f"{town.name}综治中心", UnitKind.CENTER, town)
+        unit(
             unit_key("committee", town),
             f"{town.name}人民调解委员会",
             UnitKind.MEDIATION_COMMITTEE,
             town,
         )
-        _unit(
-            demo,
+        unit(
             unit_key("police", town),
             f"青山县公安局{short}派出所",
             UnitKind.POLICE,
             town,
             "public security",
         )
-    _unit(demo, "tribunal", "青山县人民法院白沙人民法庭", UnitKind.TRIBUNAL, demo.towns[0])
+    unit("tribunal", "青山县人民法院白沙人民法庭", UnitKind.TRIBUNAL, demo.towns[0])
     for village in demo.villages:
-        _unit(
-            demo,
-            unit_key("center", village),
-            f"{village.name}综治中心",
-            UnitKind.CENTER,
-            village,
-        )
-        _unit(
-            demo,
+        unit(unit_key("center", village), f"{village.name}综治中心", UnitKind.CENTER, village)
+        unit(
             unit_key("committee", village),
             f"{village.name}人民调解委员会",
             UnitKind.MEDIATION_COMMITTEE,
             village,
         )
+    Unit.objects.bulk_create(demo.units.values())
 
 
-def build_users(demo: Demo, rng: random.Random) -> None:
-    # PBKDF2 is deliberately slow; hash the shared demo password once for ~90 accounts.
-    password_hash = make_password(PASSWORD)
+def password_hash() -> str:
+    """The demo password's hash: PASSWORD_HASH while the configured hasher would accept it
+    as it is, else a fresh one."""
+    hasher = get_hasher()
+    try:
+        fits = identify_hasher(PASSWORD_HASH).algorithm == hasher.algorithm
+    except ValueError:  # that algorithm is not among PASSWORD_HASHERS
+        fits = False
+    if fits and not hasher.must_update(PASSWORD_HASH):
+        return PASSWORD_HASH
+    return make_password(PASSWORD)
+
+
+def build_users(demo: Demo, rng: random.Random, joined: datetime.datetime) -> None:
+    """The administrator and one account per unit (the centers' clerks, a grid worker per
+    grid, a leader), with their memberships: two statements."""
     User = get_user_model()
-    User.objects.create(
+    hashed = password_hash()
+    admin = User(
         username="admin",
         first_name="系统管理员",
         is_staff=True,
         is_superuser=True,
-        password=password_hash,
+        password=hashed,
+        date_joined=joined,
     )
+    users, memberships = [admin], []
 
     def add(username: str, unit: Unit, role: str, area: Area | None = None):
-        user = create_staff(
-            None,
-            username,
-            person_name(rng),
-            "",
-            phone(rng),
-            unit=unit,
-            role=role,
-            area=area,
-            password_hash=password_hash,
+        user = User(
+            username=username, first_name=person_name(rng), password=hashed, date_joined=joined
+        )
+        users.append(user)
+        memberships.append(
+            Membership(user=user, unit=unit, role=role, area=area, phone=validate_phone(phone(rng)))
         )
         return user
 
@@ -187,7 +213,7 @@ def build_users(demo: Demo, rng: random.Random) -> None:
         demo.staff[center.pk] = add(username, center, Role.CLERK)
     for village in demo.villages:
         center = demo.centers[village.pk]
-        for grid in village.children.order_by("code"):
+        for grid in (g for g in demo.grids if g.parent == village):
             username = "grid" if grid == demo.grids[0] else f"grid_{grid.code}"
             demo.grid_workers[grid.pk] = add(username, center, Role.GRID_WORKER, grid)
     for key, unit in demo.units.items():
@@ -206,6 +232,8 @@ def build_users(demo: Demo, rng: random.Random) -> None:
         }.get(key, f"{prefix}_{key.replace(':', '_')}")
         demo.staff[unit.pk] = add(username, unit, role)
     leader = add("leader", demo.centers[first_town.pk], Role.LEADER)
+    User.objects.bulk_create(users)
+    Membership.objects.bulk_create(memberships)
     demo.users = {u.username: u for u in [*demo.staff.values(), *demo.grid_workers.values()]}
     demo.users["leader"] = leader
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from jiefen import clock
 from stats import recorder
 
-from .caseload import build_cases
+from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .mediation import build_mediation
 
@@ -37,7 +37,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
     with quiet_notices(), transaction.atomic(), recorder.deferred():
         demo = build_areas(rng)
         build_units(demo)
-        build_users(demo, rng)
+        build_users(demo, rng, joined=now - HISTORY)
         build_cases(demo, rng, cases, now)
         assign_policy(demo)
         build_mediation(demo, now)
