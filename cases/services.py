@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from areas.models import Area, Membership, Role, Unit
@@ -121,7 +121,11 @@ def append_event(
 
 
 def link_unit(case: Case, unit: Unit, relation: str, now: datetime.datetime) -> None:
-    CaseUnit.objects.get_or_create(case=case, unit=unit, relation=relation, defaults={"since": now})
+    """Link a unit to the case; a link that exists already keeps its `since`."""
+    # One INSERT … ON CONFLICT DO NOTHING (unique case, unit, relation), safe when racing.
+    CaseUnit.objects.bulk_create(
+        [CaseUnit(case=case, unit=unit, relation=relation, since=now)], ignore_conflicts=True
+    )
 
 
 def next_number(key: str) -> int:
@@ -131,12 +135,19 @@ def next_number(key: str) -> int:
     Call it inside the transaction that uses the number: the counter's row stays locked until
     that commits, so concurrent callers queue instead of colliding.
     """
-    # UPDATE first: it takes the row lock, so concurrent callers queue instead of colliding.
-    updated = CaseCodeSequence.objects.filter(prefix=key).update(last=F("last") + 1)
-    if not updated:
-        CaseCodeSequence.objects.get_or_create(prefix=key, defaults={"last": 0})
-        CaseCodeSequence.objects.filter(prefix=key).update(last=F("last") + 1)
-    return CaseCodeSequence.objects.get(prefix=key).last
+    # One upsert creates or counts on and takes the row lock, so concurrent callers queue
+    # instead of colliding (RETURNING: SQLite 3.35+, PostgreSQL).
+    qn = connection.ops.quote_name
+    table, last = qn(CaseCodeSequence._meta.db_table), qn("last")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({qn('prefix')}, {last}) VALUES (%s, 1) "
+            f"ON CONFLICT ({qn('prefix')}) DO UPDATE SET {last} = {table}.{last} + 1 "
+            f"RETURNING {last}",
+            [key],
+        )
+        (number,) = cursor.fetchone()
+    return number
 
 
 def next_case_code(area: Area, now: datetime.datetime) -> str:
@@ -295,10 +306,12 @@ def register_case(
                 if n and n.strip()
             ]
         )
-        link_unit(case, owner, CaseUnitRelation.FIRST, now)
-        link_unit(case, owner, CaseUnitRelation.OWNER, now)
+        links = [(owner, CaseUnitRelation.FIRST), (owner, CaseUnitRelation.OWNER)]
         if unit != owner:
-            link_unit(case, unit, CaseUnitRelation.ASSISTING, now)
+            links.append((unit, CaseUnitRelation.ASSISTING))
+        CaseUnit.objects.bulk_create(
+            [CaseUnit(case=case, unit=u, relation=r, since=now) for u, r in links]
+        )
         append_event(
             case,
             event_kind,

@@ -82,14 +82,12 @@ def close_deadlines(
     qs = Deadline.objects.filter(case=case, clock__in=clocks, state=DeadlineState.OPEN)
     if unit is not None:
         qs = qs.filter(unit=unit)
-    closed = 0
-    for d in qs:
-        d.met = now <= d.due_at
-        d.state = DeadlineState.MET if d.met else DeadlineState.MISSED
-        d.closed_at = now
-        d.save(update_fields=["met", "state", "closed_at"])
-        closed += 1
-    return closed
+    due = dict(qs.order_by().values_list("pk", "due_at"))
+    # One UPDATE for the clocks met, one for those missed, not a save per clock.
+    for met, state in ((True, DeadlineState.MET), (False, DeadlineState.MISSED)):
+        if pks := [pk for pk, due_at in due.items() if (now <= due_at) == met]:
+            Deadline.objects.filter(pk__in=pks).update(met=met, state=state, closed_at=now)
+    return len(due)
 
 
 def transfer_deadlines(case: "Case", unit: Unit) -> None:

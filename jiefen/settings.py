@@ -43,8 +43,8 @@ INSTALLED_APPS = [
     "documents",
     "docking",
     "stats",
+    "demo",
     "api",
-    "portal",
 ]
 
 MIDDLEWARE = [

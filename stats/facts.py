@@ -1,9 +1,9 @@
 """What one case contributes to the figures, computed from the case, its timeline and its
-resolve-by clocks. `fact_for` is the one definition; the recorder calls it for one case,
-rebuild and check for all of them (loaded in batches, the same inputs)."""
+resolve-by clocks. `fact_for` is the one definition; the recorder calls it for the cases
+that changed, rebuild and check for all of them (loaded in batches, the same inputs)."""
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -129,23 +129,52 @@ def overdue_q() -> Q:
     return Q(clock=Clock.RESOLVE) & (Q(overdue_at__isnull=False) | Q(met=False))
 
 
-def compute_fact(case_id: int) -> dict | None:
-    """The fact of one case, read from the database now."""
-    case = Case.objects.filter(pk=case_id).values(*CASE_FIELDS, "area__path").first()
-    if case is None or case["accepted_at"] is None:
-        return None
-    ids = path_ids(case["area__path"])
-    levels = {lvl: pk for pk, lvl in Area.objects.filter(pk__in=ids).values_list("pk", "level")}
-    history = History()
-    for kind, satisfaction in (
-        TimelineEvent.objects.filter(case_id=case_id, kind__in=history_kinds())
+def facts_of(case_ids: Iterable[int]) -> dict[int, dict]:
+    """The facts of these cases that were accepted, read from the database now: four
+    queries however many cases (the recorder refreshes a batch of cases with it)."""
+    cases = list(
+        Case.objects.filter(pk__in=list(case_ids), accepted_at__isnull=False).values(
+            *CASE_FIELDS, "area__path"
+        )
+    )
+    if not cases:
+        return {}
+    paths = {case["area_id"]: path_ids(case["area__path"]) for case in cases}
+    level_of = dict(
+        Area.objects.filter(pk__in={i for ids in paths.values() for i in ids}).values_list(
+            "pk", "level"
+        )
+    )
+    levels = {area: {level_of[i]: i for i in ids if i in level_of} for area, ids in paths.items()}
+    return dict(_facts(cases, levels, case_id__in=[case["pk"] for case in cases]))
+
+
+def _facts(
+    cases: list[dict], levels: dict[int, dict[int, int]], **events_of
+) -> Iterator[tuple[int, dict]]:
+    """(case id, fact) for these accepted cases (rows of CASE_FIELDS); `levels` maps their
+    area ids to {level: ancestor id}, `events_of` selects their events and clocks (by id
+    list or id range), read in one query each."""
+    histories: dict[int, History] = {}
+    for case_id, kind, satisfaction in (
+        TimelineEvent.objects.filter(kind__in=history_kinds(), **events_of)
         .annotate(**EVENT_ROW)
-        .order_by("at", "pk")
-        .values_list("kind", "satisfaction")
+        .order_by("case_id", "at", "pk")
+        .values_list("case_id", "kind", "satisfaction")
     ):
-        history.add(kind, satisfaction)
-    overdue = Deadline.objects.filter(overdue_q(), case_id=case_id).exists()
-    return fact_for(case, levels, history, overdue)
+        histories.setdefault(case_id, History()).add(kind, satisfaction)
+    overdue = set(
+        Deadline.objects.filter(overdue_q(), **events_of).values_list("case_id", flat=True)
+    )
+    for case in cases:
+        fact = fact_for(
+            case,
+            levels[case["area_id"]],
+            histories.get(case["pk"], History()),
+            case["pk"] in overdue,
+        )
+        if fact is not None:
+            yield case["pk"], fact
 
 
 class AreaLevels:
@@ -168,25 +197,4 @@ def iter_facts(batch: int = 20_000) -> Iterator[tuple[int, dict]]:
             return
         lo, hi = cases[0]["pk"], cases[-1]["pk"]
         last = hi
-        histories: dict[int, History] = {}
-        for case_id, kind, satisfaction in (
-            TimelineEvent.objects.filter(case_id__gte=lo, case_id__lte=hi, kind__in=history_kinds())
-            .annotate(**EVENT_ROW)
-            .order_by("case_id", "at", "pk")
-            .values_list("case_id", "kind", "satisfaction")
-        ):
-            histories.setdefault(case_id, History()).add(kind, satisfaction)
-        overdue = set(
-            Deadline.objects.filter(overdue_q(), case_id__gte=lo, case_id__lte=hi).values_list(
-                "case_id", flat=True
-            )
-        )
-        for case in cases:
-            fact = fact_for(
-                case,
-                tree.by_area[case["area_id"]],
-                histories.get(case["pk"], History()),
-                case["pk"] in overdue,
-            )
-            if fact is not None:
-                yield case["pk"], fact
+        yield from _facts(cases, tree.by_area, case_id__gte=lo, case_id__lte=hi)

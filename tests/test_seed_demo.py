@@ -4,7 +4,9 @@ import datetime
 import io
 
 import pytest
+from django.conf import global_settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -13,7 +15,8 @@ from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from areas.services import check_area_code
 from cases.models import Case, Party, TimelineEvent
 from clocks.policies import policy_for_area
-from jiefen import demo
+from demo import county
+from demo import seed as demo
 from jiefen.identity import validate_id_number, validate_phone
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
@@ -123,3 +126,15 @@ def test_same_seed_same_data():
     first = _fingerprint(3)
     assert first == _fingerprint(3)
     assert first != _fingerprint(4)
+
+
+def test_the_kept_password_hash_is_the_demo_password(settings):
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # Django's own, not the suite's
+    assert county.password_hash() == county.PASSWORD_HASH
+    assert check_password(demo.PASSWORD, county.PASSWORD_HASH)
+
+
+def test_another_hasher_gets_a_fresh_hash():
+    # The suite hashes with MD5 (conftest): the kept PBKDF2 hash is not what it would make.
+    hashed = county.password_hash()
+    assert hashed.startswith("md5$") and check_password(demo.PASSWORD, hashed)

@@ -1,6 +1,8 @@
-"""The figures kept current event by event equal a recomputation from the cases, after any
-series of transitions, escalations and sweeps; check_stats reports a planted difference."""
+"""The figures kept current event by event (or once per case at the end of a deferred block)
+equal a recomputation from the cases, after any series of transitions, escalations and
+sweeps; check_stats reports a planted difference."""
 
+import contextlib
 import datetime
 import io
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from cases.workflow import TRANSITIONS
 from clocks.models import EscalationPolicy, PolicyArea
 from routing.escalation import record_failed_attempt
 from routing.sweep import sweep
+from stats import recorder
 from stats.models import CaseFact, DailyCount
 from tests.factories import new_case
 
@@ -44,32 +47,43 @@ def check(out=None) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=st.lists(STEP, min_size=1, max_size=30), hours=st.lists(st.integers(1, 40)))
-def test_figures_agree_with_the_cases_after_random_transitions(county, steps, hours):
+@given(
+    steps=st.lists(STEP, min_size=1, max_size=30),
+    hours=st.lists(st.integers(1, 40)),
+    defer=st.booleans(),
+)
+def test_figures_agree_with_the_cases_after_random_transitions(county, steps, hours, defer):
     c = county
     # Each example runs in a savepoint that is rolled back, so all start from the same county.
     with transaction.atomic():
-        PolicyArea.objects.create(
-            policy=EscalationPolicy.objects.get(name="巫山时限制"), area=c.county
-        )
-        now = T0
-        cases = [new_case(c, "grid", area=c.grids[0], now=now), new_case(c, "vclerk", now=now)]
-        for i, (what, which, name) in enumerate(steps):
-            now += datetime.timedelta(hours=hours[i % len(hours)] if hours else 7)
-            case = cases[which % len(cases)]
-            try:
-                if what == "transition":
-                    params = PARAMS.get(name, lambda c: {})(c)
-                    perform_transition(case, name, c.users["cclerk"], now, note="说明", **params)
-                elif what == "attempt":
-                    record_failed_attempt(case, c.users["cclerk"], now)
-                elif what == "sweep":
-                    sweep(now)
-                else:
-                    area = c.villages[which % len(c.villages)]
-                    cases.append(new_case(c, "cclerk", area=area, now=now))
-            except CaseError:
-                pass  # an illegal step changes nothing, figures included
+        # Deferred: the figures are refreshed once per case when the block ends.
+        with recorder.deferred() if defer else contextlib.nullcontext():
+            PolicyArea.objects.create(
+                policy=EscalationPolicy.objects.get(name="巫山时限制"), area=c.county
+            )
+            now = T0
+            cases = [
+                new_case(c, "grid", area=c.grids[0], now=now),
+                new_case(c, "vclerk", now=now),
+            ]
+            for i, (what, which, name) in enumerate(steps):
+                now += datetime.timedelta(hours=hours[i % len(hours)] if hours else 7)
+                case = cases[which % len(cases)]
+                try:
+                    if what == "transition":
+                        params = PARAMS.get(name, lambda c: {})(c)
+                        perform_transition(
+                            case, name, c.users["cclerk"], now, note="说明", **params
+                        )
+                    elif what == "attempt":
+                        record_failed_attempt(case, c.users["cclerk"], now)
+                    elif what == "sweep":
+                        sweep(now)
+                    else:
+                        area = c.villages[which % len(c.villages)]
+                        cases.append(new_case(c, "cclerk", area=area, now=now))
+                except CaseError:
+                    pass  # an illegal step changes nothing, figures included
         check()  # raises CommandError on any difference
         transaction.set_rollback(True)
 
@@ -87,4 +101,16 @@ def test_check_stats_reports_a_difference(county):
     assert "resolved stored 1, computed 0" in text
     assert "stored (5," in text
     call_command("rebuild_stats", stdout=io.StringIO())
+    check()
+
+
+def test_deferred_figures_wait_for_the_end_of_the_block(county):
+    with recorder.deferred():
+        case = new_case(county)
+        perform_transition(case, "accept", county.users["vclerk"], T0)
+        assert not CaseFact.objects.filter(case=case).exists()
+        with recorder.deferred():  # nested: the outer block refreshes
+            perform_transition(case, "route", county.users["vclerk"], T0, **PARAMS["route"](county))
+        assert not CaseFact.objects.filter(case=case).exists()
+    assert CaseFact.objects.get(case=case).accepted == 1
     check()

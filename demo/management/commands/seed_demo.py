@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from areas.models import Area
-from jiefen import demo
+from demo import seed as demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,225 @@
+"""Six months of cases in the demo county, each registered and moved along its plan by
+cases.services, so timelines, deadlines and figures are what the UI would have made."""
+
+import datetime
+import random
+
+from areas.models import Area, Level, Unit
+from areas.selectors import center_for_area
+from cases.models import Case, Channel, PartyKind, PartyRole, Scale
+from cases.services import CaseInput, PartyInput, perform_transition, register_case
+from jiefen.localtime import LOCAL_TZ
+
+from .county import Demo, unit_key
+from .people import SURNAMES, id_number, person_name, phone
+from .scenarios import (
+    DELAYS,
+    FOLLOW_UP_NOTES,
+    ORGANISATIONS,
+    OUTCOMES_TRANSFER,
+    PLANS,
+    REJECT_NOTES,
+    ROADS,
+    SATISFACTION,
+    SCENARIOS,
+    STABILISE_NOTES,
+    TERMINATE_NOTES,
+    Scenario,
+)
+
+H = datetime.timedelta(hours=1)
+D = datetime.timedelta(days=1)
+HISTORY = 182 * D  # cases are registered over the half year before `now`
+
+
+def _weighted(rng: random.Random, items):
+    return rng.choices([i for i, _w in items], weights=[w for _i, w in items])[0]
+
+
+def _office_hours(t: datetime.datetime) -> datetime.datetime:
+    """Move a time into 8:00–18:00 Beijing time: staff act in office hours."""
+    local = t.astimezone(LOCAL_TZ)
+    if local.hour < 8:
+        local = local.replace(hour=8 + local.minute % 2, minute=local.minute)
+    elif local.hour >= 18:
+        local = (local + D).replace(hour=9 + local.minute % 3, minute=local.minute)
+    return local.astimezone(datetime.UTC)
+
+
+def _delay(rng: random.Random, step: str) -> datetime.timedelta:
+    usual, slow_chance, slow = DELAYS[step]
+    lo, hi = slow if rng.random() < slow_chance else usual
+    return datetime.timedelta(hours=rng.uniform(lo, hi))
+
+
+class _CaseBuilder:
+    def __init__(self, demo: Demo, rng: random.Random, now: datetime.datetime):
+        self.demo, self.rng, self.now = demo, rng, now
+        self.village_of = {g.pk: g.parent for g in demo.grids}
+        self.town_of = {v.pk: v.parent for v in demo.villages}
+        self.rural = [v for v in demo.villages if v.code[9:12] >= "200"]
+        self.urban = [v for v in demo.villages if v.code[9:12] < "200"]
+        self.grids_of = {
+            v.pk: [g for g in demo.grids if g.parent_id == v.pk] for v in demo.villages
+        }
+
+    def unit_for(self, route: str, village: Area) -> Unit:
+        units = self.demo.units
+        if route == "village":
+            return units[unit_key("committee", village)]
+        if route == "town":
+            return units[unit_key("committee", self.town_of[village.pk])]
+        if route == "police":
+            return units[unit_key("police", self.town_of[village.pk])]
+        return units[route]
+
+    def registrar(self, channel: str, village: Area, area: Area):
+        """Who registers a case from this channel (首接: their center owns it)."""
+        d = self.demo
+        if channel == Channel.GRID_APP and area.level == Level.GRID:
+            return d.grid_workers[area.pk]
+        if channel == Channel.POLICE:
+            return d.staff[self.unit_for("police", village).pk]
+        if channel == Channel.COURT:
+            return d.users["court"]
+        if channel in (Channel.HOTLINE, Channel.PETITION):
+            return d.staff[d.centers[d.county.pk].pk]
+        if channel == Channel.WINDOW and self.rng.random() < 0.3:
+            return d.staff[d.centers[self.town_of[village.pk].pk].pk]
+        return d.staff[d.centers[village.pk].pk]
+
+    def case_input(self, sc: Scenario, area: Area, village: Area, created) -> CaseInput:
+        rng = self.rng
+        a, b = person_name(rng), person_name(rng)
+        people = rng.randint(*sc.people)
+        amount = rng.randrange(*sc.amount) // 100 * 100 if sc.amount else None
+        org = rng.choice(ORGANISATIONS[sc.respondent]) if sc.respondent != "person" else ""
+        values = {
+            "a": a,
+            "b": b,
+            "n": people,
+            "org": org,
+            "place": village.name,
+            "amount": amount or "",
+            "amount2": int((amount or 0) * rng.uniform(0.6, 0.95)) // 100 * 100,
+            "days": rng.choice([15, 20, 30]),
+            "mu": rng.randint(2, 12),
+            "months": rng.randint(4, 20),
+            "m": round(rng.uniform(0.3, 1.5), 1),
+            "year": created.year - rng.randint(1, 3),
+            "years": rng.randint(2, 9),
+            "old": rng.choice(SURNAMES) + "某",
+            "road": rng.choice(ROADS),
+        }
+        self.values = values
+        address = f"{self.town_of[village.pk].name}{village.name}{rng.randint(1, 28)}组"
+        parties = [self._person(a, PartyRole.APPLICANT, address)]
+        for _ in range(min(people - 1, 2)):
+            parties.append(self._person(person_name(rng), PartyRole.APPLICANT, address))
+        if org:
+            parties.append(
+                PartyInput(name=org, role=PartyRole.RESPONDENT, kind=PartyKind.ORGANISATION)
+            )
+        else:
+            parties.append(self._person(b, PartyRole.RESPONDENT, address))
+        scale = (
+            Scale.MAJOR_GROUP if people >= 30 else Scale.GROUP if people >= 5 else Scale.INDIVIDUAL
+        )
+        missing = ["身份证复印件"] if rng.random() < 0.08 else []
+        return CaseInput(
+            title=rng.choice(sc.titles).format_map(values)[:100],
+            description=sc.description.format_map(values),
+            area_code=area.code,
+            channel="",
+            category_code=sc.category,
+            scale=scale,
+            people_involved=people,
+            amount_involved=amount,
+            occurred_at=created - datetime.timedelta(hours=rng.uniform(2, 240)),
+            address=address,
+            parties=parties,
+            missing_materials=missing,
+        )
+
+    def _person(self, name: str, role: str, address: str) -> PartyInput:
+        male = self.rng.random() < 0.55
+        return PartyInput(
+            name=name,
+            role=role,
+            id_number=id_number(self.rng, male),
+            gender="1" if male else "2",
+            phone=phone(self.rng),
+            address=address,
+        )
+
+    def actor_for(self, step: str, case: Case):
+        d = self.demo
+        if step in ("accept", "reject", "route"):
+            return d.staff[case.owner_unit_id]
+        if step == "follow_up" and case.area.level == Level.GRID:
+            return d.grid_workers[case.area_id]
+        if step == "archive":
+            return d.staff[center_for_area(case.owner_unit.area).pk]
+        return d.staff[case.owner_unit_id]
+
+    def build(self, created: datetime.datetime) -> Case:
+        rng = self.rng
+        sc = _weighted(rng, [(s, s.weight) for s in SCENARIOS])
+        villages = {True: self.rural, False: self.urban, None: self.demo.villages}[sc.rural]
+        village = rng.choice(villages)
+        area = rng.choice(self.grids_of[village.pk]) if rng.random() < 0.7 else village
+        data = self.case_input(sc, area, village, created)
+        data.channel = rng.choice(sc.channels)
+        case = register_case(self.registrar(data.channel, village, area), data, created)
+
+        steps = list(_weighted(rng, PLANS))
+        if "route" in steps and rng.random() < 0.05:
+            # A unit sends the case back (not its remit) and the center dispatches again.
+            i = steps.index("route")
+            steps[i:i] = ["route", "return"]
+        t = created
+        routes = list(sc.routes)
+        rng.shuffle(routes)
+        for step in steps:
+            t = _office_hours(t + _delay(rng, step))
+            if t > self.now:
+                break
+            params: dict = {}
+            note = ""
+            if step == "route":
+                params["unit_id"] = self.unit_for(routes[0], village).pk
+            elif step == "return":
+                if len(routes) > 1:
+                    routes.pop(0)  # dispatched again to the next candidate
+                note = "经核实，该事项不属于本单位职责范围，退回重新派单。"
+            elif step == "resolve":
+                note = sc.resolution.format_map(self.values)
+            elif step == "stabilise":
+                note = rng.choice(STABILISE_NOTES)
+            elif step == "transfer":
+                params["channel"] = sc.transfer
+                note = OUTCOMES_TRANSFER[sc.transfer]
+            elif step == "terminate":
+                note = rng.choice(TERMINATE_NOTES)
+            elif step == "reject":
+                note = rng.choice(REJECT_NOTES)
+            elif step == "follow_up":
+                params["satisfaction"] = _weighted(rng, SATISFACTION)
+                note = rng.choice(FOLLOW_UP_NOTES)
+            case = perform_transition(
+                case, step, self.actor_for(step, case), t, note=note, **params
+            )
+        return case
+
+
+def build_cases(demo: Demo, rng: random.Random, n: int, now: datetime.datetime) -> None:
+    """N cases registered over the last six months, oldest first, each moved along its plan."""
+    builder = _CaseBuilder(demo, rng, now)
+    start = now - HISTORY
+    times = sorted(
+        _office_hours(start + datetime.timedelta(seconds=rng.uniform(0, HISTORY.total_seconds())))
+        for _ in range(n)
+    )
+    for created in times:
+        created = min(created, now - H)
+        demo.cases.append(builder.build(created))
