@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
+from cases.models import Case
 from cases.services import append_event
 from clocks.models import Clock, Deadline, DeadlineState
 from clocks.registry import run_missed
@@ -60,6 +61,11 @@ def _claim_each(
         last = ids[-1]
         for pk in ids:
             with transaction.atomic():
+                # The case first, then its clock: the order every case service locks in, so
+                # a sweep and a user's write on the same case queue instead of deadlocking.
+                Case.objects.select_for_update(of=("self",)).filter(deadlines__pk=pk).values_list(
+                    "pk"
+                ).first()
                 if not Deadline.objects.filter(pending, pk=pk).update(**claim):
                     continue  # another sweep, or the case moved on, got here first
                 handle(Deadline.objects.select_related("case__reporter", "unit").get(pk=pk))

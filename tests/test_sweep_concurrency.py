@@ -3,11 +3,14 @@ duplicate event, escalation, notice or message (run on PostgreSQL by `make test-
 
 import datetime
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from cases.models import TimelineEvent
+from cases.models import Case, TimelineEvent
+from cases.services import perform_transition
+from cases.workflow import Status
 from clocks.models import EscalationPolicy, PolicyArea
 from notifications.models import Delivery, Kind, Notification
 from notifications.senders import MemorySender
@@ -73,3 +76,54 @@ def _run_twice(work):
     for t in threads:
         t.join()
     return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_and_a_users_action_on_one_case_queue_instead_of_deadlocking():
+    """The user's action locks the case, then closes its clocks; the sweep locks the same
+    case before it claims the clock that is due, so on PostgreSQL neither waits for the
+    other in a circle (a deadlock would fail one of them)."""
+    county = build_county()
+    PolicyArea.objects.create(
+        policy=EscalationPolicy.objects.get(name="巫山时限制"), area=county.county
+    )
+    clerk, mediator = county.users["vclerk"], county.users["mediator"]
+    case = new_case(county)
+    case = perform_transition(case, "accept", clerk, NOW)
+    case = perform_transition(case, "route", clerk, NOW, unit_id=county.units["committee"].pk)
+    case = perform_transition(case, "start", mediator, NOW)
+    at = NOW + datetime.timedelta(days=2)  # the village's 24 hours are up
+    holding = threading.Barrier(2)
+    errors = []
+
+    def resolve():
+        try:
+            with transaction.atomic():
+                Case.objects.select_for_update().get(pk=case.pk)  # the service's own lock
+                holding.wait()
+                time.sleep(0.5)  # the sweep starts meanwhile
+                perform_transition(case, "resolve", mediator, at, note="双方和解")
+        except Exception as e:
+            errors.append(e)
+        finally:
+            connection.close()
+
+    def sweep_now():
+        try:
+            holding.wait()
+            sweep(at)
+        except Exception as e:
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=resolve), threading.Thread(target=sweep_now)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    case.refresh_from_db()
+    # The user came first: the case is resolved, and its level's clock closed with it.
+    assert case.status == Status.RESOLVED
+    assert not case.timeline.filter(kind="escalated").exists()
