@@ -223,10 +223,11 @@ class TransitionForm(forms.Form):
                 initial=(proposal and proposal.triage_class) or TriageClass.MINOR,
                 required=False,
             )
+            proposed = proposal.unit if proposal else None
             self.fields["unit_id"] = forms.ChoiceField(
                 label=_("handling unit"),
                 choices=unit_choices,
-                initial=proposal.unit.pk if proposal and proposal.unit else "",
+                initial=proposed.pk if proposed else "",
                 required=False,
             )
             self.fields["subject_unit_id"] = forms.ChoiceField(
@@ -235,11 +236,20 @@ class TransitionForm(forms.Form):
                 initial=proposal.subject_unit.pk if proposal and proposal.subject_unit else "",
                 required=False,
             )
-            self.fields["override_reason"] = forms.CharField(
-                label=_("reason for not following the proposal"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+            if proposed:
+                # Asked for only when a proposal exists; app.js shows it once another unit
+                # is chosen (the service asks for it then too).
+                self.fields["unit_id"].widget.attrs.update(
+                    {
+                        "data-proposed": proposed.pk,
+                        "data-reason": f"id_{self.prefix}-override_reason",
+                    }
+                )
+                self.fields["override_reason"] = forms.CharField(
+                    label=_("reason for not following the proposal"),
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
         elif transition.name == "guide":
             self.fields["note"].initial = proposal.guidance if proposal else ""
         elif transition.name == "transfer":

@@ -6,7 +6,8 @@ given seed and `now` always build the same data. Writes go through the services
 (areas.services, cases.services) so the demo exercises the same rules as the UI.
 
 county.py builds the areas, units and staff; caseload.py the cases (scenarios.py says what
-they are about, people.py who is involved); mediation.py the mediators and pools.
+they are about, people.py who is involved); mediation.py the mediators and pools; rules.py
+the 三事分流 rules.
 """
 
 import datetime
@@ -22,6 +23,7 @@ from stats import recorder
 from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .mediation import build_mediation
+from .rules import build_rules
 
 __all__ = ["PASSWORD", "Demo", "seed"]
 
@@ -40,6 +42,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_users(demo, rng, joined=now - HISTORY)
         build_cases(demo, rng, cases, now)
         assign_policy(demo)
+        build_rules(demo)
         build_mediation(demo, now)
     return demo
 

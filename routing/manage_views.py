@@ -136,6 +136,44 @@ def _try_case(request) -> dict | None:
 
 
 @admin_required
+def index(request):
+    """/routing/manage/: the three things an administrator configures here, with their state."""
+    year = clock.today_local().year
+    sections = [
+        {
+            "url": reverse("routing:manage_rules"),
+            "title": _("Routing rules"),
+            "state": _("%(active)d active of %(total)d")
+            % {
+                "active": RoutingRule.objects.filter(is_active=True).count(),
+                "total": RoutingRule.objects.count(),
+            },
+            "text": _("三事分流: which unit a case is proposed to, by category, area and size."),
+        },
+        {
+            "url": reverse("routing:manage_policies"),
+            "title": _("Escalation policies"),
+            "state": _("%(policies)d active, assigned to %(areas)d areas")
+            % {
+                "policies": EscalationPolicy.objects.filter(is_active=True).count(),
+                "areas": PolicyArea.objects.count(),
+            },
+            "text": _("How long each level has, or how many attempts, before a case moves up."),
+        },
+        {
+            "url": reverse("routing:manage_calendar"),
+            "title": _("Working-day calendar"),
+            "state": _("%(year)d: known") % {"year": year}
+            if services.package_knows_year(year)
+            or CalendarOverride.objects.filter(date__year=year).exists()
+            else _("%(year)d: holidays not entered yet") % {"year": year},
+            "text": _("Public holidays and 调休 make-up working days for limits in working days."),
+        },
+    ]
+    return render(request, "routing/manage/index.html", {"sections": sections})
+
+
+@admin_required
 def rule_list(request):
     rules = RoutingRule.objects.select_related("area", "category", "target_unit__area").order_by(
         "priority", "pk"

@@ -5,6 +5,7 @@ from . import manage_views
 app_name = "routing"
 urlpatterns = [
     # Administration of the routing configuration (rules, escalation policies, calendar).
+    path("manage/", manage_views.index, name="manage"),
     path("manage/rules/", manage_views.rule_list, name="manage_rules"),
     path("manage/rules/new/", manage_views.rule_new, name="manage_rule_new"),
     path("manage/rules/<int:pk>/", manage_views.rule_edit, name="manage_rule_edit"),

@@ -328,6 +328,31 @@ def test_route_preselects_the_rules_proposal_and_wants_a_reason_to_override(clie
     assert "涉及欠薪" in html  # the reason is on the timeline
 
 
+def test_the_reason_box_is_asked_only_against_a_proposal(client, county):
+    """No routing rule matches: no proposal, so no box for a reason not to follow one."""
+    case = new_case(county)
+    login(client, county, "vclerk")
+    client.post(f"/cases/{case.code}/act/", {"action": "accept"})
+    html = client.get(f"/cases/{case.code}/").content.decode()
+    assert 'name="route-unit_id"' in html
+    assert "route-override_reason" not in html and "data-proposed" not in html
+    # A rule's proposal: the select names it and its reason box, which app.js shows only
+    # once another unit is chosen.
+    from routing.models import RoutingRule
+
+    committee = county.units["committee"]
+    RoutingRule.objects.create(
+        name="邻里纠纷交人民调解",
+        category=Category.objects.get(code="02"),
+        triage_class="minor",
+        target_unit=committee,
+    )
+    html = client.get(f"/cases/{case.code}/").content.decode()
+    assert f'data-proposed="{committee.pk}"' in html
+    assert 'data-reason="id_route-override_reason"' in html
+    assert 'name="route-override_reason"' in html
+
+
 def test_english_can_be_chosen(client, county):
     case = new_case(county)
     login(client, county, "vclerk")

@@ -9,3 +9,19 @@ document.addEventListener("click", function (e) {
   document.getElementById(prefix).insertAdjacentHTML("beforeend", html);
   total.value = parseInt(total.value, 10) + 1;
 });
+
+// 三事分流: the reason for not following the routing proposal is asked for only when the
+// chosen unit is not the proposed one (select[data-proposed] names its reason box).
+function showOverrideReason(select) {
+  var box = document.getElementById(select.dataset.reason);
+  if (!box) return;
+  var field = box.closest(".field") || box;
+  var differs = select.value !== String(select.dataset.proposed);
+  field.hidden = !differs && !field.classList.contains("has-error");
+}
+document.addEventListener("change", function (e) {
+  if (e.target.matches("select[data-proposed]")) showOverrideReason(e.target);
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select[data-proposed]").forEach(showOverrideReason);
+});
