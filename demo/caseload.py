@@ -8,6 +8,8 @@ from areas.models import Area, Level, Unit
 from areas.selectors import center_for_area
 from cases.models import Case, Channel, PartyKind, PartyRole, Scale
 from cases.services import CaseInput, PartyInput, perform_transition, register_case
+from docking.models import Source
+from docking.services import ReferralInput, import_referrals
 from jiefen.localtime import LOCAL_TZ
 
 from .county import Demo, unit_key
@@ -55,6 +57,7 @@ def _delay(rng: random.Random, step: str) -> datetime.timedelta:
 class _CaseBuilder:
     def __init__(self, demo: Demo, rng: random.Random, now: datetime.datetime):
         self.demo, self.rng, self.now = demo, rng, now
+        self.referrals = 0
         self.village_of = {g.pk: g.parent for g in demo.grids}
         self.town_of = {v.pk: v.parent for v in demo.villages}
         self.rural = [v for v in demo.villages if v.code[9:12] >= "200"]
@@ -152,6 +155,24 @@ class _CaseBuilder:
             address=address,
         )
 
+    def refer(self, liaison, data: CaseInput, created: datetime.datetime) -> Case:
+        """诉前委派 / 警调对接: the court or police station pushes the case through docking,
+        as its own system would (one row per push), with its own reference."""
+        self.referrals += 1
+        ref = (
+            f"（{created.year}）湘0121民诉前调{self.referrals}号"
+            if data.channel == Channel.COURT
+            else f"JQ{created.astimezone(LOCAL_TZ):%Y%m%d}{self.referrals:04d}"
+        )
+        _batch, [row] = import_referrals(
+            liaison,
+            [ReferralInput(row=1, external_ref=ref, case=data)],
+            created,
+            channel=data.channel,
+            source=Source.API,
+        )
+        return Case.objects.get(code=row.case_code)
+
     def actor_for(self, step: str, case: Case):
         d = self.demo
         if step in ("accept", "reject", "route"):
@@ -170,7 +191,11 @@ class _CaseBuilder:
         area = rng.choice(self.grids_of[village.pk]) if rng.random() < 0.7 else village
         data = self.case_input(sc, area, village, created)
         data.channel = rng.choice(sc.channels)
-        case = register_case(self.registrar(data.channel, village, area), data, created)
+        registrar = self.registrar(data.channel, village, area)
+        if data.channel in (Channel.COURT, Channel.POLICE):
+            case = self.refer(registrar, data, created)
+        else:
+            case = register_case(registrar, data, created)
 
         steps = list(_weighted(rng, PLANS))
         if "route" in steps and rng.random() < 0.05:

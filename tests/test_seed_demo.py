@@ -13,11 +13,14 @@ from django.test import Client
 
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from areas.services import check_area_code
-from cases.models import Case, Party, TimelineEvent
+from cases.models import Case, Channel, Party, TimelineEvent
 from clocks.policies import policy_for_area
 from demo import county
 from demo import seed as demo
+from docking.models import Referral
+from docking.selectors import referrals_visible_to
 from jiefen.identity import validate_id_number, validate_phone
+from routing.models import RoutingRule
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
 NAMED = {
@@ -82,6 +85,14 @@ def test_seed_demo_builds_the_county():
     assert len(set(cases.values_list("status", flat=True))) >= 6
     assert len(set(cases.values_list("channel", flat=True))) >= 4
     assert len(set(cases.values_list("category", flat=True))) >= 6
+    # Court and police cases came in through docking, so the 诉调对接 pages show them with
+    # their references; and the county's 三事分流 rules propose a unit when a case is routed.
+    referred = cases.filter(channel__in=[Channel.COURT, Channel.POLICE])
+    assert referred.exists()
+    assert Referral.objects.filter(case__in=referred).count() == referred.count()
+    clerk = get_user_model().objects.get(username="county_clerk")
+    assert referrals_visible_to(clerk).count() == referred.count()
+    assert RoutingRule.objects.filter(is_active=True).count() == 7
     assert len(set(cases.values_list("area", flat=True))) >= 15
     assert min(c.created_at for c in cases) < NOW - datetime.timedelta(days=90)
     assert all(c.created_at <= NOW for c in cases)
