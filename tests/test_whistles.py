@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from areas.models import Role, Unit, UnitKind
-from cases.errors import InvalidInput, NotAllowed
+from cases.errors import IllegalTransition, InvalidInput, NotAllowed
 from cases.selectors import cases_visible_to, work_queue
 from cases.services import perform_transition
 from clocks.models import Clock, Deadline, DeadlineState
@@ -162,3 +162,220 @@ def test_whistle_through_the_case_page(county, town_case, client):
         reverse("coordination:summons_report", args=[town_case.whistles.get().summonses.get().pk])
         in page
     )
+
+
+# --- The six steps in order, per unit ----------------------------------------------------
+
+
+def both(whistle, county):
+    return (
+        whistle.summonses.get(unit=county.units["labour"]),
+        whistle.summonses.get(unit=county.units["housing"]),
+    )
+
+
+def meet(county, whistle, summonses, at=NOW + 5 * H):
+    return whistles.record_meeting(
+        whistle,
+        county.users["tclerk"],
+        at,
+        held_at=at - H,
+        place="镇综治中心会议室",
+        decisions="分工落实",
+        tasks=[whistles.Task(s.pk, f"任务 {s.unit.name}", at + 48 * H) for s in summonses],
+    )
+
+
+def reported_and_met(county, case):
+    whistle = summon_both(county, case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    whistles.report(s_housing, county.users["housing"], NOW + 2 * H)
+    meet(county, whistle, [s_labour, s_housing])
+    return whistle, s_labour, s_housing
+
+
+def event_kinds(case) -> list[str]:
+    return list(case.timeline.values_list("kind", flat=True))
+
+
+@pytest.mark.parametrize("stage", ["reported", "met"])
+def test_evaluation_before_the_units_feedback_is_refused_and_writes_nothing(
+    county, town_case, stage
+):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    whistles.report(s_housing, county.users["housing"], NOW + H)
+    if stage == "met":
+        meet(county, whistle, [s_labour, s_housing])
+    events = event_kinds(town_case)
+    with pytest.raises(IllegalTransition) as refused:
+        whistles.evaluate(s_labour, county.users["tclerk"], 5, "很好", NOW + 6 * H)
+    assert refused.value.message == ("县人社局尚未反馈：须在该单位就会商任务反馈后才能评价。")
+    s_labour.refresh_from_db()
+    whistle.refresh_from_db()
+    assert s_labour.score is None and s_labour.evaluated_at is None and not s_labour.evaluation
+    assert whistle.closed_at is None
+    assert event_kinds(town_case) == events
+
+
+def test_feedback_before_the_meeting_is_refused_and_writes_nothing(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour, _ = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    events = event_kinds(town_case)
+    with pytest.raises(IllegalTransition) as refused:
+        whistles.feed_back(s_labour, county.users["handler"], "已处理", NOW + 2 * H)
+    assert refused.value.message == "本单位尚未分配任务：须待会商为本单位布置任务后再反馈。"
+    s_labour.refresh_from_db()
+    assert s_labour.feedback_at is None and not s_labour.feedback
+    assert event_kinds(town_case) == events
+
+
+def test_the_meeting_waits_for_every_unit_to_report_or_be_released(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    events = event_kinds(town_case)
+    with pytest.raises(IllegalTransition) as refused:
+        meet(county, whistle, [s_labour])
+    assert refused.value.message == (
+        "须待每个被吹哨单位都已报到或已被解除，才能记录会商；尚未报到：县住建局。"
+    )
+    whistle.refresh_from_db()
+    s_labour.refresh_from_db()
+    assert whistle.meeting_at is None and not whistle.decisions
+    assert not s_labour.task and s_labour.task_due_at is None
+    assert not Deadline.objects.filter(case=town_case, clock=Clock.FEEDBACK).exists()
+    assert event_kinds(town_case) == events
+    # Once the housing department is released, the meeting is held with the labour one.
+    whistles.release(s_housing, county.users["tclerk"], "住建局职责已由属地落实", NOW + 3 * H)
+    meet(county, whistle, [s_labour])
+    s_labour.refresh_from_db()
+    assert s_labour.task == "任务 县人社局"
+
+
+def test_the_meeting_gives_every_reported_unit_a_task_and_is_recorded_once(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    whistles.report(s_housing, county.users["housing"], NOW + H)
+    with pytest.raises(InvalidInput) as refused:
+        meet(county, whistle, [s_labour])
+    assert "县住建局" in refused.value.field_errors["tasks"]
+    assert not whistle.summonses.exclude(task="").exists()
+    meet(county, whistle, [s_labour, s_housing])
+    events = event_kinds(town_case)
+    with pytest.raises(IllegalTransition):
+        meet(county, whistle, [s_labour, s_housing], at=NOW + 6 * H)
+    whistle.refresh_from_db()
+    assert whistle.meeting_at == NOW + 4 * H
+    assert event_kinds(town_case) == events
+
+
+def test_a_released_unit_takes_no_further_step(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    with pytest.raises(InvalidInput) as refused:
+        whistles.release(s_housing, county.users["tclerk"], " ", NOW + H)
+    assert set(refused.value.field_errors) == {"reason"}
+    with pytest.raises(NotAllowed):
+        whistles.release(s_housing, county.users["handler"], "不需要", NOW + H)
+    whistles.release(s_housing, county.users["tclerk"], "不需要住建局", NOW + H)
+    with pytest.raises(IllegalTransition):
+        whistles.report(s_housing, county.users["housing"], NOW + 2 * H)
+    with pytest.raises(IllegalTransition):
+        whistles.release(s_housing, county.users["tclerk"], "再次", NOW + 2 * H)
+    s_housing.refresh_from_db()
+    assert s_housing.reported_at is None and s_housing.step == "released"
+    assert not whistles.open_summonses_for(county.users["housing"]).exists()
+
+
+def test_release_closes_the_units_clocks_and_counts_no_miss_after_it(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    whistles.release(s_housing, county.users["tclerk"], "该事项不涉及住建", NOW + 2 * H)
+    report_clock = Deadline.objects.get(
+        case=town_case, clock=Clock.REPORT, unit=county.units["housing"]
+    )
+    assert report_clock.state == DeadlineState.CANCELLED and report_clock.met is None
+    assert report_clock.closed_at == NOW + 2 * H
+    # The limit passes: nothing is overdue, nothing counted against the released unit.
+    assert sweep(NOW + 25 * H).overdue == 0
+    s_housing.refresh_from_db()
+    assert not s_housing.report_missed
+    assert whistles.unit_counts().get(unit__name="县住建局")["missed_reports"] == 0
+    assert town_case not in work_queue(county.users["housing"], "unit", NOW + 25 * H)
+    event = town_case.timeline.get(kind="whistle_released")
+    assert event.note == "该事项不涉及住建" and event.data["unit"] == "县住建局"
+    assert Notification.objects.filter(
+        recipient=county.users["housing"], kind=Kind.WHISTLE, title__contains="解除"
+    ).exists()
+
+
+def test_a_miss_before_the_release_stays_counted(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    # Released after the limit passed, before the sweep noticed: still a missed 报到.
+    whistles.release(s_housing, county.users["tclerk"], "联系不上，改由属地处理", NOW + 30 * H)
+    report_clock = Deadline.objects.get(
+        case=town_case, clock=Clock.REPORT, unit=county.units["housing"]
+    )
+    assert report_clock.state == DeadlineState.MISSED and report_clock.met is False
+    s_housing.refresh_from_db()
+    assert s_housing.report_missed
+    assert whistles.unit_counts().get(unit__name="县住建局")["missed_reports"] == 1
+
+
+def test_release_during_the_task_closes_its_feedback_clock(county, town_case):
+    whistle, s_labour, s_housing = reported_and_met(county, town_case)
+    whistles.release(s_housing, county.users["tclerk"], "任务已由人社局一并完成", NOW + 10 * H)
+    feedback_clock = Deadline.objects.get(
+        case=town_case, clock=Clock.FEEDBACK, unit=county.units["housing"]
+    )
+    assert feedback_clock.state == DeadlineState.CANCELLED
+    with pytest.raises(IllegalTransition):
+        whistles.feed_back(s_housing, county.users["housing"], "已约谈", NOW + 11 * H)
+    # A unit that fed back is evaluated, not released.
+    whistles.feed_back(s_labour, county.users["handler"], "已核实", NOW + 12 * H)
+    with pytest.raises(IllegalTransition):
+        whistles.release(s_labour, county.users["tclerk"], "不需要了", NOW + 13 * H)
+
+
+def test_the_whistle_closes_only_when_every_unit_is_evaluated_or_released(county, town_case):
+    whistle, s_labour, s_housing = reported_and_met(county, town_case)
+    whistles.feed_back(s_labour, county.users["handler"], "已核实", NOW + 10 * H)
+    whistles.evaluate(s_labour, county.users["tclerk"], 5, "及时", NOW + 11 * H)
+    whistle.refresh_from_db()
+    assert whistle.closed_at is None  # the housing department still owes its feedback
+    assert (
+        Deadline.objects.get(
+            case=town_case, clock=Clock.FEEDBACK, unit=county.units["housing"]
+        ).state
+        == DeadlineState.OPEN
+    )
+    whistles.release(s_housing, county.users["tclerk"], "约谈改由属地负责", NOW + 12 * H)
+    whistle.refresh_from_db()
+    assert whistle.closed_at == NOW + 12 * H
+    assert town_case.timeline.get(kind="whistle_released").data["closed"] is True
+    assert (
+        not Deadline.objects.filter(case=town_case, state=DeadlineState.OPEN)
+        .exclude(clock=Clock.RESOLVE)
+        .exists()
+    )
+
+
+def test_a_whistle_whose_units_are_all_released_closes(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.release(s_labour, county.users["tclerk"], "误吹", NOW + H)
+    whistle.refresh_from_db()
+    assert whistle.closed_at is None
+    whistles.release(s_housing, county.users["tclerk"], "误吹", NOW + H)
+    whistle.refresh_from_db()
+    assert whistle.closed_at == NOW + H
+    # The units may be summoned again on the case.
+    summon_both(county, town_case, at=NOW + 2 * H)
