@@ -11,6 +11,8 @@ from cases.selectors import cases_visible_to, work_queue
 from cases.services import perform_transition
 from clocks.models import Clock, Deadline, DeadlineState
 from coordination import whistles
+from coordination.panel import panel_context
+from jiefen.localtime import LOCAL_TZ
 from notifications.models import Kind, Notification
 from routing.sweep import sweep
 from tests.factories import NOW, PASSWORD, new_case, user
@@ -379,3 +381,137 @@ def test_a_whistle_whose_units_are_all_released_closes(county, town_case):
     assert whistle.closed_at == NOW + H
     # The units may be summoned again on the case.
     summon_both(county, town_case, at=NOW + 2 * H)
+
+
+# --- The panel offers only the step that is due ------------------------------------------
+
+
+def panel_row(county, case, username):
+    context = panel_context(county.users[username], case)
+    (row,) = context["whistles"]
+    return row, {s["summons"].unit.name: s for s in row["summonses"]}
+
+
+def test_the_panel_offers_each_role_only_the_step_that_is_due(county, town_case):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    # 吹哨: the units may report; the caller may release but not meet or evaluate.
+    row, caller = panel_row(county, town_case, "tclerk")
+    assert row["meeting_form"] is None
+    assert [s.unit.name for s in row["meeting_waits_for"]] == ["县人社局", "县住建局"]
+    assert all(s["evaluation_form"] is None and s["release_form"] for s in caller.values())
+    row, unit = panel_row(county, town_case, "handler")
+    assert unit["县人社局"]["can_report"] and unit["县人社局"]["feedback_form"] is None
+    assert not unit["县住建局"]["can_report"]
+    # 报到 by one unit: still no meeting, no evaluation.
+    whistles.report(s_labour, county.users["handler"], NOW + H)
+    row, caller = panel_row(county, town_case, "tclerk")
+    assert row["meeting_form"] is None and caller["县人社局"]["evaluation_form"] is None
+    assert [s.unit.name for s in row["meeting_waits_for"]] == ["县住建局"]
+    # Both reported: the meeting is due, evaluation is not.
+    whistles.report(s_housing, county.users["housing"], NOW + H)
+    row, caller = panel_row(county, town_case, "tclerk")
+    assert row["meeting_form"] is not None and not row["meeting_waits_for"]
+    assert all(s["evaluation_form"] is None for s in caller.values())
+    assert not unit_panel(county, town_case, "handler")["can_report"]
+    # 会商: feedback is due for the units, still no evaluation for the caller.
+    meet(county, whistle, [s_labour, s_housing])
+    row, caller = panel_row(county, town_case, "tclerk")
+    assert row["meeting_form"] is None
+    assert all(s["evaluation_form"] is None for s in caller.values())
+    assert unit_panel(county, town_case, "handler")["feedback_form"] is not None
+    # 反馈 of one unit: only that unit may be evaluated, and no longer released.
+    whistles.feed_back(s_labour, county.users["handler"], "已核实", NOW + 10 * H)
+    row, caller = panel_row(county, town_case, "tclerk")
+    assert caller["县人社局"]["evaluation_form"] is not None
+    assert caller["县人社局"]["release_form"] is None
+    assert caller["县住建局"]["evaluation_form"] is None
+    assert caller["县住建局"]["release_form"] is not None
+    assert unit_panel(county, town_case, "handler")["feedback_form"] is None
+    # Released: nothing more is offered for the unit, to anyone.
+    whistles.release(s_housing, county.users["tclerk"], "不再需要", NOW + 11 * H)
+    row, caller = panel_row(county, town_case, "tclerk")
+    assert caller["县住建局"]["evaluation_form"] is None
+    assert caller["县住建局"]["release_form"] is None
+    housing = unit_panel(county, town_case, "housing", "县住建局")
+    assert housing["feedback_form"] is None and not housing["can_report"]
+
+
+def unit_panel(county, case, username, unit="县人社局"):
+    return panel_row(county, case, username)[1][unit]
+
+
+def test_the_case_page_offers_evaluation_only_after_feedback(county, town_case, client):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW - 3 * H)
+    whistles.report(s_housing, county.users["housing"], NOW - 3 * H)
+    client.login(username="tclerk", password=PASSWORD)
+    page_url = reverse("cases:detail", args=[town_case.code])
+    evaluate_url = reverse("coordination:summons_evaluate", args=[s_labour.pk])
+    assert evaluate_url not in client.get(page_url).content.decode()
+    # A forged POST is refused by the service, with its message, and writes nothing.
+    refused = client.post(evaluate_url, {f"evaluate-{s_labour.pk}-score": "5"})
+    assert refused.status_code == 422
+    assert "县人社局尚未反馈" in refused.content.decode()
+    s_labour.refresh_from_db()
+    assert s_labour.evaluated_at is None
+    whistles.record_meeting(
+        whistle,
+        county.users["tclerk"],
+        NOW - H,
+        held_at=NOW - 2 * H,
+        place="",
+        decisions="分工",
+        tasks=[
+            whistles.Task(s_labour.pk, "核实", NOW + 48 * H),
+            whistles.Task(s_housing.pk, "约谈", NOW + 48 * H),
+        ],
+    )
+    whistles.feed_back(s_labour, county.users["handler"], "已核实", NOW - H / 2)
+    page = client.get(page_url).content.decode()
+    assert evaluate_url in page
+    assert reverse("coordination:summons_evaluate", args=[s_housing.pk]) not in page
+
+
+def test_release_through_the_case_page(county, town_case, client):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    client.login(username="tclerk", password=PASSWORD)
+    url = reverse("coordination:summons_release", args=[s_housing.pk])
+    assert url in client.get(reverse("cases:detail", args=[town_case.code])).content.decode()
+    bad = client.post(url, {f"release-{s_housing.pk}-reason": ""})
+    assert bad.status_code == 422
+    ok = client.post(url, {f"release-{s_housing.pk}-reason": "不涉及住建"})
+    assert ok.status_code == 302
+    s_housing.refresh_from_db()
+    assert s_housing.released_at == NOW and s_housing.release_reason == "不涉及住建"
+    page = client.get(reverse("cases:detail", args=[town_case.code])).content.decode()
+    assert "已解除" in page and url not in page
+
+
+def local_minute(at: datetime.datetime) -> str:
+    return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_meeting_through_the_case_page_needs_a_task_for_every_unit(county, town_case, client):
+    whistle = summon_both(county, town_case)
+    s_labour, s_housing = both(whistle, county)
+    whistles.report(s_labour, county.users["handler"], NOW - H)
+    whistles.report(s_housing, county.users["housing"], NOW - H)
+    client.login(username="tclerk", password=PASSWORD)
+    url = reverse("coordination:whistle_meeting", args=[whistle.pk])
+    p = f"meeting-{whistle.pk}"
+    due = local_minute(NOW + 72 * H)
+    data = {
+        f"{p}-held_at": local_minute(NOW - H),
+        f"{p}-decisions": "分工",
+        f"{p}-task_{s_labour.pk}": "核实",
+        f"{p}-due_{s_labour.pk}": due,
+    }
+    assert client.post(url, data).status_code == 422
+    whistle.refresh_from_db()
+    assert whistle.meeting_at is None
+    data |= {f"{p}-task_{s_housing.pk}": "约谈", f"{p}-due_{s_housing.pk}": due}
+    assert client.post(url, data).status_code == 302
+    assert set(whistle.summonses.values_list("task", flat=True)) == {"核实", "约谈"}
