@@ -90,6 +90,25 @@ def close_deadlines(
     return len(due)
 
 
+def cancel_deadlines(
+    case: "Case", clocks: list[str], now: datetime.datetime, unit: Unit | None = None
+) -> int:
+    """Close the case's open clocks of these kinds (of this unit) because the obligation
+    was lifted: a clock not yet due is cancelled (neither met nor missed); one already past
+    its due time was missed before it was lifted and stays counted as missed."""
+    qs = Deadline.objects.filter(case=case, clock__in=clocks, state=DeadlineState.OPEN)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    due = dict(qs.order_by().values_list("pk", "due_at"))
+    for missed, state, met in (
+        (False, DeadlineState.CANCELLED, None),
+        (True, DeadlineState.MISSED, False),
+    ):
+        if pks := [pk for pk, due_at in due.items() if (now > due_at) == missed]:
+            Deadline.objects.filter(pk__in=pks).update(met=met, state=state, closed_at=now)
+    return len(due)
+
+
 def transfer_deadlines(case: "Case", unit: Unit) -> None:
     """The owner's clocks follow the case to its new handling unit."""
     Deadline.objects.filter(case=case, state=DeadlineState.OPEN, clock__in=OWNER_CLOCKS).update(

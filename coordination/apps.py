@@ -22,6 +22,7 @@ class CoordinationConfig(AppConfig):
             ("whistle_meeting", _("Joint meeting (会商) and tasks")),
             ("whistle_feedback", _("Unit fed back")),
             ("whistle_evaluated", _("Unit evaluated")),
+            ("whistle_released", _("Unit released from the summons")),
             ("supervision", _("Supervision notice (督办)")),
             ("supervision_answered", _("Supervision answered")),
         ]:

@@ -32,7 +32,8 @@ class WhistleForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    """会商: where and when, what was decided, and one task field pair per summoned unit."""
+    """会商: where and when, what was decided, and a task with its due time for every unit
+    that reported (the released ones have none)."""
 
     held_at = _when(_("held at"))
     place = forms.CharField(label=_("place"), required=False)
@@ -43,15 +44,14 @@ class MeetingForm(forms.Form):
         self.whistle = whistle
         self.task_fields = []
         for s in whistle.summonses.all():
-            if s.feedback_at:
+            if s.released_at:
                 continue
             self.fields[f"task_{s.pk}"] = forms.CharField(
                 label=_("task for %(unit)s") % {"unit": s.unit.name},
-                required=False,
                 initial=s.task,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-            self.fields[f"due_{s.pk}"] = _when(_("feed back by"), required=False)
+            self.fields[f"due_{s.pk}"] = _when(_("feed back by"))
             self.task_fields.append(s.pk)
 
     def tasks(self) -> list[tuple[int, str, object]]:
@@ -80,6 +80,17 @@ class EvaluationForm(forms.Form):
 
     def __init__(self, *args, summons, **kwargs):
         super().__init__(*args, prefix=f"evaluate-{summons.pk}", **kwargs)
+
+
+class ReleaseForm(forms.Form):
+    """The caller lets a summoned unit go, with a reason."""
+
+    reason = forms.CharField(
+        label=_("reason for the release"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, summons, **kwargs):
+        super().__init__(*args, prefix=f"release-{summons.pk}", **kwargs)
 
 
 class SupervisionForm(forms.Form):

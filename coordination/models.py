@@ -14,7 +14,8 @@ class Whistle(models.Model):
     """吹哨: a town/street center summons departments on a case.
 
     The six steps are 吹哨 (this row) → 报到 → 会商 (meeting_*) → 落实 (each unit's task)
-    → 反馈 → 评价 (per unit, on Summons); closed_at is set when every unit is evaluated.
+    → 反馈 → 评价 (per unit, on Summons), in that order for every unit; closed_at is set when
+    every unit is evaluated or released (a unit no longer needed, with a reason).
     """
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="whistles")
@@ -39,10 +40,11 @@ class Whistle(models.Model):
 
 
 class Summons(models.Model):
-    """One unit summoned by a whistle: its 报到, task, feedback and evaluation.
+    """One unit summoned by a whistle: its 报到, task, feedback and evaluation, or its
+    release by the caller (released_*) when it is no longer needed.
 
     `report_missed` and `feedback_late` are set once and kept, so that per-unit counts
-    survive a late report.
+    survive a late report; a release counts what was missed before it, nothing after.
     """
 
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summonses")
@@ -60,6 +62,11 @@ class Summons(models.Model):
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     evaluation = models.TextField(_("evaluation"), blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    release_reason = models.TextField(_("reason for the release"), blank=True)
 
     class Meta:
         db_table = "routing_summons"  # the table kept its name when the model moved
@@ -70,6 +77,8 @@ class Summons(models.Model):
 
     @property
     def step(self) -> str:
+        if self.released_at:
+            return "released"
         if self.evaluated_at:
             return "evaluated"
         if self.feedback_at:

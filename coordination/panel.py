@@ -12,6 +12,7 @@ from .forms import (
     EvaluationForm,
     FeedbackForm,
     MeetingForm,
+    ReleaseForm,
     SupervisionForm,
     WhistleForm,
 )
@@ -56,11 +57,17 @@ def panel_context(user, case: Case, bound: dict | None = None) -> dict:
     for w in case.whistles.select_related("caller_unit", "called_by").prefetch_related(
         "summonses__unit"
     ):
+        # Only the step that is due, for each unit and role (the services refuse the rest).
         is_caller = not w.closed_at and caller_unit_id == w.caller_unit_id
-        meeting = bound.get(f"meeting-{w.pk}") or (MeetingForm(whistle=w) if is_caller else None)
+        all_summonses = list(w.summonses.all())
+        waiting = [s for s in all_summonses if not s.reported_at and not s.released_at]
+        meeting_due = is_caller and not w.meeting_at and not waiting
+        meeting = bound.get(f"meeting-{w.pk}") or (MeetingForm(whistle=w) if meeting_due else None)
         summonses = []
-        for s in w.summonses.all():
-            mine = s.unit_id in my_units and not w.closed_at
+        for s in all_summonses:
+            active = not w.closed_at and not s.released_at
+            mine = active and s.unit_id in my_units
+            ours = active and is_caller
             summonses.append(
                 {
                     "summons": s,
@@ -68,10 +75,24 @@ def panel_context(user, case: Case, bound: dict | None = None) -> dict:
                     "feedback_form": bound.get(f"feedback-{s.pk}")
                     or (FeedbackForm(summons=s) if mine and s.task and not s.feedback_at else None),
                     "evaluation_form": bound.get(f"evaluate-{s.pk}")
-                    or (EvaluationForm(summons=s) if is_caller and not s.evaluated_at else None),
+                    or (
+                        EvaluationForm(summons=s)
+                        if ours and s.feedback_at and not s.evaluated_at
+                        else None
+                    ),
+                    "release_form": bound.get(f"release-{s.pk}")
+                    or (ReleaseForm(summons=s) if ours and not s.feedback_at else None),
                 }
             )
-        rows.append({"whistle": w, "summonses": summonses, "meeting_form": meeting})
+        rows.append(
+            {
+                "whistle": w,
+                "summonses": summonses,
+                "meeting_form": meeting,
+                # The caller sees whom the meeting waits for.
+                "meeting_waits_for": waiting if is_caller and not w.meeting_at else [],
+            }
+        )
     whistle_form = None
     if caller_unit_id:
         whistle_form = bound.get("whistle") or WhistleForm(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cases.pages import render_case_page
 from cases.selectors import visible_case_or_404
 from jiefen import clock
-from jiefen.errors import InvalidInput, ServiceError
+from jiefen.errors import ServiceError
 from jiefen.panels import run_panel_action
 
 from . import supervision as supervision_services
@@ -26,6 +26,7 @@ from .forms import (
     EvaluationForm,
     FeedbackForm,
     MeetingForm,
+    ReleaseForm,
     SupervisionForm,
     WhistleForm,
 )
@@ -99,13 +100,7 @@ def whistle_meeting(request, pk):
     form = MeetingForm(request.POST, whistle=whistle)
 
     def save(data):
-        missing_due = [pk for pk, text, due in form.tasks() if text.strip() and due is None]
-        if missing_due:
-            raise InvalidInput(
-                _("Please correct the meeting record."),
-                {f"due_{pk}": _("When must the unit feed back?") for pk in missing_due},
-            )
-        tasks = [whistles.Task(pk, text, due) for pk, text, due in form.tasks() if due]
+        tasks = [whistles.Task(pk, text, due) for pk, text, due in form.tasks()]
         whistles.record_meeting(
             whistle,
             request.user,
@@ -146,6 +141,20 @@ def summons_evaluate(request, pk):
             summons, request.user, d["score"], d["evaluation"], clock.now()
         ),
         _("The evaluation is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def summons_release(request, pk):
+    summons, case = _summons(request, pk)
+    form = ReleaseForm(request.POST, summons=summons)
+    return _run(
+        request,
+        case,
+        form,
+        lambda d: whistles.release(summons, request.user, d["reason"], clock.now()),
+        _("The unit is released."),
     )
 
 

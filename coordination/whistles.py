@@ -1,6 +1,18 @@
 """吹哨报到 (Longjing 街乡吹哨、部门报到; Wushan 部门接到吹哨24小时内响应), in six steps:
 吹哨 (blow) → 报到 (report) → 会商 (meet) → 落实 (each unit's task) → 反馈 (feed back) → 评价
-(evaluate). Every step is a service here; the sweep marks missed 报到 (report_missed)."""
+(evaluate). Every step is a service here; the sweep marks missed 报到 (report_missed).
+
+The steps go in order for every unit (Shulan's 六步接办流程), and each service refuses a step
+that is not due (IllegalTransition, nothing written):
+- 报到 while the unit is summoned and not released;
+- 会商 once, when every summoned unit has reported or been released — the joint meeting of
+  the summoned departments (Wushan's 双到场: the territorial and the subject-matter side
+  both present) — with a task and a due time for every unit that reported;
+- 反馈 on the unit's task, so after the meeting;
+- 评价 of a unit after its 反馈.
+The caller may release (`release`) a unit no longer needed, with a reason, at any time before
+it fed back: its open clocks close, what it missed before stays counted, nothing after. The
+whistle closes when every unit is evaluated or released."""
 
 import datetime
 from dataclasses import dataclass
@@ -10,7 +22,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from areas.models import Level, Membership, Unit, UnitKind
-from cases.errors import InvalidInput, NotAllowed
+from cases.errors import IllegalTransition, InvalidInput, NotAllowed
 from cases.models import Case, CaseUnitRelation
 from cases.selectors import cases_visible_to
 from cases.services import acting_membership, append_event, link_unit, routable_units
@@ -126,12 +138,39 @@ def blow_whistle(
 
 
 def _summons_for_update(summons: Summons) -> Summons:
-    summons = Summons.objects.select_related("whistle__case", "unit").get(pk=summons.pk)
-    _lock(summons.whistle.case)
-    summons.refresh_from_db()
+    """The summons and its whistle read after the case is locked (every whistle service
+    locks the case first), so the checks see what concurrent acts wrote."""
+    case_id = Summons.objects.filter(pk=summons.pk).values_list("whistle__case_id", flat=True)
+    case = _lock(Case(pk=case_id.get()))
+    summons = Summons.objects.select_related("whistle", "unit").get(pk=summons.pk)
+    summons.whistle.case = case
     if summons.whistle.closed_at:
         raise InvalidInput(_("This summons is closed."))
     return summons
+
+
+def _refuse_if_released(summons: Summons) -> None:
+    if summons.released_at:
+        raise IllegalTransition(
+            _("%(unit)s was released from this summons: %(reason)s")
+            % {"unit": summons.unit.name, "reason": summons.release_reason}
+        )
+
+
+def _close_if_settled(whistle: Whistle, now: datetime.datetime) -> bool:
+    """Close the whistle once every summoned unit is evaluated or released."""
+    if whistle.summonses.filter(evaluated_at__isnull=True, released_at__isnull=True).exists():
+        return False
+    whistle.closed_at = now
+    whistle.save(update_fields=["closed_at"])
+    return True
+
+
+def _caller_of(whistle: Whistle, actor, case: Case, refusal: str) -> Membership:
+    caller = caller_membership(actor, case)
+    if caller.unit_id != whistle.caller_unit_id:
+        raise NotAllowed(refusal)
+    return caller
 
 
 def report(summons: Summons, actor, now: datetime.datetime) -> Summons:
@@ -139,6 +178,7 @@ def report(summons: Summons, actor, now: datetime.datetime) -> Summons:
     with transaction.atomic():
         summons = _summons_for_update(summons)
         m = _member_of(actor, summons.unit)
+        _refuse_if_released(summons)
         if summons.reported_at:
             raise InvalidInput(_("Your unit has already reported."))
         case = summons.whistle.case
@@ -163,6 +203,7 @@ def report_missed(deadline: Deadline, now: datetime.datetime) -> None:
         whistle__case=deadline.case_id,
         unit=deadline.unit_id,
         reported_at__isnull=True,
+        released_at__isnull=True,
         whistle__closed_at__isnull=True,
     ).update(report_missed=True)
 
@@ -184,7 +225,10 @@ def record_meeting(
     decisions: str,
     tasks: list[Task],
 ) -> Whistle:
-    """会商 and 落实: record the decisions and who does what by when."""
+    """会商 and 落实: record the decisions and who does what by when.
+
+    Once per whistle, after every summoned unit has reported or been released; every unit
+    that reported gets a task with its due time."""
     decisions = (decisions or "").strip()
     errors = {}
     if not decisions:
@@ -203,21 +247,37 @@ def record_meeting(
         whistle = Whistle.objects.get(pk=whistle.pk)
         if whistle.closed_at:
             raise InvalidInput(_("This summons is closed."))
-        caller = caller_membership(actor, case)
-        if caller.unit_id != whistle.caller_unit_id:
-            raise NotAllowed(_("Only the calling center records the meeting."))
-        summonses = {s.pk: s for s in whistle.summonses.select_related("unit")}
+        caller = _caller_of(whistle, actor, case, _("Only the calling center records the meeting."))
+        if whistle.meeting_at:
+            raise IllegalTransition(_("The meeting (会商) of this summons is already recorded."))
+        all_summonses = list(whistle.summonses.select_related("unit"))
+        waiting = [s.unit.name for s in all_summonses if not s.reported_at and not s.released_at]
+        if waiting:
+            raise IllegalTransition(
+                _(
+                    "The meeting (会商) can be recorded once every summoned unit has reported "
+                    "(报到) or been released; not yet reported: %(units)s."
+                )
+                % {"units": "、".join(waiting)}
+            )
+        summonses = {s.pk: s for s in all_summonses if not s.released_at}
         if any(t.summons_id not in summonses for t in tasks):
             raise InvalidInput(
                 _("Please correct the meeting record."), {"tasks": _("Unknown unit.")}
+            )
+        given = {t.summons_id for t in tasks}
+        if without := [s.unit.name for pk, s in summonses.items() if pk not in given]:
+            raise InvalidInput(
+                _("Please correct the meeting record."),
+                {
+                    "tasks": _("Give every unit that reported a task, or release it: %(units)s.")
+                    % {"units": "、".join(without)}
+                },
             )
         whistle.meeting_at, whistle.meeting_place, whistle.decisions = held_at, place, decisions
         whistle.save()
         for t in tasks:
             s = summonses[t.summons_id]
-            if s.feedback_at:
-                continue  # a unit that already fed back keeps its record
-            deadlines.close_deadlines(case, [Clock.FEEDBACK], now, unit=s.unit)
             s.task, s.task_due_at = t.text.strip(), t.due_at
             s.save()
             deadlines.open_deadline(case, Clock.FEEDBACK, s.unit, now, due_at=t.due_at)
@@ -251,8 +311,16 @@ def feed_back(summons: Summons, actor, text: str, now: datetime.datetime) -> Sum
     with transaction.atomic():
         summons = _summons_for_update(summons)
         m = _member_of(actor, summons.unit)
+        _refuse_if_released(summons)
         if not summons.task:
-            raise InvalidInput(_("Your unit has no task yet."))
+            raise IllegalTransition(
+                _(
+                    "Your unit has no task yet: feed back (反馈) after the meeting (会商) has "
+                    "given your unit its task."
+                )
+            )
+        if summons.feedback_at:
+            raise InvalidInput(_("Your unit has already fed back."))
         case = summons.whistle.case
         deadlines.close_deadlines(case, [Clock.FEEDBACK], now, unit=summons.unit)
         summons.feedback, summons.feedback_at = text, now
@@ -271,26 +339,30 @@ def feed_back(summons: Summons, actor, text: str, now: datetime.datetime) -> Sum
 
 
 def evaluate(summons: Summons, actor, score: int, note: str, now: datetime.datetime) -> Summons:
-    """评价: the calling center scores one unit (1–5); the last evaluation closes the whistle."""
+    """评价: the calling center scores one unit (1–5) after the unit's 反馈; the whistle closes
+    when every unit is evaluated or released."""
     if score not in SCORES:
         raise InvalidInput(_("Please correct the evaluation."), {"score": _("From 1 to 5.")})
     with transaction.atomic():
         summons = _summons_for_update(summons)
         whistle = summons.whistle
         case = whistle.case
-        caller = caller_membership(actor, case)
-        if caller.unit_id != whistle.caller_unit_id:
-            raise NotAllowed(_("Only the calling center evaluates."))
+        caller = _caller_of(whistle, actor, case, _("Only the calling center evaluates."))
+        _refuse_if_released(summons)
         if summons.evaluated_at:
             raise InvalidInput(_("This unit is already evaluated."))
-        # What the unit still owed ends here, recorded as met or missed.
-        deadlines.close_deadlines(case, [Clock.REPORT, Clock.FEEDBACK], now, unit=summons.unit)
+        if not summons.feedback_at:
+            raise IllegalTransition(
+                _(
+                    "%(unit)s has not fed back (反馈) yet: a unit is evaluated (评价) after its "
+                    "feedback on the meeting's task."
+                )
+                % {"unit": summons.unit.name}
+            )
         summons.score, summons.evaluation, summons.evaluated_at = score, note.strip(), now
         summons.save()
         data = {"unit": summons.unit.name, "score": score}
-        if not whistle.summonses.filter(evaluated_at__isnull=True).exists():
-            whistle.closed_at = now
-            whistle.save(update_fields=["closed_at"])
+        if _close_if_settled(whistle, now):
             data["closed"] = True
         append_event(
             case,
@@ -299,6 +371,57 @@ def evaluate(summons: Summons, actor, score: int, note: str, now: datetime.datet
             actor=actor,
             actor_unit=caller.unit,
             note=note,
+            data=data,
+        )
+    return summons
+
+
+def release(summons: Summons, actor, reason: str, now: datetime.datetime) -> Summons:
+    """The calling center releases a summoned unit that is no longer needed, with a reason,
+    before the unit fed back: its open clocks close (what it missed before stays counted,
+    nothing after), and it counts as settled for closing the whistle."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Say why the unit is released."), {"reason": _("Required.")})
+    with transaction.atomic():
+        summons = _summons_for_update(summons)
+        whistle = summons.whistle
+        case = whistle.case
+        caller = _caller_of(whistle, actor, case, _("Only the calling center releases a unit."))
+        _refuse_if_released(summons)
+        if summons.evaluated_at or summons.feedback_at:
+            raise IllegalTransition(
+                _("%(unit)s has already fed back: evaluate it (评价) instead of releasing it.")
+                % {"unit": summons.unit.name}
+            )
+        # Misses before the release stay counted (the sweep may not have run yet).
+        if not summons.reported_at and now > whistle.report_due_at:
+            summons.report_missed = True
+        if summons.task_due_at and now > summons.task_due_at:
+            summons.feedback_late = True
+        deadlines.cancel_deadlines(case, [Clock.REPORT, Clock.FEEDBACK], now, unit=summons.unit)
+        summons.released_at, summons.released_by, summons.release_reason = now, actor, reason
+        summons.save()
+        data = {"unit": summons.unit.name}
+        if _close_if_settled(whistle, now):
+            data["closed"] = True
+        notify(
+            unit_staff(summons.unit, HANDLING_ROLES),
+            kind=Kind.WHISTLE,
+            title=_("Released from the summons by %(caller)s: %(case)s")
+            % {"caller": caller.unit.name, "case": case.title},
+            body=reason,
+            key=f"whistle-release:{summons.pk}",
+            now=now,
+            case=case,
+        )
+        append_event(
+            case,
+            "whistle_released",
+            now,
+            actor=actor,
+            actor_unit=caller.unit,
+            note=reason,
             data=data,
         )
     return summons
@@ -335,4 +458,5 @@ def open_summonses_for(user) -> QuerySet:
     return Summons.objects.filter(
         unit__memberships__user=user,
         whistle__closed_at__isnull=True,
+        released_at__isnull=True,
     ).filter(Q(reported_at__isnull=True) | Q(task__gt="", feedback_at__isnull=True))
