@@ -248,7 +248,14 @@ class SessionRecord:
     note: str = ""
 
 
-def _validate_agreement(data: AgreementInput | None, errors: dict) -> None:
+def held_on(session: Session) -> datetime.date:
+    """The day a session took place: the local date of its (last scheduled) time."""
+    return session.starts_at.astimezone(LOCAL_TZ).date()
+
+
+def _validate_agreement(
+    data: AgreementInput | None, session: Session, now: datetime.datetime, errors: dict
+) -> None:
     if data is None:
         errors["content"] = _("Enter the terms of the agreement.")
         return
@@ -261,6 +268,17 @@ def _validate_agreement(data: AgreementInput | None, errors: dict) -> None:
     ):
         if not (getattr(data, attr) or "").strip():
             errors[name] = _("This field is required.")
+    # A written agreement takes effect when signed and sealed (art. 29): not before the
+    # session that reached it, and not after the day it is recorded as concluded.
+    if data.form == AgreementForm.WRITTEN and data.effective_on is not None:
+        if data.effective_on < held_on(session):
+            errors["effective_on"] = _(
+                "An agreement cannot take effect before the session that reached it (%(day)s)."
+            ) % {"day": held_on(session).isoformat()}
+        elif data.effective_on > now.astimezone(LOCAL_TZ).date():
+            errors["effective_on"] = _(
+                "An agreement cannot take effect after today: enter the day it was signed."
+            )
 
 
 def record_session(
@@ -284,6 +302,15 @@ def record_session(
             raise InvalidInput(
                 _("Take the case over (start handling) before recording a session."),
             )
+        # From its scheduled start on (a session held earlier was moved: reschedule it first).
+        if now < session.starts_at:
+            raise InvalidInput(
+                _(
+                    "This session is scheduled for %(time)s and cannot be recorded before then; "
+                    "if it took place at another time, reschedule it first."
+                )
+                % {"time": minute(session.starts_at)}
+            )
         investigation = session.kind == SessionKind.INVESTIGATION
         result = SessionResult.CONTINUE if investigation else record.result
         errors: dict[str, str] = {}
@@ -294,7 +321,7 @@ def record_session(
         if result in (SessionResult.FAILED, SessionResult.WITHDRAWN) and not record.note.strip():
             errors["note"] = _("Say why, and which routes remain open to the parties.")
         if result == SessionResult.AGREEMENT:
-            _validate_agreement(agreement, errors)
+            _validate_agreement(agreement, session, now, errors)
         if errors:
             raise InvalidInput(_("Please correct the marked fields."), errors)
         session.held_at = now
@@ -335,9 +362,11 @@ def _make_agreement(
     year = now.astimezone(LOCAL_TZ).year
     # The unit's register of the year: concurrent agreements queue on its row until commit.
     sequence = next_number(agreement_register(unit.pk, year))
-    today = now.astimezone(LOCAL_TZ).date()
-    # 人民调解法 art. 30: an oral agreement takes effect on the day it is reached.
-    effective = today if data.form == AgreementForm.ORAL else (data.effective_on or today)
+    # 人民调解法 art. 30: an oral agreement takes effect on the day it is reached, the day of the
+    # session (which may be before the day it is recorded); a written one when signed and
+    # sealed, at the session unless the mediator entered a later day.
+    reached = held_on(session)
+    effective = reached if data.form == AgreementForm.ORAL else (data.effective_on or reached)
     agreement = Agreement.objects.create(
         case=case,
         session=session,

@@ -1,8 +1,11 @@
 """Mediation pages: the panel on the case page, failed forms coming back, the directory and
 "my mediations"."""
 
+import datetime
+
+from jiefen import clock
 from mediation.models import Assignment, MediatorKind, Pool, PoolKind, Session
-from tests.factories import PASSWORD
+from tests.factories import NOW, PASSWORD, local_day
 from tests.test_mediation_work import T0, in_handling_at_village, mediator
 
 
@@ -15,7 +18,7 @@ def test_panel_schedules_records_and_shows_errors_in_place(county, client):
     # No place and no link: the form comes back with the error next to the field.
     response = client.post(
         f"/mediation/cases/{case.code}/sessions/",
-        {"schedule-kind": "mediation", "schedule-starts_at": "2026-11-24T09:00"},
+        {"schedule-kind": "mediation", "schedule-starts_at": f"{local_day(1)}T09:00"},
     )
     assert response.status_code == 422
     assert "errorlist" in response.content.decode()
@@ -23,7 +26,7 @@ def test_panel_schedules_records_and_shows_errors_in_place(county, client):
         f"/mediation/cases/{case.code}/sessions/",
         {
             "schedule-kind": "mediation",
-            "schedule-starts_at": "2026-11-24T09:00",
+            "schedule-starts_at": f"{local_day(1)}T09:00",
             "schedule-place": "村调解室",
         },
     )
@@ -31,13 +34,23 @@ def test_panel_schedules_records_and_shows_errors_in_place(county, client):
     session = Session.objects.get(case=case)
     url = f"/mediation/cases/{case.code}/sessions/{session.pk}/record/"
     prefix = f"record-{session.pk}"
-    # An agreement without its terms is refused; nothing is written.
-    response = client.post(url, {f"{prefix}-result": "agreement", f"{prefix}-facts": "查明"})
-    assert response.status_code == 422
-    assert reload_session(session).held_at is None
+    # Tomorrow's session cannot be recorded today.
     response = client.post(url, {f"{prefix}-result": "continue", f"{prefix}-facts": "初步了解情况"})
-    assert response.status_code == 302
-    assert reload_session(session).result == "continue"
+    assert response.status_code == 422
+    assert f"本次调解定于 {local_day(1)} 09:00，此前不能记录" in response.content.decode()
+    assert reload_session(session).held_at is None
+    assert not case.timeline.filter(kind="session_recorded").exists()
+
+    with clock.pinned(NOW + datetime.timedelta(days=1)):  # tomorrow afternoon: it was held
+        # An agreement without its terms is refused; nothing is written.
+        response = client.post(url, {f"{prefix}-result": "agreement", f"{prefix}-facts": "查明"})
+        assert response.status_code == 422
+        assert reload_session(session).held_at is None
+        response = client.post(
+            url, {f"{prefix}-result": "continue", f"{prefix}-facts": "初步了解情况"}
+        )
+        assert response.status_code == 302
+        assert reload_session(session).result == "continue"
 
 
 def reload_session(session):
