@@ -181,10 +181,7 @@ def schedule_session(
             raise InvalidInput(_("Sessions can only be scheduled while the case is open."))
         if kind not in SessionKind.values:
             errors["kind"] = _("Unknown kind of session.")
-        if starts_at is None:
-            errors["starts_at"] = _("Enter the time.")
-        if not (place or "").strip() and not (online_link or "").strip():
-            errors["place"] = _("Enter a place or an online meeting link.")
+        _check_time_and_place(starts_at, place, online_link, errors)
         if errors:
             raise InvalidInput(_("Please correct the marked fields."), errors)
         # Numbered under the case lock: two sessions scheduled at once get distinct numbers.
@@ -198,31 +195,109 @@ def schedule_session(
             online_link=online_link.strip(),
             scheduled_by=actor,
         )
-        where = session.place or session.online_link
         append_event(
             case,
             "session_scheduled",
             now,
             actor=actor,
             actor_unit=membership.unit,
-            note=f"{SessionKind(kind).label} · {minute(starts_at)} · {where}",
+            note=f"{SessionKind(kind).label} · {minute(starts_at)} · {_where(session)}",
         )
-        text = _("%(unit)s invites you to a %(kind)s on %(time)s at %(where)s (case %(code)s).") % {
-            "unit": membership.unit.name,
-            "kind": SessionKind(kind).label,
-            "time": minute(starts_at),
-            "where": where,
-            "code": case.code,
-        }
-        for party in case.parties.exclude(phone=""):
-            notify_phone(
-                party.phone,
-                title=_("Mediation notice"),
-                body=text,
-                key=f"mediation:session:{session.pk}:party:{party.pk}",
-                now=now,
-                case=case,
+        text = _("%(unit)s invites you to a %(kind)s on %(time)s at %(where)s (case %(code)s).")
+        _notify_parties(
+            case, session, membership.unit, text, f"mediation:session:{session.pk}", now
+        )
+    return session
+
+
+def _where(session: Session) -> str:
+    return session.place or session.online_link
+
+
+def _check_time_and_place(
+    starts_at: datetime.datetime | None, place: str, online_link: str, errors: dict
+) -> None:
+    if starts_at is None:
+        errors["starts_at"] = _("Enter the time.")
+    if not (place or "").strip() and not (online_link or "").strip():
+        errors["place"] = _("Enter a place or an online meeting link.")
+
+
+def _notify_parties(
+    case: Case, session: Session, unit: Unit, text: str, key: str, now: datetime.datetime
+) -> None:
+    """Tell each party with a phone when and where the session is; `text` names the fields."""
+    body = text % {
+        "unit": unit.name,
+        "kind": SessionKind(session.kind).label,
+        "time": minute(session.starts_at),
+        "where": _where(session),
+        "code": case.code,
+    }
+    for party in case.parties.exclude(phone=""):
+        notify_phone(
+            party.phone,
+            title=_("Mediation notice"),
+            body=body,
+            key=f"{key}:party:{party.pk}",
+            now=now,
+            case=case,
+        )
+
+
+def reschedule_session(
+    session: Session,
+    actor,
+    now: datetime.datetime,
+    *,
+    starts_at: datetime.datetime,
+    place: str = "",
+    online_link: str = "",
+) -> Session:
+    """Move a session that has not been held to another time or place and tell each party
+    with a phone, as scheduling does."""
+    with transaction.atomic():
+        case = _lock_case(session.case_id)
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        session.case = case
+        membership = _acting(case, actor)
+        if session.held_at is not None:
+            raise InvalidInput(_("This session has already been recorded; it cannot be moved."))
+        if case.status not in OPEN_STATUSES | WORKING_STATUSES:
+            raise InvalidInput(_("Sessions can only be scheduled while the case is open."))
+        errors: dict[str, str] = {}
+        _check_time_and_place(starts_at, place, online_link, errors)
+        if errors:
+            raise InvalidInput(_("Please correct the marked fields."), errors)
+        place, online_link = place.strip(), online_link.strip()
+        if (starts_at, place, online_link) == (
+            session.starts_at,
+            session.place,
+            session.online_link,
+        ):
+            raise InvalidInput(
+                _("The session is already at this time and place."),
+                {"starts_at": _("Enter the new time or place.")},
             )
+        before = f"{minute(session.starts_at)} · {_where(session)}"
+        session.starts_at, session.place, session.online_link = starts_at, place, online_link
+        session.save(update_fields=["starts_at", "place", "online_link"])
+        event = append_event(
+            case,
+            "session_rescheduled",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note=f"{SessionKind(session.kind).label} · {before} → "
+            f"{minute(starts_at)} · {_where(session)}",
+            data={"session": session.number},
+        )
+        text = _(
+            "%(unit)s has moved the %(kind)s of case %(code)s: it now takes place on %(time)s "
+            "at %(where)s."
+        )
+        key = f"mediation:session:{session.pk}:moved:{event.pk}"
+        _notify_parties(case, session, membership.unit, text, key, now)
     return session
 
 

@@ -23,6 +23,7 @@ from mediation.models import (
     Decision,
     Mediator,
     MediatorKind,
+    Session,
     SessionResult,
 )
 from notifications.models import Notification
@@ -262,6 +263,60 @@ def test_a_written_agreement_without_a_date_takes_effect_on_the_day_of_its_sessi
     assert agreement.effective_on == datetime.date(2026, 11, 24)
     # The 30 days of 司法确认 run from that day.
     assert services.confirmation_due(agreement).astimezone(SH).date() == datetime.date(2026, 12, 24)
+
+
+def test_rescheduling_moves_the_session_notifies_the_parties_and_then_it_can_be_recorded(
+    county, notify_memory, django_capture_on_commit_callbacks
+):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.schedule_session(case, m, T0, starts_at=T0 + DAY, place="村委会调解室")
+    notify_memory.clear()
+    # The parties came in this afternoon instead: the mediator moves the session, then records.
+    afternoon = T0 + datetime.timedelta(hours=5)  # 14:00
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.reschedule_session(
+            session, m, afternoon, starts_at=afternoon, place="村委会会议室"
+        )
+
+    session = reload(session)
+    assert (moved.pk, session.starts_at, session.place) == (session.pk, afternoon, "村委会会议室")
+    assert Session.objects.filter(case=case).count() == 1
+    assert sorted(n.address for n in notify_memory) == ["13800138000", "13900139000"]
+    assert all("2026-11-23 14:00" in n.text and "村委会会议室" in n.text for n in notify_memory)
+    event = case.timeline.get(kind="session_rescheduled")
+    assert event.note == "调解 · 2026-11-24 09:00 · 村委会调解室 → 2026-11-23 14:00 · 村委会会议室"
+    assert (event.actor, event.data) == (m, {"session": 1})
+
+    record_held(session, afternoon)
+    assert Agreement.objects.get(case=case).effective_on == datetime.date(2026, 11, 23)
+    assert reload(case).status == Status.RESOLVED
+
+
+def test_rescheduling_refusals_change_nothing(county, notify_memory):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    session = services.schedule_session(case, m, T0, starts_at=T0 + DAY, place="村调解室")
+
+    with pytest.raises(InvalidInput) as refused:
+        services.reschedule_session(session, m, T0, starts_at=T0 + 2 * DAY)
+    assert "place" in refused.value.field_errors
+    with pytest.raises(InvalidInput) as refused:
+        services.reschedule_session(session, m, T0, starts_at=T0 + DAY, place="村调解室")
+    assert "starts_at" in refused.value.field_errors
+    with pytest.raises(NotAllowed):
+        services.reschedule_session(
+            session, county.users["vclerk_sibling"], T0, starts_at=T0 + 2 * DAY, place="村调解室"
+        )
+    assert reload(session).starts_at == T0 + DAY
+    assert not case.timeline.filter(kind="session_rescheduled").exists()
+
+    record_held(session, T0 + DAY, result=SessionResult.CONTINUE)
+    with pytest.raises(InvalidInput):  # a session held stays where it was held
+        services.reschedule_session(session, m, T0 + DAY, starts_at=T0 + 2 * DAY, place="镇")
+    assert reload(session).starts_at == T0 + DAY
+    assert not case.timeline.filter(kind="session_rescheduled").exists()
 
 
 def test_three_failed_sessions_at_village_escalate_under_321(county):
