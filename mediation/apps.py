@@ -14,6 +14,7 @@ class MediationConfig(AppConfig):
         for name, label in [
             ("mediators_assigned", _("Mediators assigned")),
             ("session_scheduled", _("Session scheduled")),
+            ("session_rescheduled", _("Session rescheduled")),
             ("session_recorded", _("Session recorded")),
             ("confirmation_prepared", _("Judicial confirmation prepared")),
             ("confirmation_filed", _("Judicial confirmation filed")),

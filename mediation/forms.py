@@ -43,16 +43,34 @@ class AssignForm(forms.Form):
         return [int(i) for i in self.cleaned_data["mediators"]], int(lead) if lead else None
 
 
+# The format a datetime-local input reads and sends back (an initial value must be in it).
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
 class ScheduleForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=SessionKind.choices)
-    starts_at = forms.DateTimeField(
-        label=_("time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    starts_at = forms.DateTimeField(label=_("time"), widget=DATETIME_LOCAL)
     place = forms.CharField(label=_("place"), required=False, max_length=200)
     online_link = forms.CharField(label=_("online link"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="schedule", **kwargs)
+
+
+class RescheduleForm(forms.Form):
+    """A session not yet held, moved: its new time and place, the current ones filled in."""
+
+    starts_at = forms.DateTimeField(label=_("new time"), widget=DATETIME_LOCAL)
+    place = forms.CharField(label=_("place"), required=False, max_length=200)
+    online_link = forms.CharField(label=_("online link"), required=False, max_length=300)
+
+    def __init__(self, *args, session, **kwargs):
+        initial = {
+            "starts_at": session.starts_at,
+            "place": session.place,
+            "online_link": session.online_link,
+        }
+        super().__init__(*args, prefix=f"reschedule-{session.pk}", initial=initial, **kwargs)
 
 
 class RecordForm(forms.Form):
@@ -108,6 +126,9 @@ class RecordForm(forms.Form):
             self.fields["result"].initial = SessionResult.CONTINUE
             for name in self.AGREEMENT_FIELDS:
                 del self.fields[name]
+        else:
+            # No earlier than the session that reaches it (record_session checks it too).
+            self.fields["effective_on"].widget.attrs["min"] = services.held_on(session).isoformat()
 
     def record(self) -> services.SessionRecord:
         d = self.cleaned_data

@@ -1,8 +1,11 @@
 """What the mediation panel of a case page shows to one user, and which forms."""
 
+import datetime
+
 from cases.models import Case
 from cases.services import acting_membership
 from cases.workflow import HANDLING_ROLES, OPEN_STATUSES
+from jiefen import clock
 
 from . import selectors
 from .forms import (
@@ -11,6 +14,7 @@ from .forms import (
     DecisionForm,
     EndForm,
     RecordForm,
+    RescheduleForm,
     ScanForm,
     ScheduleForm,
 )
@@ -21,14 +25,18 @@ from .services import WORKING_STATUSES
 def template_context(context, case: Case) -> dict:
     """The panel's context within a page's template context; a failed form comes back
     through the page's `bound`."""
-    panel = panel_context(context["request"].user, case, context.get("bound"))
+    panel = panel_context(context["request"].user, case, clock.now(), context.get("bound"))
     panel["csrf_token"] = context.get("csrf_token")
     panel["request"] = context["request"]
     return panel
 
 
-def panel_context(user, case: Case, bound: dict | None = None) -> dict:
-    """Everything the panel needs; `bound` holds a form that failed, by its prefix."""
+def panel_context(user, case: Case, now: datetime.datetime, bound: dict | None = None) -> dict:
+    """Everything the panel needs at `now`; `bound` holds a form that failed, by its prefix.
+
+    A session not yet held can be moved while the case is open; it can be recorded once its
+    time has come (record_session refuses it before).
+    """
     bound = bound or {}
     can_act = acting_membership(user, case, HANDLING_ROLES) is not None
     working = case.status in WORKING_STATUSES
@@ -54,8 +62,12 @@ def panel_context(user, case: Case, bound: dict | None = None) -> dict:
         "sessions": [
             {
                 "session": s,
+                "upcoming": s.held_at is None and s.starts_at > now,
                 "form": (bound.get(f"record-{s.pk}") or RecordForm(session=s))
-                if can_act and working and s.held_at is None
+                if can_act and working and s.held_at is None and s.starts_at <= now
+                else None,
+                "reschedule_form": (bound.get(f"reschedule-{s.pk}") or RescheduleForm(session=s))
+                if can_act and is_open and s.held_at is None
                 else None,
             }
             for s in sessions

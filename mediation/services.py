@@ -181,10 +181,7 @@ def schedule_session(
             raise InvalidInput(_("Sessions can only be scheduled while the case is open."))
         if kind not in SessionKind.values:
             errors["kind"] = _("Unknown kind of session.")
-        if starts_at is None:
-            errors["starts_at"] = _("Enter the time.")
-        if not (place or "").strip() and not (online_link or "").strip():
-            errors["place"] = _("Enter a place or an online meeting link.")
+        _check_time_and_place(starts_at, place, online_link, errors)
         if errors:
             raise InvalidInput(_("Please correct the marked fields."), errors)
         # Numbered under the case lock: two sessions scheduled at once get distinct numbers.
@@ -198,31 +195,109 @@ def schedule_session(
             online_link=online_link.strip(),
             scheduled_by=actor,
         )
-        where = session.place or session.online_link
         append_event(
             case,
             "session_scheduled",
             now,
             actor=actor,
             actor_unit=membership.unit,
-            note=f"{SessionKind(kind).label} · {minute(starts_at)} · {where}",
+            note=f"{SessionKind(kind).label} · {minute(starts_at)} · {_where(session)}",
         )
-        text = _("%(unit)s invites you to a %(kind)s on %(time)s at %(where)s (case %(code)s).") % {
-            "unit": membership.unit.name,
-            "kind": SessionKind(kind).label,
-            "time": minute(starts_at),
-            "where": where,
-            "code": case.code,
-        }
-        for party in case.parties.exclude(phone=""):
-            notify_phone(
-                party.phone,
-                title=_("Mediation notice"),
-                body=text,
-                key=f"mediation:session:{session.pk}:party:{party.pk}",
-                now=now,
-                case=case,
+        text = _("%(unit)s invites you to a %(kind)s on %(time)s at %(where)s (case %(code)s).")
+        _notify_parties(
+            case, session, membership.unit, text, f"mediation:session:{session.pk}", now
+        )
+    return session
+
+
+def _where(session: Session) -> str:
+    return session.place or session.online_link
+
+
+def _check_time_and_place(
+    starts_at: datetime.datetime | None, place: str, online_link: str, errors: dict
+) -> None:
+    if starts_at is None:
+        errors["starts_at"] = _("Enter the time.")
+    if not (place or "").strip() and not (online_link or "").strip():
+        errors["place"] = _("Enter a place or an online meeting link.")
+
+
+def _notify_parties(
+    case: Case, session: Session, unit: Unit, text: str, key: str, now: datetime.datetime
+) -> None:
+    """Tell each party with a phone when and where the session is; `text` names the fields."""
+    body = text % {
+        "unit": unit.name,
+        "kind": SessionKind(session.kind).label,
+        "time": minute(session.starts_at),
+        "where": _where(session),
+        "code": case.code,
+    }
+    for party in case.parties.exclude(phone=""):
+        notify_phone(
+            party.phone,
+            title=_("Mediation notice"),
+            body=body,
+            key=f"{key}:party:{party.pk}",
+            now=now,
+            case=case,
+        )
+
+
+def reschedule_session(
+    session: Session,
+    actor,
+    now: datetime.datetime,
+    *,
+    starts_at: datetime.datetime,
+    place: str = "",
+    online_link: str = "",
+) -> Session:
+    """Move a session that has not been held to another time or place and tell each party
+    with a phone, as scheduling does."""
+    with transaction.atomic():
+        case = _lock_case(session.case_id)
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        session.case = case
+        membership = _acting(case, actor)
+        if session.held_at is not None:
+            raise InvalidInput(_("This session has already been recorded; it cannot be moved."))
+        if case.status not in OPEN_STATUSES | WORKING_STATUSES:
+            raise InvalidInput(_("Sessions can only be scheduled while the case is open."))
+        errors: dict[str, str] = {}
+        _check_time_and_place(starts_at, place, online_link, errors)
+        if errors:
+            raise InvalidInput(_("Please correct the marked fields."), errors)
+        place, online_link = place.strip(), online_link.strip()
+        if (starts_at, place, online_link) == (
+            session.starts_at,
+            session.place,
+            session.online_link,
+        ):
+            raise InvalidInput(
+                _("The session is already at this time and place."),
+                {"starts_at": _("Enter the new time or place.")},
             )
+        before = f"{minute(session.starts_at)} · {_where(session)}"
+        session.starts_at, session.place, session.online_link = starts_at, place, online_link
+        session.save(update_fields=["starts_at", "place", "online_link"])
+        event = append_event(
+            case,
+            "session_rescheduled",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note=f"{SessionKind(session.kind).label} · {before} → "
+            f"{minute(starts_at)} · {_where(session)}",
+            data={"session": session.number},
+        )
+        text = _(
+            "%(unit)s has moved the %(kind)s of case %(code)s: it now takes place on %(time)s "
+            "at %(where)s."
+        )
+        key = f"mediation:session:{session.pk}:moved:{event.pk}"
+        _notify_parties(case, session, membership.unit, text, key, now)
     return session
 
 
@@ -248,7 +323,14 @@ class SessionRecord:
     note: str = ""
 
 
-def _validate_agreement(data: AgreementInput | None, errors: dict) -> None:
+def held_on(session: Session) -> datetime.date:
+    """The day a session took place: the local date of its (last scheduled) time."""
+    return session.starts_at.astimezone(LOCAL_TZ).date()
+
+
+def _validate_agreement(
+    data: AgreementInput | None, session: Session, now: datetime.datetime, errors: dict
+) -> None:
     if data is None:
         errors["content"] = _("Enter the terms of the agreement.")
         return
@@ -261,6 +343,17 @@ def _validate_agreement(data: AgreementInput | None, errors: dict) -> None:
     ):
         if not (getattr(data, attr) or "").strip():
             errors[name] = _("This field is required.")
+    # A written agreement takes effect when signed and sealed (art. 29): not before the
+    # session that reached it, and not after the day it is recorded as concluded.
+    if data.form == AgreementForm.WRITTEN and data.effective_on is not None:
+        if data.effective_on < held_on(session):
+            errors["effective_on"] = _(
+                "An agreement cannot take effect before the session that reached it (%(day)s)."
+            ) % {"day": held_on(session).isoformat()}
+        elif data.effective_on > now.astimezone(LOCAL_TZ).date():
+            errors["effective_on"] = _(
+                "An agreement cannot take effect after today: enter the day it was signed."
+            )
 
 
 def record_session(
@@ -284,6 +377,15 @@ def record_session(
             raise InvalidInput(
                 _("Take the case over (start handling) before recording a session."),
             )
+        # From its scheduled start on (a session held earlier was moved: reschedule it first).
+        if now < session.starts_at:
+            raise InvalidInput(
+                _(
+                    "This session is scheduled for %(time)s and cannot be recorded before then; "
+                    "if it took place at another time, reschedule it first."
+                )
+                % {"time": minute(session.starts_at)}
+            )
         investigation = session.kind == SessionKind.INVESTIGATION
         result = SessionResult.CONTINUE if investigation else record.result
         errors: dict[str, str] = {}
@@ -294,7 +396,7 @@ def record_session(
         if result in (SessionResult.FAILED, SessionResult.WITHDRAWN) and not record.note.strip():
             errors["note"] = _("Say why, and which routes remain open to the parties.")
         if result == SessionResult.AGREEMENT:
-            _validate_agreement(agreement, errors)
+            _validate_agreement(agreement, session, now, errors)
         if errors:
             raise InvalidInput(_("Please correct the marked fields."), errors)
         session.held_at = now
@@ -335,9 +437,11 @@ def _make_agreement(
     year = now.astimezone(LOCAL_TZ).year
     # The unit's register of the year: concurrent agreements queue on its row until commit.
     sequence = next_number(agreement_register(unit.pk, year))
-    today = now.astimezone(LOCAL_TZ).date()
-    # 人民调解法 art. 30: an oral agreement takes effect on the day it is reached.
-    effective = today if data.form == AgreementForm.ORAL else (data.effective_on or today)
+    # 人民调解法 art. 30: an oral agreement takes effect on the day it is reached, the day of the
+    # session (which may be before the day it is recorded); a written one when signed and
+    # sealed, at the session unless the mediator entered a later day.
+    reached = held_on(session)
+    effective = reached if data.form == AgreementForm.ORAL else (data.effective_on or reached)
     agreement = Agreement.objects.create(
         case=case,
         session=session,

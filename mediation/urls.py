@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<str:code>/assign/", views.assign, name="assign"),
     path("cases/<str:code>/sessions/", views.schedule, name="schedule"),
     path("cases/<str:code>/sessions/<int:pk>/record/", views.record, name="record"),
+    path("cases/<str:code>/sessions/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("cases/<str:code>/end/", views.end, name="end"),
     path("cases/<str:code>/scans/", views.scan, name="scan"),
     path("cases/<str:code>/agreements/<int:pk>/confirmation/", views.confirm, name="confirm"),

@@ -25,6 +25,7 @@ from .forms import (
     DecisionForm,
     EndForm,
     RecordForm,
+    RescheduleForm,
     ScanForm,
     ScheduleForm,
 )
@@ -80,6 +81,21 @@ def schedule(request, code):
         form,
         lambda d: services.schedule_session(case, request.user, clock.now(), **d),
         _("Session scheduled; the parties have been notified."),
+    )
+
+
+@login_required
+@require_POST
+def reschedule(request, code, pk):
+    case = visible_case_or_404(request.user, code)
+    session = get_object_or_404(case.mediation_sessions, pk=pk)
+    form = RescheduleForm(request.POST, session=session)
+    return _run(
+        request,
+        case,
+        form,
+        lambda d: services.reschedule_session(session, request.user, clock.now(), **d),
+        _("Session moved; the parties have been notified."),
     )
 
 

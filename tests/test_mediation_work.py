@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from areas.models import Level
 from cases.errors import InvalidInput, NotAllowed
@@ -22,6 +23,7 @@ from mediation.models import (
     Decision,
     Mediator,
     MediatorKind,
+    Session,
     SessionResult,
 )
 from notifications.models import Notification
@@ -158,6 +160,163 @@ def test_scheduling_notifies_each_party_once(
     with pytest.raises(InvalidInput) as e:
         services.schedule_session(case, county.users["mediator"], T0, starts_at=T0 + DAY)
     assert "place" in e.value.field_errors
+
+
+AGREED = dict(
+    form=AgreementForm.WRITTEN,
+    facts="楼上卫生间防水层破损导致楼下渗水。",
+    content="李四于十日内修复防水层并赔偿张三人民币三千元。",
+    performance_method="银行转账",
+)
+
+
+def record_held(session, now, result=SessionResult.AGREEMENT, **agreement):
+    """Record a scheduled session at `now`; an agreement as AGREED with `agreement`'s changes."""
+    return services.record_session(
+        session,
+        session.scheduled_by,
+        now,
+        services.SessionRecord(result=result, facts="经现场查看，渗水系防水层破损所致。"),
+        services.AgreementInput(**{**AGREED, **agreement})
+        if result == SessionResult.AGREEMENT
+        else None,
+    )
+
+
+def assert_nothing_recorded(case, session):
+    session = reload(session)
+    assert (session.held_at, session.result) == (None, "")
+    assert not case.timeline.filter(kind="session_recorded").exists()
+    assert not Agreement.objects.filter(case=case).exists()
+    assert reload(case).status == Status.IN_HANDLING
+
+
+def test_a_session_cannot_be_recorded_before_its_time(county):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    tomorrow_nine = T0 + DAY  # Tuesday 09:00
+    session = services.schedule_session(case, m, T0, starts_at=tomorrow_nine, place="村调解室")
+
+    # Today, and tomorrow at 08:55: the session has not taken place, nothing can be recorded.
+    for early in (T0 + datetime.timedelta(hours=1), tomorrow_nine - datetime.timedelta(minutes=5)):
+        with pytest.raises(InvalidInput) as refused, translation.override("zh-hans"):
+            record_held(session, early)
+        assert refused.value.message == (
+            "本次调解定于 2026-11-24 09:00，此前不能记录；如实际在其他时间进行，请先改期。"
+        )
+        assert_nothing_recorded(case, session)
+
+    # From its scheduled start on it can be recorded, with its agreement.
+    record_held(session, tomorrow_nine)
+    agreement = Agreement.objects.get(case=case)
+    assert (reload(session).held_at, agreement.session) == (tomorrow_nine, session)
+    assert agreement.effective_on == datetime.date(2026, 11, 24)
+    assert reload(case).status == Status.RESOLVED
+
+
+def test_a_session_held_yesterday_can_be_recorded_today_and_its_agreement_dates_from_it(county):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    session = services.schedule_session(case, m, T0, starts_at=T0, place="村调解室")
+
+    # Written down two days later: an oral agreement took effect the day it was reached.
+    record_held(session, T0 + 2 * DAY, form=AgreementForm.ORAL)
+
+    agreement = Agreement.objects.get(case=case)
+    assert agreement.effective_on == datetime.date(2026, 11, 23)
+    assert reload(session).held_at == T0 + 2 * DAY
+    assert reload(case).status == Status.RESOLVED
+
+
+def test_an_agreement_cannot_take_effect_before_its_session_or_after_today(county):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    session = services.schedule_session(case, m, T0, starts_at=T0 + DAY, place="村调解室")
+    recorded_at = T0 + 2 * DAY  # Wednesday
+
+    with pytest.raises(InvalidInput) as refused, translation.override("zh-hans"):
+        record_held(session, recorded_at, effective_on=datetime.date(2026, 11, 23))
+    assert refused.value.field_errors == {
+        "effective_on": "协议生效日期不能早于达成协议的调解日期（2026-11-24）。"
+    }
+    assert_nothing_recorded(case, session)
+    with pytest.raises(InvalidInput) as refused, translation.override("zh-hans"):
+        record_held(session, recorded_at, effective_on=datetime.date(2026, 11, 26))
+    assert refused.value.field_errors == {
+        "effective_on": "协议生效日期不能晚于今天，请填写各方签名、盖章的日期。"
+    }
+    assert_nothing_recorded(case, session)
+
+    # Signed the day after the session, entered on the day of the record: accepted.
+    record_held(session, recorded_at, effective_on=datetime.date(2026, 11, 25))
+    assert Agreement.objects.get(case=case).effective_on == datetime.date(2026, 11, 25)
+
+
+def test_a_written_agreement_without_a_date_takes_effect_on_the_day_of_its_session(county):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    session = services.schedule_session(case, m, T0, starts_at=T0 + DAY, place="村调解室")
+
+    record_held(session, T0 + 3 * DAY)
+
+    agreement = Agreement.objects.get(case=case)
+    assert agreement.effective_on == datetime.date(2026, 11, 24)
+    # The 30 days of 司法确认 run from that day.
+    assert services.confirmation_due(agreement).astimezone(SH).date() == datetime.date(2026, 12, 24)
+
+
+def test_rescheduling_moves_the_session_notifies_the_parties_and_then_it_can_be_recorded(
+    county, notify_memory, django_capture_on_commit_callbacks
+):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.schedule_session(case, m, T0, starts_at=T0 + DAY, place="村委会调解室")
+    notify_memory.clear()
+    # The parties came in this afternoon instead: the mediator moves the session, then records.
+    afternoon = T0 + datetime.timedelta(hours=5)  # 14:00
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.reschedule_session(
+            session, m, afternoon, starts_at=afternoon, place="村委会会议室"
+        )
+
+    session = reload(session)
+    assert (moved.pk, session.starts_at, session.place) == (session.pk, afternoon, "村委会会议室")
+    assert Session.objects.filter(case=case).count() == 1
+    assert sorted(n.address for n in notify_memory) == ["13800138000", "13900139000"]
+    assert all("2026-11-23 14:00" in n.text and "村委会会议室" in n.text for n in notify_memory)
+    event = case.timeline.get(kind="session_rescheduled")
+    assert event.note == "调解 · 2026-11-24 09:00 · 村委会调解室 → 2026-11-23 14:00 · 村委会会议室"
+    assert (event.actor, event.data) == (m, {"session": 1})
+
+    record_held(session, afternoon)
+    assert Agreement.objects.get(case=case).effective_on == datetime.date(2026, 11, 23)
+    assert reload(case).status == Status.RESOLVED
+
+
+def test_rescheduling_refusals_change_nothing(county, notify_memory):
+    case = in_handling_at_village(county)
+    m = county.users["mediator"]
+    session = services.schedule_session(case, m, T0, starts_at=T0 + DAY, place="村调解室")
+
+    with pytest.raises(InvalidInput) as refused:
+        services.reschedule_session(session, m, T0, starts_at=T0 + 2 * DAY)
+    assert "place" in refused.value.field_errors
+    with pytest.raises(InvalidInput) as refused:
+        services.reschedule_session(session, m, T0, starts_at=T0 + DAY, place="村调解室")
+    assert "starts_at" in refused.value.field_errors
+    with pytest.raises(NotAllowed):
+        services.reschedule_session(
+            session, county.users["vclerk_sibling"], T0, starts_at=T0 + 2 * DAY, place="村调解室"
+        )
+    assert reload(session).starts_at == T0 + DAY
+    assert not case.timeline.filter(kind="session_rescheduled").exists()
+
+    record_held(session, T0 + DAY, result=SessionResult.CONTINUE)
+    with pytest.raises(InvalidInput):  # a session held stays where it was held
+        services.reschedule_session(session, m, T0 + DAY, starts_at=T0 + 2 * DAY, place="镇")
+    assert reload(session).starts_at == T0 + DAY
+    assert not case.timeline.filter(kind="session_rescheduled").exists()
 
 
 def test_three_failed_sessions_at_village_escalate_under_321(county):
