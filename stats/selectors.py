@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from areas.models import Area, Level, Role, Unit, path_ids
 from areas.selectors import scope_of, visible_areas
@@ -79,6 +80,101 @@ def period_of(kind: str, today: datetime.date, start=None, end=None) -> Period:
         month=(first.month + months - 1) % 12 + 1,
     )
     return Period(kind, first, nxt - datetime.timedelta(days=1))
+
+
+# What the figures of a period are compared with, said above the cards: (kind of the
+# period, only its first days) → the sentence, and the short name on each card.
+COMPARED_WITH = {
+    ("month", True): (
+        _("Compared with the same days of the previous month (%(span)s)"),
+        _("same days of the previous month"),
+    ),
+    ("month", False): (
+        _("Compared with the previous month (%(span)s)"),
+        _("previous month"),
+    ),
+    ("quarter", True): (
+        _("Compared with the same days of the previous quarter (%(span)s)"),
+        _("same days of the previous quarter"),
+    ),
+    ("quarter", False): (
+        _("Compared with the previous quarter (%(span)s)"),
+        _("previous quarter"),
+    ),
+    ("year", True): (
+        _("Compared with the same days of the previous year (%(span)s)"),
+        _("same days of the previous year"),
+    ),
+    ("year", False): (
+        _("Compared with the previous year (%(span)s)"),
+        _("previous year"),
+    ),
+    ("custom", False): (
+        _("Compared with the period before (%(span)s)"),
+        _("period before"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The period a period's figures are compared with. While a month, quarter or year is
+    under way (`today` inside it) that is as many days at the start of the one before as
+    have passed (1–2 November for 1–2 December), not the whole of it; otherwise, and for
+    dates a user chose, the whole period before."""
+
+    of: Period
+    period: Period
+    same_days: bool
+
+    @property
+    def label(self) -> str:
+        return str(COMPARED_WITH[self.of.kind, self.same_days][0]) % {"span": self.span}
+
+    @property
+    def short(self) -> str:
+        return str(COMPARED_WITH[self.of.kind, self.same_days][1])
+
+    @property
+    def span(self) -> str:
+        """The compared days as a reader says them: 11月1日–2日, 2025年1月1日–11月23日."""
+        start, end = self.period.start, self.period.end
+        if start.year != self.of.start.year:
+            first = pgettext("date span", "%(year)s/%(month)s/%(day)s") % {
+                "year": start.year,
+                "month": start.month,
+                "day": start.day,
+            }
+        else:
+            first = pgettext("date span", "%(month)s/%(day)s") % {
+                "month": start.month,
+                "day": start.day,
+            }
+        if end == start:
+            return first
+        if (end.year, end.month) == (start.year, start.month):
+            last = pgettext("date span", "%(day)s") % {"day": end.day}
+        else:
+            last = pgettext("date span", "%(month)s/%(day)s") % {
+                "month": end.month,
+                "day": end.day,
+            }
+        return f"{first}–{last}"
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+
+def comparison(period: Period, today: datetime.date) -> Comparison:
+    """What `period` is compared with on `today` (see Comparison): the same number of days
+    into the month, quarter or year before while `period` is under way, clamped to that
+    period's end (30 March against the 28 days of February); the whole period before once
+    it is over, and for custom dates (the same number of days just before them)."""
+    before = period.previous()
+    if period.kind == "custom" or not period.start <= today < period.end:
+        return Comparison(period, before, False)
+    end = before.start + datetime.timedelta(days=(today - period.start).days)
+    return Comparison(period, Period(before.kind, before.start, min(end, before.end)), True)
 
 
 def dim_labels() -> dict[str, dict[str, str]]:

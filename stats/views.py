@@ -44,7 +44,7 @@ class Query:
                 raise PermissionDenied(_("Statistics are for governance center staff and leaders."))
         kind = request.GET.get("period", "month")
         kind = kind if kind in selectors.PERIODS else "month"
-        today = clock.today_local()
+        self.today = today = clock.today_local()
         start = parse_date(request.GET.get("start") or "")
         end = parse_date(request.GET.get("end") or "")
         self.period = selectors.period_of(kind, today, start, end)
@@ -56,6 +56,11 @@ class Query:
             .values_list("pk", flat=True)
         )
         self.trail = [a for a in ancestors if a.pk in visible]
+
+    @property
+    def comparison(self) -> selectors.Comparison:
+        """What the period's figures are compared with (like with like while it runs)."""
+        return selectors.comparison(self.period, self.today)
 
     def params(self, **extra) -> str:
         p = {"area": self.area.pk, "period": self.period.kind}
@@ -88,7 +93,7 @@ def fmt(ind, value) -> str:
 
 def indicator_cards(q: Query) -> list[dict]:
     now_c = selectors.total(q.area, q.period)
-    prev_c = selectors.total(q.area, q.period.previous())
+    prev_c = selectors.total(q.area, q.comparison.period)
     cards = []
     for ind in INDICATORS.values():
         value = ind.value(now_c, q.area.population)
