@@ -25,10 +25,11 @@ def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
     area, period = q.area, q.period
     names = [str(INDICATORS[k].name) for k in RANK_KEYS]
     if table == "indicators":
-        now, prev = selectors.total(area, period), selectors.total(area, period.previous())
+        before = q.comparison
+        now, prev = selectors.total(area, period), selectors.total(area, before.period)
         return (
             _("Indicators"),
-            [_("Statistical indicator"), str(period), str(period.previous())],
+            [_("Statistical indicator"), str(period), f"{before.period} ({before.short})"],
             [
                 [str(i.name), _fig(k, now, area.population), _fig(k, prev, area.population)]
                 for k, i in INDICATORS.items()

@@ -86,10 +86,14 @@ class Dim(models.TextChoices):
     CATEGORY = "category", _("category")
     CHANNEL = "channel", _("intake channel")
     LEVEL = "level", _("handling level")
+    # The owning unit (value: its id), by month: `day` is the first day of the month. The
+    # unit table of a large area sums one row per unit and month instead of its facts.
+    UNIT_MONTH = "unit_month", _("handling unit, by month")
 
 
 class DailyCount(Counters):
-    """Sums of the facts of cases accepted on `day` in `area`'s subtree, per dimension value.
+    """Sums of the facts of cases accepted on `day` in `area`'s subtree, per dimension value
+    (for Dim.UNIT_MONTH: accepted in the month that `day` begins).
 
     Only large areas keep rows (stats.recorder.ROLLUPS: a province, a city, a county for
     every dimension, a town for its total); smaller areas are summed from their facts.

@@ -20,17 +20,27 @@ def _dim_sql(dim: str) -> str:
         Dim.CATEGORY: "category",
         Dim.CHANNEL: "channel",
         Dim.LEVEL: "CAST(level AS VARCHAR(2))",
+        Dim.UNIT_MONTH: "CAST(owner_unit_id AS VARCHAR(20))",
     }[dim]
+
+
+def _day_sql(dim: str) -> str:
+    """The roll-up row's day: the day of acceptance, or the first of its month."""
+    if dim != Dim.UNIT_MONTH:
+        return "accepted_on"
+    if connection.vendor == "postgresql":
+        return "CAST(date_trunc('month', accepted_on) AS date)"
+    return "date(accepted_on, 'start of month')"
 
 
 def rollup_select(level: int, dim: str) -> str:
     """SQL summing the facts into the roll-up rows of one area level and dimension."""
     sums = ", ".join(f"SUM({c})" for c in COUNTERS)
-    value = _dim_sql(dim)
+    day, value = _day_sql(dim), _dim_sql(dim)
     return (
-        f"SELECT accepted_on, l{level}, '{dim}', {value}, {sums} "
+        f"SELECT {day}, l{level}, '{dim}', {value}, {sums} "
         f"FROM {CaseFact._meta.db_table} WHERE l{level} IS NOT NULL "
-        f"GROUP BY accepted_on, l{level}" + ("" if dim == Dim.TOTAL else f", {value}")
+        f"GROUP BY {day}, l{level}" + ("" if dim == Dim.TOTAL else f", {value}")
     )
 
 

@@ -18,9 +18,10 @@ from .facts import facts_of
 from .models import COUNTERS, SUM_ANNOTATIONS, CaseFact, DailyCount, Dim
 
 # Which areas keep daily roll-up rows, and for which dimensions: a province, a city, a
-# county for every breakdown; a town for its total only, so that a county's table of towns
-# is summed from a few rows per town and day. Villages and grids, and a town's breakdowns,
-# are summed from their facts, which are few per area.
+# county for every breakdown and its units by month (its unit table lists every unit that
+# owns a case of it, tens of thousands in a province); a town for its total only, so that a
+# county's table of towns is summed from a few rows per town and day. Villages and grids,
+# and a town's breakdowns and units, are summed from their facts, which are few per area.
 ROLLUPS: dict[int, tuple[str, ...]] = {
     1: tuple(Dim.values),
     2: tuple(Dim.values),
@@ -35,11 +36,13 @@ def has_rollup(level: int, dim: str = Dim.TOTAL) -> bool:
 
 def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
     """The (day, area, dim, value) rows a fact is counted in."""
-    value_of = {
-        Dim.TOTAL: "",
-        Dim.CATEGORY: fact["category"],
-        Dim.CHANNEL: fact["channel"],
-        Dim.LEVEL: str(fact["level"]),
+    day = fact["accepted_on"]
+    key_of = {
+        Dim.TOTAL: (day, ""),
+        Dim.CATEGORY: (day, fact["category"]),
+        Dim.CHANNEL: (day, fact["channel"]),
+        Dim.LEVEL: (day, str(fact["level"])),
+        Dim.UNIT_MONTH: (day.replace(day=1), str(fact["owner_unit_id"])),
     }
     keys = []
     for level, dims in ROLLUPS.items():
@@ -47,7 +50,8 @@ def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
         if area_id is None:
             continue
         for dim in dims:
-            keys.append((fact["accepted_on"], area_id, str(dim), value_of[dim]))
+            row_day, value = key_of[dim]
+            keys.append((row_day, area_id, str(dim), value))
     return keys
 
 
@@ -167,7 +171,9 @@ def move_subtree(sender, area: Area, old_path: str, **kwargs) -> None:
         return
     facts = CaseFact.objects.filter(**{f"l{area.level}": area.pk})
     deltas = new_deltas()
-    groups = facts.values("accepted_on", "category", "channel", "level").annotate(**SUM_ANNOTATIONS)
+    groups = facts.values("accepted_on", "category", "channel", "level", "owner_unit_id").annotate(
+        **SUM_ANNOTATIONS
+    )
     for group in groups:
         for ancestors, sign in ((old, -1), (new, 1)):
             # Only the changed large ancestors: the others keep counting these cases.

@@ -80,8 +80,8 @@ class ReportPdf(FPDF):
 def monthly_pdf(q) -> bytes:
     area, period = q.area, q.period
     now_c = selectors.total(area, period)
-    prev = period.previous()
-    prev_c = selectors.total(area, prev)
+    prev = q.comparison
+    prev_c = selectors.total(area, prev.period)
     pdf = ReportPdf()
     pdf.add_page()
     pdf.set_font("cjk", "B", 17)
@@ -94,8 +94,7 @@ def monthly_pdf(q) -> bytes:
     pdf.cell(
         0,
         6,
-        f"{_('Period')}: {period}    {_('compared with')}: {prev}    "
-        f"{_('printed')}: {minute(clock.now())}",
+        f"{_('Period')}: {period}    {prev.label}    {_('printed')}: {minute(clock.now())}",
         align="C",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -108,7 +107,11 @@ def monthly_pdf(q) -> bytes:
         old = ind.value(prev_c, area.population)
         rows.append([str(ind.name), _fmt(ind, cur), _fmt(ind, old)])
     pdf.table(
-        [_("Statistical indicator"), f"{period.start:%Y-%m}", f"{prev.start:%Y-%m}"],
+        [
+            _("Statistical indicator"),
+            f"{period.start:%Y-%m}",
+            f"{prev.period.start:%Y-%m}" + (f" {prev.span}" if prev.same_days else ""),
+        ],
         rows,
         [80, 47, 47],
     )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from areas.models import Area, Level, Role, Unit, path_ids
 from areas.selectors import scope_of, visible_areas
@@ -79,6 +80,101 @@ def period_of(kind: str, today: datetime.date, start=None, end=None) -> Period:
         month=(first.month + months - 1) % 12 + 1,
     )
     return Period(kind, first, nxt - datetime.timedelta(days=1))
+
+
+# What the figures of a period are compared with, said above the cards: (kind of the
+# period, only its first days) → the sentence, and the short name on each card.
+COMPARED_WITH = {
+    ("month", True): (
+        _("Compared with the same days of the previous month (%(span)s)"),
+        _("same days of the previous month"),
+    ),
+    ("month", False): (
+        _("Compared with the previous month (%(span)s)"),
+        _("previous month"),
+    ),
+    ("quarter", True): (
+        _("Compared with the same days of the previous quarter (%(span)s)"),
+        _("same days of the previous quarter"),
+    ),
+    ("quarter", False): (
+        _("Compared with the previous quarter (%(span)s)"),
+        _("previous quarter"),
+    ),
+    ("year", True): (
+        _("Compared with the same days of the previous year (%(span)s)"),
+        _("same days of the previous year"),
+    ),
+    ("year", False): (
+        _("Compared with the previous year (%(span)s)"),
+        _("previous year"),
+    ),
+    ("custom", False): (
+        _("Compared with the period before (%(span)s)"),
+        _("period before"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The period a period's figures are compared with. While a month, quarter or year is
+    under way (`today` inside it) that is as many days at the start of the one before as
+    have passed (1–2 November for 1–2 December), not the whole of it; otherwise, and for
+    dates a user chose, the whole period before."""
+
+    of: Period
+    period: Period
+    same_days: bool
+
+    @property
+    def label(self) -> str:
+        return str(COMPARED_WITH[self.of.kind, self.same_days][0]) % {"span": self.span}
+
+    @property
+    def short(self) -> str:
+        return str(COMPARED_WITH[self.of.kind, self.same_days][1])
+
+    @property
+    def span(self) -> str:
+        """The compared days as a reader says them: 11月1日–2日, 2025年1月1日–11月23日."""
+        start, end = self.period.start, self.period.end
+        if start.year != self.of.start.year:
+            first = pgettext("date span", "%(year)s/%(month)s/%(day)s") % {
+                "year": start.year,
+                "month": start.month,
+                "day": start.day,
+            }
+        else:
+            first = pgettext("date span", "%(month)s/%(day)s") % {
+                "month": start.month,
+                "day": start.day,
+            }
+        if end == start:
+            return first
+        if (end.year, end.month) == (start.year, start.month):
+            last = pgettext("date span", "%(day)s") % {"day": end.day}
+        else:
+            last = pgettext("date span", "%(month)s/%(day)s") % {
+                "month": end.month,
+                "day": end.day,
+            }
+        return f"{first}–{last}"
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+
+def comparison(period: Period, today: datetime.date) -> Comparison:
+    """What `period` is compared with on `today` (see Comparison): the same number of days
+    into the month, quarter or year before while `period` is under way, clamped to that
+    period's end (30 March against the 28 days of February); the whole period before once
+    it is over, and for custom dates (the same number of days just before them)."""
+    before = period.previous()
+    if period.kind == "custom" or not period.start <= today < period.end:
+        return Comparison(period, before, False)
+    end = before.start + datetime.timedelta(days=(today - period.start).days)
+    return Comparison(period, Period(before.kind, before.start, min(end, before.end)), True)
 
 
 def dim_labels() -> dict[str, dict[str, str]]:
@@ -200,19 +296,65 @@ def sub_areas(area: Area, period: Period) -> list[tuple[Area | None, dict]]:
     return sorted(out, key=lambda x: -x[1]["accepted"])
 
 
-def ranked_units(area: Area) -> QuerySet[Unit]:
-    """The units of the area and of its direct sub-areas, the ones its leader ranks."""
-    return Unit.objects.filter(Q(area=area) | Q(area__parent=area), is_active=True).select_related(
-        "area"
-    )
+def whole_months(period: Period) -> tuple[list[datetime.date], list[Period]]:
+    """The period cut into the first days of the whole months in it and the days left at
+    its edges (none for a month, quarter or year)."""
+    months: list[datetime.date] = []
+    edges: list[Period] = []
+    day = period.start
+    while day <= period.end:
+        month = period_of("month", day)
+        if day == month.start and month.end <= period.end:
+            months.append(day)
+            day = month.end + datetime.timedelta(days=1)
+            continue
+        end = min(month.end, period.end)
+        if edges and edges[-1].end + datetime.timedelta(days=1) == day:
+            edges[-1] = Period("custom", edges[-1].start, end)
+        else:
+            edges.append(Period("custom", day, end))
+        day = end + datetime.timedelta(days=1)
+    return months, edges
 
 
-def missed_reports(unit_ids, period: Period) -> dict[int, int]:
-    """吹哨报到: summoned units that did not report within the limit, per unit."""
+def unit_counters(area: Area, period: Period) -> dict[int, dict]:
+    """Owning unit id → counters of the area's cases of the period that it owns now.
+
+    Every case of the area is counted under its owner, so the counters sum to the area's
+    total. A large area reads its monthly unit roll-up rows (one per unit and month) and
+    the facts of the days at the edges of a custom period only; a smaller one its facts."""
+    found: dict[int, dict] = defaultdict(zero)
+
+    def add(unit_id, row: dict) -> None:
+        c = found[int(unit_id)]
+        for k, v in _clean(row).items():
+            c[k] += v
+
+    if has_rollup(area.level, Dim.UNIT_MONTH):
+        months, edges = whole_months(period)
+        if months:
+            rows = (
+                DailyCount.objects.filter(area_id=area.pk, dim=Dim.UNIT_MONTH, day__in=months)
+                .values("value")
+                .annotate(**SUM_ANNOTATIONS)
+            )
+            for r in rows:
+                add(r["value"], r)
+    else:
+        edges = [period]
+    for edge in edges:
+        for r in facts_in(area, edge).values("owner_unit_id").annotate(**SUM_ANNOTATIONS):
+            add(r["owner_unit_id"], r)
+    return {k: v for k, v in found.items() if v["accepted"]}
+
+
+def missed_reports(area: Area, period: Period) -> dict[int, int]:
+    """吹哨报到: units of the area (or below) summoned in the period that did not report
+    within the limit, per unit."""
     start, end = period.bounds()
     rows = (
         Summons.objects.filter(
-            unit_id__in=unit_ids,
+            unit__area__path__startswith=area.path,
             report_missed=True,
             whistle__called_at__gte=start,
             whistle__called_at__lt=end,
@@ -223,21 +365,43 @@ def missed_reports(unit_ids, period: Period) -> dict[int, int]:
     return {u: int(n) for u, n in rows}
 
 
+@dataclass
+class UnitRow:
+    """One line of an area's unit table: the counters of the cases the unit owns now and its
+    missed 报到; `unit` is loaded only for the lines shown (see with_units)."""
+
+    unit_id: int
+    counters: dict
+    missed: int
+    score: float | None = None
+    unit: Unit | None = None
+
+
+def unit_rows(area: Area, period: Period) -> list[UnitRow]:
+    """Every unit that owns a case of the area accepted in the period, or that is of the
+    area and missed a 报到 in it, most cases first. A unit above the area (a case escalated
+    out of it) is listed too, so that the lines add up to the area's figures."""
+    counters = unit_counters(area, period)
+    missed = missed_reports(area, period)
+    rows = [
+        UnitRow(pk, counters.get(pk, zero()), missed.get(pk, 0))
+        for pk in set(counters) | set(missed)
+    ]
+    return sorted(rows, key=lambda r: (-r.counters["accepted"], -r.missed, r.unit_id))
+
+
+def with_units(rows: list[UnitRow]) -> list[UnitRow]:
+    """The rows with their units (with areas) loaded, in as few queries as the database
+    allows however many rows."""
+    by_id = Unit.objects.select_related("area").in_bulk([r.unit_id for r in rows])
+    for r in rows:
+        r.unit = by_id.get(r.unit_id)
+    return [r for r in rows if r.unit is not None]
+
+
 def units(area: Area, period: Period) -> list[tuple[Unit, dict, int]]:
     """(unit, counters of the cases it handles now, missed 报到), most cases first."""
-    unit_list = list(ranked_units(area))
-    ids = [u.pk for u in unit_list]
-    rows = (
-        facts_in(area, period)
-        .filter(owner_unit_id__in=ids)
-        .values("owner_unit_id")
-        .annotate(**SUM_ANNOTATIONS)
-    )
-    found = {r["owner_unit_id"]: _clean(r) for r in rows}
-    missed = missed_reports(ids, period)
-    out = [(u, found.get(u.pk, zero()), missed.get(u.pk, 0)) for u in unit_list]
-    out = [x for x in out if x[1]["accepted"] or x[2]]
-    return sorted(out, key=lambda x: (-x[1]["accepted"], -x[2], x[0].name))
+    return [(r.unit, r.counters, r.missed) for r in with_units(unit_rows(area, period))]
 
 
 # ---------------------------------------------------------------- access and case lists
@@ -319,10 +483,19 @@ def stars_for(value: float | None, cases: int, levels: list[StarLevel]) -> int:
     return 0
 
 
-def unit_scores(area: Area, period: Period) -> list[tuple[Unit, dict, int, float | None]]:
+def scored_unit_rows(area: Area, period: Period) -> list[UnitRow]:
+    """The unit table with each unit's score, best first."""
     w = weights()
-    rows = [(u, c, missed, score(c, missed, w)) for u, c, missed in units(area, period)]
-    return sorted(rows, key=lambda x: -(x[3] or 0))
+    rows = unit_rows(area, period)
+    for r in rows:
+        r.score = score(r.counters, r.missed, w)
+    return sorted(rows, key=lambda r: -(r.score or 0))
+
+
+def unit_scores(area: Area, period: Period) -> list[tuple[Unit, dict, int, float | None]]:
+    return [
+        (r.unit, r.counters, r.missed, r.score) for r in with_units(scored_unit_rows(area, period))
+    ]
 
 
 def rates_grid_workers(area: Area) -> bool:

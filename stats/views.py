@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.forms import modelformset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,7 +44,7 @@ class Query:
                 raise PermissionDenied(_("Statistics are for governance center staff and leaders."))
         kind = request.GET.get("period", "month")
         kind = kind if kind in selectors.PERIODS else "month"
-        today = clock.today_local()
+        self.today = today = clock.today_local()
         start = parse_date(request.GET.get("start") or "")
         end = parse_date(request.GET.get("end") or "")
         self.period = selectors.period_of(kind, today, start, end)
@@ -56,6 +56,11 @@ class Query:
             .values_list("pk", flat=True)
         )
         self.trail = [a for a in ancestors if a.pk in visible]
+
+    @property
+    def comparison(self) -> selectors.Comparison:
+        """What the period's figures are compared with (like with like while it runs)."""
+        return selectors.comparison(self.period, self.today)
 
     def params(self, **extra) -> str:
         p = {"area": self.area.pk, "period": self.period.kind}
@@ -88,7 +93,7 @@ def fmt(ind, value) -> str:
 
 def indicator_cards(q: Query) -> list[dict]:
     now_c = selectors.total(q.area, q.period)
-    prev_c = selectors.total(q.area, q.period.previous())
+    prev_c = selectors.total(q.area, q.comparison.period)
     cards = []
     for ind in INDICATORS.values():
         value = ind.value(now_c, q.area.population)
@@ -164,14 +169,7 @@ def dashboard(request):
             for r in subs
         ]
     )
-    units = [
-        {
-            **rank_row(q, c, unit=u.pk),
-            "unit": u,
-            "missed": missed,
-        }
-        for u, c, missed in selectors.units(q.area, q.period)
-    ]
+    units = unit_page(request, q, selectors.unit_rows(q.area, q.period))
     return render(
         request,
         "stats/dashboard.html",
@@ -200,6 +198,26 @@ def rank_row(q: Query, c: dict, **extra) -> dict:
         "href": CASES + q.params(indicator="accepted", **extra),
         "overdue_href": CASES + q.params(indicator="overdue", **extra),
     }
+
+
+UNITS_PER_PAGE = 50
+
+
+def unit_page(request, q: Query, rows: list[selectors.UnitRow]) -> Page:
+    """The page of an area's unit table that ?units_page= asks for (a province has tens of
+    thousands of units); only its units are read, and each line is ready for the table."""
+    page = Paginator(rows, UNITS_PER_PAGE).get_page(request.GET.get("units_page"))
+    page.object_list = [
+        {
+            **rank_row(q, r.counters, unit=r.unit_id),
+            "unit": r.unit,
+            "missed": r.missed,
+            "score": r.score,
+            "outside": not r.unit.area.path.startswith(q.area.path),
+        }
+        for r in selectors.with_units(list(page.object_list))
+    ]
+    return page
 
 
 def rank_rows(q: Query, rows) -> list[dict]:
@@ -266,10 +284,7 @@ def assessment(request):
     q = Query(request)
     if q.period.kind == "month" and "period" not in request.GET:
         q.period = selectors.period_of("quarter", clock.today_local())
-    units = [
-        {**rank_row(q, c, unit=u.pk), "unit": u, "missed": missed, "score": s}
-        for u, c, missed, s in selectors.unit_scores(q.area, q.period)
-    ]
+    units = unit_page(request, q, selectors.scored_unit_rows(q.area, q.period))
     workers = [
         {**rank_row(q, c, reporter=u.pk), "user": u, "score": s, "stars": "★" * stars}
         for u, c, s, stars in selectors.grid_workers(q.area, q.period)

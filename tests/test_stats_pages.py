@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from areas.models import Membership, Role
+from jiefen import clock
 from stats.indicators import INDICATORS
 from stats.models import AssessmentWeight
 from tests.factories import new_case
@@ -119,11 +120,14 @@ def coloured_pixels(data: bytes, rgb: tuple[int, int, int]) -> int:
 def test_monthly_report_is_a_printable_pdf_with_figures_and_charts(november, client):
     town = november.towns[0]
     client.force_login(november.users["leader"])
-    response = client.get("/stats/report.pdf", {"area": town.pk, "month": "2026-11"})
+    # Printed once November is over: compared with the whole of October.
+    with clock.pinned(at(12, 2)):
+        response = client.get("/stats/report.pdf", {"area": town.pk, "month": "2026-11"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "镇1矛盾纠纷化解工作月报（2026-11）" in text
+    assert "与上月（10月1日–31日）比较" in text
     assert re.search(rf"{name('accepted')}\s+9\s+1\n", text)  # November, then October
     assert re.search(rf"{name('resolution_rate')}\s+55\.56%\s+0\.00%", text)
     assert re.search(r"镇1村1\s+8\s+62\.50%\s+1", text)
@@ -133,6 +137,13 @@ def test_monthly_report_is_a_printable_pdf_with_figures_and_charts(november, cli
     assert coloured_pixels(response.content, (46, 125, 50)) > 10
     bad = client.get("/stats/report.pdf", {"area": town.pk, "month": "2026-13"})
     assert bad.status_code == 404
+    # Printed on 23 November: like with like, 1–23 October (I, on the 31st, is not in it).
+    with clock.pinned(at(11, 23)):
+        early = pdf_text(
+            client.get("/stats/report.pdf", {"area": town.pk, "month": "2026-11"}).content
+        )
+    assert "与上月同期（10月1日–23日）比较" in early
+    assert re.search(rf"{name('accepted')}\s+9\s+0\n", early)
 
 
 def assessment_rows(html: str, section: str) -> dict[str, list[str]]:
