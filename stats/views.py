@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from areas.models import Area
+from areas.models import Area, Level
 from areas.selectors import is_administrator
 from cases.pages import case_table_page
 from cases.selectors import with_overdue
@@ -112,9 +112,26 @@ def indicator_cards(q: Query) -> list[dict]:
     return cards
 
 
+UNITS_PER_PAGE = 50
+RANKING_INDICATORS = [INDICATORS[k] for k in RANKING]
+# Areas whose unit table is fetched after the page (htmx, when it comes into view): a
+# province or city has tens of thousands of units to rank, a county a few hundred.
+UNITS_LATER_LEVELS = {Level.PROVINCE, Level.CITY}
+
+
+def units_later(request, q: Query) -> bool:
+    """Whether the page leaves its unit table to a second request (?part=units, answered
+    with the table alone), which a reader paging through the table (?units_page=) does not."""
+    return q.area.level in UNITS_LATER_LEVELS and "units_page" not in request.GET
+
+
 @login_required
 def dashboard(request):
     q = Query(request)
+    if request.GET.get("part") == "units":
+        units = unit_page(request, q, selectors.unit_rows(q.area, q.period))
+        context = {"q": q, "units": units, "ranking": RANKING_INDICATORS}
+        return render(request, "stats/_units.html", context)
     labels = selectors.dim_labels()
     bucket = "week" if q.period.days <= 92 else "month"
     trend = selectors.trend(q.area, q.period, bucket)
@@ -169,7 +186,9 @@ def dashboard(request):
             for r in subs
         ]
     )
-    units = unit_page(request, q, selectors.unit_rows(q.area, q.period))
+    units = None
+    if not units_later(request, q):
+        units = unit_page(request, q, selectors.unit_rows(q.area, q.period))
     return render(
         request,
         "stats/dashboard.html",
@@ -183,7 +202,7 @@ def dashboard(request):
             "subs": subs,
             "sub_chart": sub_chart,
             "units": units,
-            "ranking": [INDICATORS[k] for k in RANKING],
+            "ranking": RANKING_INDICATORS,
         },
     )
 
@@ -198,9 +217,6 @@ def rank_row(q: Query, c: dict, **extra) -> dict:
         "href": CASES + q.params(indicator="accepted", **extra),
         "overdue_href": CASES + q.params(indicator="overdue", **extra),
     }
-
-
-UNITS_PER_PAGE = 50
 
 
 def unit_page(request, q: Query, rows: list[selectors.UnitRow]) -> Page:
@@ -284,7 +300,12 @@ def assessment(request):
     q = Query(request)
     if q.period.kind == "month" and "period" not in request.GET:
         q.period = selectors.period_of("quarter", clock.today_local())
-    units = unit_page(request, q, selectors.scored_unit_rows(q.area, q.period))
+    if request.GET.get("part") == "units":
+        units = unit_page(request, q, selectors.scored_unit_rows(q.area, q.period))
+        return render(request, "stats/_unit_scores.html", {"q": q, "units": units})
+    units = None
+    if not units_later(request, q):
+        units = unit_page(request, q, selectors.scored_unit_rows(q.area, q.period))
     workers = [
         {**rank_row(q, c, reporter=u.pk), "user": u, "score": s, "stars": "★" * stars}
         for u, c, s, stars in selectors.grid_workers(q.area, q.period)

@@ -110,3 +110,22 @@ def test_the_unit_table_is_paged_and_keeps_the_other_parameters(november, client
             assert kept in link
         url, params = "/stats/" + link, None
     assert seen == want
+
+
+def test_a_large_areas_unit_table_comes_with_a_second_request(november, client, monkeypatch):
+    """A province or city ranks tens of thousands of units: its pages show their figures at
+    once and fetch the unit table when it comes into view (htmx), or on the link."""
+    c = november
+    monkeypatch.setattr(views, "UNITS_LATER_LEVELS", {c.county.level})  # the county plays one
+    client.force_login(c.users["cclerk"])
+    params = {"area": c.county.pk, **NOVEMBER}
+    for path, section_id in (("/stats/", "units"), ("/stats/assessment/", "unit-scores")):
+        page = client.get(path, params).content.decode()
+        later = section(page, section_id)
+        assert COMMITTEE not in later and "<table" not in later
+        assert 'hx-trigger="revealed"' in later and "part=units" in later
+        part = client.get(path, {**params, "part": "units"}).content.decode()
+        assert "<html" not in part and COMMITTEE in unit_names(part, section_id)
+        # Without JavaScript: the link pages through the table on the page itself.
+        paged = client.get(path, {**params, "units_page": 1}).content.decode()
+        assert COMMITTEE in unit_names(paged, section_id)
