@@ -33,12 +33,7 @@ def hbars(items: list[tuple[str, float, str, str]], width: int = 360) -> SafeStr
                 _fmt(value),
             )
         )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img">{}</svg>',
-        width,
-        len(items) * row,
-        mark_safe("".join(parts)),
-    )
+    return _svg(width, len(items) * row, parts)
 
 
 def columns(items: list[tuple[str, float, float, str, str]], height: int = 160) -> SafeString:
@@ -74,8 +69,16 @@ def columns(items: list[tuple[str, float, float, str, str]], height: int = 160) 
             parts.append(
                 format_html('<text x="{}" y="{}" class="lbl">{}</text>', x + 1, height - 4, label)
             )
+    return _svg(width, height, parts)
+
+
+def _svg(width: int, height: int, parts: list[str]) -> SafeString:
+    """A chart drawn at its own size (CSS only shrinks it to a narrow column), so its labels
+    are the same size in every chart, not scaled by how wide its card happens to be."""
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img">{}</svg>',
+        '<svg class="chart" viewBox="0 0 {} {}" width="{}" height="{}" role="img">{}</svg>',
+        width,
+        height,
         width,
         height,
         mark_safe("".join(parts)),

@@ -41,6 +41,15 @@ def test_leader_drills_down_from_town_to_village(new_page, county):
     expect(page.locator("#chart-tip")).to_contain_text("化解数")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-town.png"), full_page=True)
+    # One label scale: the labels of the trend, the sub-areas, the categories and the
+    # channels are drawn at the same size on screen, whatever each card's width.
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        heights = page.locator(".chart .lbl").evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect().height)"
+        )
+        assert len(heights) >= 4 and max(heights) <= 1.25 * min(heights), (width, heights)
+    page.set_viewport_size({"width": 412, "height": 900})
 
     # Click the second village in the sub-area breakdown: its own figures.
     page.click("#subareas a.drill:has-text('镇1村2')")
