@@ -14,7 +14,7 @@ from jiefen import clock
 from jiefen.identity import mask_id_number, mask_phone
 from jiefen.pagination import page_of
 
-from . import services
+from . import attachments, services
 from .forms import SATISFACTION_CHOICES, AttachmentForm, TransitionForm
 from .models import TriageClass
 from .registry import event_label, propose_route
@@ -116,6 +116,8 @@ def render_case_page(
         "parties": _party_rows(parties, full),
         "full_record": full,
         "attachments": case.attachments.all(),
+        "viewable_types": attachments.INLINE_TYPES,
+        "image_types": attachments.IMAGE_TYPES,
         "attachment_form": attachment_form or AttachmentForm(),
         "materials": case.missing_materials.all(),
         "deadlines": [

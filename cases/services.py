@@ -18,6 +18,7 @@ from clocks.models import Clock
 from jiefen.identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
 from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
 
+from .attachments import sniff_file
 from .errors import IllegalTransition, InvalidInput, NotAllowed
 from .models import (
     Attachment,
@@ -666,7 +667,9 @@ def add_attachment(case: Case, actor, uploaded_file, now: datetime.datetime) -> 
         att = Attachment(
             case=case,
             name=uploaded_file.name[:200],
-            content_type=getattr(uploaded_file, "content_type", "") or "",
+            # What the bytes are, not what the browser claimed: the page and the viewer
+            # decide by it whether to show the file.
+            content_type=sniff_file(uploaded_file),
             size=uploaded_file.size,
             uploaded_by=actor,
             uploaded_at=now,

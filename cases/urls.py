@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:code>/act/", views.act, name="act"),
     path("cases/<str:code>/attachments/", views.upload, name="upload"),
     path("cases/<str:code>/attachments/<int:pk>/", views.download, name="download"),
+    path("cases/<str:code>/attachments/<int:pk>/view/", views.view_attachment, name="attachment"),
     path("cases/<str:code>/materials/<int:pk>/provided/", views.provide, name="provide"),
     path("c/<str:code>", views.short, name="short"),
     path("manage/categories/", manage_views.category_list, name="categories"),

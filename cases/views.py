@@ -4,9 +4,10 @@ the selectors (cases_visible_to / get_visible_case), every write is a service ca
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from jiefen import clock
@@ -14,7 +15,7 @@ from jiefen.errors import ServiceError
 from jiefen.forms import apply_errors
 from jiefen.identity import normalise_id_number, normalise_phone
 
-from . import selectors, services
+from . import attachments, selectors, services
 from .forms import AttachmentForm, CaseFilterForm, CaseForm, PartyFormSet, filled_party_forms
 from .pages import case_table_page, render_case_page, transition_form
 from .selectors import visible_case_or_404
@@ -136,11 +137,40 @@ def upload(request, code):
 
 
 @login_required
+@xframe_options_sameorigin  # the viewer page frames a PDF from here
 def download(request, code, pk):
-    """Attachments are served through the case's permission check, never from a public URL."""
+    """Attachments are served through the case's permission check, never from a public URL.
+
+    ?inline=1 shows a photo or a PDF in the browser (what its bytes are, never what its name
+    says); ?thumb=1 a small JPEG of a photo. Anything else is always a download.
+    """
     case = visible_case_or_404(request.user, code)
     att = get_object_or_404(case.attachments, pk=pk)
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+    file = att.file.open("rb")
+    if request.GET.get("thumb"):
+        preview = attachments.thumbnail(file)
+        file.close()
+        if preview is None:
+            raise Http404
+        response = HttpResponse(preview, content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+    kind = attachments.inline_type(file) if request.GET.get("inline") else None
+    if kind:
+        return FileResponse(file, as_attachment=False, filename=att.name, content_type=kind)
+    return FileResponse(file, as_attachment=True, filename=att.name)
+
+
+@login_required
+def view_attachment(request, code, pk):
+    """A photo or a PDF of the case on a page of its own (phones: full width), with the way
+    back to the case and the download."""
+    case = visible_case_or_404(request.user, code)
+    att = get_object_or_404(case.attachments, pk=pk)
+    with att.file.open("rb") as file:
+        kind = attachments.inline_type(file)
+    context = {"case": case, "att": att, "kind": kind, "is_image": kind in attachments.IMAGE_TYPES}
+    return render(request, "cases/attachment.html", context)
 
 
 @login_required
