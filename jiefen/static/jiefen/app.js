@@ -25,3 +25,8 @@ document.addEventListener("change", function (e) {
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-proposed]").forEach(showOverrideReason);
 });
+
+// 打印: a button[data-print] prints the page (no inline onclick, so a strict CSP can forbid them).
+document.addEventListener("click", function (e) {
+  if (e.target.closest("[data-print]")) window.print();
+});
