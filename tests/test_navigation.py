@@ -149,3 +149,34 @@ def test_no_english_left_in_the_chinese_pages(client, demo):
                 found.setdefault(word, []).append(f"{username} {url}")
     report = "\n".join(f"{word}: {', '.join(where)}" for word, where in sorted(found.items()))
     assert found == {}, "English words left on the Chinese pages:\n" + report
+
+
+def test_the_check_reads_what_a_user_reads():
+    html = (
+        '<p title="Open">案件 <b>Excel</b></p><script>var x = "hidden";</script>'
+        '<a translate="no">county_clerk</a><option>Other</option><i data-x="ignored"></i>'
+        '<figure title="http://testserver/c/abc"></figure>'
+    )
+    assert english(html) == {"Open", "Other"}
+
+
+PROJECT_APPS = (
+    "api", "areas", "cases", "clocks", "coordination", "docking", "documents", "mediation",
+    "notifications", "routing", "stats",
+)  # fmt: skip
+
+
+def test_every_model_has_a_chinese_name():
+    """The Django admin (not walked) names models by their verbose names."""
+    from django.apps import apps
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        english_names = [
+            f"{model._meta.label}: {name}"
+            for model in apps.get_models()
+            if model._meta.app_label in PROJECT_APPS
+            for name in (str(model._meta.verbose_name), str(model._meta.verbose_name_plural))
+            if not re.search(r"[\u4e00-\u9fff]", name)
+        ]
+    assert english_names == []
