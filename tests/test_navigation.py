@@ -91,7 +91,7 @@ ALLOWED = {
     "CSV", "xlsx",  # the file formats an upload takes, as the file picker shows them
 }  # fmt: skip
 # Pages the menus do not link to directly: followed, one of each URL shape, from the pages
-# reached, for the administrator and a clerk.
+# reached, for the administrator, the clerks and a mediator.
 DEEPER = ("/manage/", "/routing/manage/", "/cases/", "/mediation/cases/")
 SHAPE = re.compile(r"\d+")
 CASE_PAGE = re.compile(r"^/cases/([^/]+)/$")
