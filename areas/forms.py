@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Level, Role, Unit, UnitKind
+from .models import Level, Role, Speciality, Unit, UnitKind
 
 
 class AreaForm(forms.Form):
@@ -31,13 +31,17 @@ class UnitForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=UnitKind.choices)
     area_code = forms.CharField(label=_("area code"), max_length=15)
-    speciality = forms.CharField(
+    speciality = forms.ChoiceField(
         label=_("speciality"),
-        max_length=60,
         required=False,
         help_text=_("For departments and professional committees, e.g. labour, medical, property."),
     )
     phone = forms.CharField(label=_("phone"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = (self.initial.get("speciality") or self.data.get("speciality") or "").strip()
+        self.fields["speciality"].choices = Speciality.form_choices(current)
 
 
 def _unit_choices():

@@ -104,6 +104,36 @@ class UnitKind(models.TextChoices):
     PRO_MEDIATION = "pro_mediation", _("professional mediation committee")
 
 
+class Speciality(models.TextChoices):
+    """The field a department or professional committee covers. Stored as these values (as
+    routing rules name them); shown by their labels. A value not listed here (typed in before
+    the list) is kept and shown as it is."""
+
+    LABOUR = "labour", _("labour and social security")
+    HOUSING = "housing", _("housing and construction")
+    MARKET = "market", _("market regulation")
+    LAND = "land", _("land and natural resources")
+    HEALTH = "health", _("health")
+    EDUCATION = "education", _("education")
+    PUBLIC_SECURITY = "public security", _("public security")
+    MEDICAL = "medical", _("medical disputes")
+    PROPERTY = "property", _("property management")
+    FINANCE = "finance", _("finance")
+    TRAFFIC = "traffic", _("road traffic accidents")
+    DEMOLITION = "demolition", _("land requisition and demolition")
+
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        """The label of a stored speciality; an unlisted value as it is."""
+        return str(cls(value).label) if value in cls.values else value
+
+    @classmethod
+    def form_choices(cls, current: str = "") -> list[tuple[str, str]]:
+        """Choices for a form: none, the listed specialities, and the current value if unlisted."""
+        extra = [(current, current)] if current and current not in cls.values else []
+        return [("", "—")] + list(cls.choices) + extra
+
+
 # Units whose staff see every case in their area's subtree (territorial scope);
 # the others see only the cases their unit is linked to.
 TERRITORIAL_UNIT_KINDS = {UnitKind.CENTER}
@@ -131,6 +161,10 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def speciality_label(self) -> str:
+        return Speciality.label_of(self.speciality)
 
     @property
     def is_territorial(self) -> bool:

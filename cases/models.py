@@ -234,6 +234,8 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         ordering = ["uploaded_at"]
 
 
@@ -245,6 +247,8 @@ class MissingMaterial(models.Model):
     provided_at = models.DateTimeField(_("provided at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("missing material")
+        verbose_name_plural = _("missing materials")
         ordering = ["pk"]
 
 
@@ -264,6 +268,8 @@ class CaseUnit(models.Model):
     since = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("linked unit")
+        verbose_name_plural = _("linked units")
         unique_together = [("case", "unit", "relation")]
         indexes = [models.Index(fields=["unit", "case"])]
 
@@ -296,6 +302,8 @@ class TimelineEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("case record")
+        verbose_name_plural = _("case records")
         ordering = ["at", "pk"]
         indexes = [
             models.Index(fields=["case", "at"]),
@@ -313,6 +321,10 @@ class CaseAccessLog(models.Model):
     channel = models.CharField(max_length=10)  # "web" or "api"
     ip = models.GenericIPAddressField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("case access record")
+        verbose_name_plural = _("case access records")
+
 
 class CaseCodeSequence(models.Model):
     """Last number issued per register, through cases.services.next_number; only ever grows.
@@ -323,3 +335,7 @@ class CaseCodeSequence(models.Model):
 
     prefix = models.CharField(max_length=30, unique=True)
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case code sequence")
+        verbose_name_plural = _("case code sequences")

@@ -62,6 +62,8 @@ class Deadline(models.Model):
     met = models.BooleanField(null=True)
 
     class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
         db_table = "routing_deadline"  # the table kept its name when the model moved
         ordering = ["due_at"]
         indexes = [

@@ -32,6 +32,8 @@ class Whistle(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("whistle (吹哨)")
+        verbose_name_plural = _("whistles (吹哨)")
         db_table = "routing_whistle"  # the table kept its name when the model moved
         ordering = ["-called_at"]
 
@@ -69,6 +71,8 @@ class Summons(models.Model):
     release_reason = models.TextField(_("reason for the release"), blank=True)
 
     class Meta:
+        verbose_name = _("summoned unit (报到)")
+        verbose_name_plural = _("summoned units (报到)")
         db_table = "routing_summons"  # the table kept its name when the model moved
         ordering = ["pk"]
         constraints = [
@@ -112,5 +116,7 @@ class Supervision(models.Model):
     )
 
     class Meta:
+        verbose_name = _("supervision (督办)")
+        verbose_name_plural = _("supervisions (督办)")
         db_table = "routing_supervision"  # the table kept its name when the model moved
         ordering = ["-issued_at"]

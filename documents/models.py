@@ -63,4 +63,6 @@ class Block(models.Model):
     )
 
     class Meta:
+        verbose_name = _("document block")
+        verbose_name_plural = _("document blocks")
         ordering = ["order", "pk"]

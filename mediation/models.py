@@ -129,6 +129,8 @@ class Assignment(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("mediator assignment")
+        verbose_name_plural = _("mediator assignments")
         ordering = ["role", "assigned_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -181,6 +183,8 @@ class Session(models.Model):
     )
 
     class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
         ordering = ["case", "number"]
         unique_together = [("case", "number")]
 
@@ -215,6 +219,8 @@ class Agreement(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("mediation agreement")
+        verbose_name_plural = _("mediation agreements")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -256,3 +262,7 @@ class Confirmation(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("judicial confirmation")
+        verbose_name_plural = _("judicial confirmations")

@@ -40,6 +40,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="one_notice_per_key"),
@@ -57,6 +59,10 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact"
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
 
 class Delivery(models.Model):
@@ -78,6 +84,8 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         indexes = [
             models.Index(
                 fields=["created_at"],

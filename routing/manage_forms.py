@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Area, Level, Unit, UnitKind
+from areas.models import Area, Level, Speciality, Unit, UnitKind
 from cases.models import Category, Scale, TriageClass
 from clocks.models import (
     DEFAULT_ACCEPT_HOURS,
@@ -56,13 +56,7 @@ class RuleForm(forms.Form):
     target_kind = forms.ChoiceField(
         label=_("handling unit kind"), choices=_blank(UnitKind.choices), required=False
     )
-    target_speciality = forms.CharField(
-        label=_("handling unit speciality"),
-        max_length=60,
-        required=False,
-        widget=forms.TextInput(attrs={"list": "specialities"}),
-        help_text=_("As written on the units, e.g. labour."),
-    )
+    target_speciality = forms.ChoiceField(label=_("handling unit speciality"), required=False)
     target_level = forms.TypedChoiceField(
         label=_("handling level"),
         choices=_blank(Level.choices, _("nearest at or above the case's area")),
@@ -73,12 +67,7 @@ class RuleForm(forms.Form):
     subject_kind = forms.ChoiceField(
         label=_("subject-matter unit kind"), choices=_blank(UnitKind.choices), required=False
     )
-    subject_speciality = forms.CharField(
-        label=_("subject-matter speciality"),
-        max_length=60,
-        required=False,
-        widget=forms.TextInput(attrs={"list": "specialities"}),
-    )
+    subject_speciality = forms.ChoiceField(label=_("subject-matter speciality"), required=False)
     guidance = forms.CharField(
         label=_("guidance for private matters"),
         required=False,
@@ -93,6 +82,13 @@ class RuleForm(forms.Form):
         units = Unit.objects.filter(is_active=True).select_related("area")
         self.fields["target_unit"].queryset = units.order_by("area__code", "kind", "name")
         self.fields["target_unit"].label_from_instance = lambda u: f"{u.area.name} · {u.name}"
+        # The listed specialities, and any other one written on a unit or on this rule.
+        in_use = set(Unit.objects.exclude(speciality="").values_list("speciality", flat=True))
+        for name in ("target_speciality", "subject_speciality"):
+            current = (self.initial.get(name) or self.data.get(name) or "").strip()
+            choices = Speciality.form_choices(current)
+            choices += [(s, s) for s in sorted(in_use - set(Speciality.values) - {current})]
+            self.fields[name].choices = choices
 
 
 class RuleTestForm(forms.Form):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from areas.access import admin_required
-from areas.models import Level, Unit
+from areas.models import Level, Speciality
 from areas.services import AdminError
 from cases.errors import CaseNotFound
 from cases.models import Scale, TriageClass
@@ -84,7 +84,7 @@ def _unit_phrase(kind_label: str, speciality: str, level: int | None) -> str:
     else:
         text = _("the nearest %(kind)s at or above the case's area") % {"kind": kind_label}
     if speciality:
-        text += _(" (speciality: %(speciality)s)") % {"speciality": speciality}
+        text += _(" (speciality: %(speciality)s)") % {"speciality": Speciality.label_of(speciality)}
     return text
 
 
@@ -233,17 +233,7 @@ def _rule_form_view(request, rule: RoutingRule | None):
         form = RuleForm(initial=_rule_initial(rule))
     else:
         form = RuleForm()
-    specialities = (
-        Unit.objects.exclude(speciality="")
-        .order_by("speciality")
-        .values_list("speciality", flat=True)
-        .distinct()
-    )
-    return render(
-        request,
-        "routing/manage/rule_form.html",
-        {"form": form, "rule": rule, "specialities": specialities},
-    )
+    return render(request, "routing/manage/rule_form.html", {"form": form, "rule": rule})
 
 
 @admin_required

@@ -69,6 +69,8 @@ class CaseFact(Counters):
     reporter_id = models.IntegerField(null=True)
 
     class Meta:
+        verbose_name = _("case figures")
+        verbose_name_plural = _("case figures")
         indexes = [
             *[
                 models.Index(fields=[f"l{i}", "accepted_on"], name=f"fact_l{i}_day")
@@ -105,6 +107,8 @@ class DailyCount(Counters):
     value = models.CharField(max_length=20, blank=True)
 
     class Meta:
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
         constraints = [
             models.UniqueConstraint(
                 fields=["area_id", "dim", "day", "value"], name="daily_count_key"
