@@ -82,6 +82,8 @@ def _parties(case: Case, full: bool) -> list[dict[str, str]]:
             "id_number": p.id_number if full else mask_id_number(p.id_number),
             "credit_code": p.credit_code,
             "gender": p.gender,
+            "ethnicity": p.ethnicity,
+            "occupation": p.occupation,
             "phone": p.phone if full else mask_phone(p.phone),
             "address": p.address,
         }

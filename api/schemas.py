@@ -26,6 +26,8 @@ class PartyIn(Schema):
     id_number: str = ""
     credit_code: str = ""
     gender: str = ""
+    ethnicity: str = Field("", description="民族, GB 3304 two-digit code (01 汉族 … 56 基诺族).")
+    occupation: str = Field("", description="职业或职务, short free text.")
     phone: str = ""
     address: str = ""
 
@@ -74,6 +76,8 @@ class PartyOut(Schema):
     id_number: str
     credit_code: str
     gender: str
+    ethnicity: str = Field("", description="GB 3304 code; empty when not recorded.")
+    occupation: str = ""
     phone: str
     address: str
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from areas.selectors import area_subtree_q, memberships_of, visible_areas
 
+from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
 from .registry import Satisfaction
 from .services import REGISTER_ROLES, CaseInput, PartyInput
@@ -137,6 +138,13 @@ class PartyForm(forms.Form):
     credit_code = forms.CharField(
         label=_("unified social credit code"), required=False, max_length=30
     )
+    # 民族 (GB 3304) and 职业: the MoJ documents print them; blank for organisations or unknown.
+    ethnicity = forms.ChoiceField(
+        label=_("ethnic group"),
+        required=False,
+        choices=[("", "—")] + [(code, f"{code} {name}") for code, name in ETHNIC_GROUPS],
+    )
+    occupation = forms.CharField(label=_("occupation"), required=False, max_length=60)
     phone = forms.CharField(
         label=_("phone"),
         required=False,
@@ -154,7 +162,7 @@ PartyFormSet = forms.formset_factory(PartyForm, extra=0, min_num=1, max_num=50)
 
 def filled_party_forms(formset) -> list:
     """Party rows with something typed in; blank rows (role and kind alone) are ignored."""
-    typed = ("name", "id_number", "credit_code", "phone", "address")
+    typed = ("name", "id_number", "credit_code", "ethnicity", "occupation", "phone", "address")
     return [f for f in formset.forms if any(f.cleaned_data.get(k) for k in typed)]
 
 

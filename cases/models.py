@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Level, Unit
 
+from .data.ethnicities import ETHNIC_GROUPS
 from .workflow import Status, TransferChannel
 
 
@@ -206,6 +207,11 @@ class Party(models.Model):
     id_number = models.CharField(_("resident ID number"), max_length=18, blank=True, db_index=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    # 民族, GB 3304 code; blank for organisations and when unknown.
+    ethnicity = models.CharField(
+        _("ethnic group"), max_length=2, choices=ETHNIC_GROUPS, blank=True, default=""
+    )
+    occupation = models.CharField(_("occupation"), max_length=60, blank=True, default="")
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
 

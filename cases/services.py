@@ -19,6 +19,7 @@ from jiefen.identity import gender_from_id, validate_credit_code, validate_id_nu
 from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
 
 from .attachments import sniff_file
+from .data.ethnicities import ETHNIC_NAMES
 from .errors import IllegalTransition, InvalidInput, NotAllowed
 from .models import (
     Attachment,
@@ -42,6 +43,7 @@ from .signals import timeline_event_appended
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
 # Leaving these statuses stops the level's escalation clock.
+OCCUPATION_MAX = Party._meta.get_field("occupation").max_length
 TERMINAL_FOR_LEVEL = {
     Status.RESOLVED,
     Status.TRANSFERRED,
@@ -67,6 +69,8 @@ class PartyInput:
     id_number: str = ""
     credit_code: str = ""
     gender: str = ""
+    ethnicity: str = ""  # GB 3304 code (cases/data/ethnicities.py)
+    occupation: str = ""
     phone: str = ""
     address: str = ""
 
@@ -174,7 +178,15 @@ def _validate_parties(parties: list[PartyInput], errors: dict[str, str]) -> list
             kind=p.kind,
             address=(p.address or "").strip(),
             gender=p.gender or "",
+            ethnicity=(p.ethnicity or "").strip(),
+            occupation=(p.occupation or "").strip(),
         )
+        if party.ethnicity and party.ethnicity not in ETHNIC_NAMES:
+            errors[f"{key}.ethnicity"] = _("Unknown ethnic group code (GB 3304).")
+        if len(party.occupation) > OCCUPATION_MAX:
+            errors[f"{key}.occupation"] = _(
+                "Keep the occupation short (at most %(max)d characters)."
+            ) % {"max": OCCUPATION_MAX}
         for attr, validator in (
             ("id_number", validate_id_number),
             ("phone", validate_phone),

@@ -13,7 +13,7 @@ from docking.services import ReferralInput, import_referrals
 from jiefen.localtime import LOCAL_TZ
 
 from .county import Demo, unit_key
-from .people import SURNAMES, id_number, person_name, phone
+from .people import SURNAMES, ethnicity_and_occupation, id_number, person_name, phone
 from .scenarios import (
     DELAYS,
     FOLLOW_UP_NOTES,
@@ -146,11 +146,15 @@ class _CaseBuilder:
 
     def _person(self, name: str, role: str, address: str) -> PartyInput:
         male = self.rng.random() < 0.55
+        person_id = id_number(self.rng, male)
+        ethnicity, occupation = ethnicity_and_occupation(person_id)
         return PartyInput(
             name=name,
             role=role,
-            id_number=id_number(self.rng, male),
+            id_number=person_id,
             gender="1" if male else "2",
+            ethnicity=ethnicity,
+            occupation=occupation,
             phone=phone(self.rng),
             address=address,
         )

@@ -32,3 +32,18 @@ def id_number(rng: random.Random, male: bool) -> str:
     seq = rng.randrange(0, 500) * 2 + (1 if male else 0)  # odd = male
     first17 = f"{rng.choice(ID_AREAS)}{birth:%Y%m%d}{seq:03d}"
     return first17 + id_check_digit(first17)
+
+
+# Hunan: mostly 汉族, with the province's 土家族, 苗族, 侗族 and 瑶族 (GB 3304 codes).
+ETHNICITIES = ["01"] * 92 + ["15"] * 3 + ["06"] * 2 + ["12", "13", "11"]
+OCCUPATIONS = (
+    "务农 务农 务农 个体工商户 外出务工 退休职工 公司职员 教师 货车司机 厨师 建筑工人 无业 "
+    "超市店员 村医 快递员 装修工 养殖户 学生"
+).split()
+
+
+def ethnicity_and_occupation(id_number: str) -> tuple[str, str]:
+    """民族 and 职业 of a demo person, drawn from their ID number (the caseload's random stream,
+    and so the demo's figures, stay as they were)."""
+    rng = random.Random(id_number)
+    return rng.choice(ETHNICITIES), rng.choice(OCCUPATIONS)

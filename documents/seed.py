@@ -6,6 +6,11 @@ Blocks are (kind, label, source, text).
 
 H, F, T, TB, S = "heading", "field", "text", "table", "signatures"
 
+AGREEMENT_SIGNATURES = (
+    "申请人（签名、盖章或按指印）\n被申请人（签名、盖章或按指印）\n"
+    "人民调解员（签名）\n记录人（签名）\n人民调解委员会（印章）"
+)
+
 TEMPLATES = [
     {
         "slug": "application",
@@ -117,7 +122,9 @@ TEMPLATES = [
                 S,
                 "",
                 "",
-                "当事人（签名、盖章或按指印）\n人民调解员（签名）\n记录人（签名）\n人民调解委员会（印章）",
+                # One line per party side (人民调解法 art. 29: each party signs), then the
+                # mediator, the recorder and the committee's seal.
+                AGREEMENT_SIGNATURES,
             ),
         ],
     },

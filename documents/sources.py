@@ -82,9 +82,9 @@ def _parties(s: Subject, roles=None) -> Table:
             str(p.get_role_display()),
             p.name,
             str(Gender(p.gender).label) if p.gender in ("1", "2") else "",
-            "",
+            p.get_ethnicity_display() if p.ethnicity else "",
             _age(p.id_number, today),
-            "",
+            p.occupation,
             p.phone,
             p.address,
         ]

@@ -130,8 +130,20 @@ def case_input(area: Area, **overrides) -> CaseInput:
         channel="grid_app",
         category_code="0201",
         parties=[
-            PartyInput(name="张三", id_number=VALID_ID, phone="13800138000"),
-            PartyInput(name="李四", role="respondent", phone="13900139000"),
+            PartyInput(
+                name="张三",
+                id_number=VALID_ID,
+                phone="13800138000",
+                ethnicity="15",
+                occupation="退休教师",
+            ),
+            PartyInput(
+                name="李四",
+                role="respondent",
+                phone="13900139000",
+                ethnicity="01",
+                occupation="个体工商户",
+            ),
         ],
     )
     data.update(overrides)

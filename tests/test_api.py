@@ -406,3 +406,27 @@ def test_docs_page_uses_no_cdn(client, db):
     assert "cdn" not in html and "http" not in html
     assert client.get("/api/v1/docs/assets/swagger-ui-bundle.js").status_code == 200
     assert client.get("/api/v1/docs/assets/../settings.py").status_code == 404
+
+
+def test_parties_take_ethnic_group_and_occupation(county):
+    parties = [
+        {"name": "王五", "id_number": VALID_ID, "ethnicity": "03", "occupation": "厨师"},
+        {"name": "赵六", "role": "respondent"},
+    ]
+    r = Api("grid").post("/api/v1/cases", body(county, parties=parties))
+    assert r.status_code == 201, r.content
+    detail = Api("vclerk").get(f"/api/v1/cases/{r.json()['code']}").json()
+    assert [(p["ethnicity"], p["occupation"]) for p in detail["parties"]] == [
+        ("03", "厨师"),
+        ("", ""),
+    ]
+    schema = Api("grid").get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert {"ethnicity", "occupation"} <= set(schema["PartyIn"]["properties"])
+    assert not {"ethnicity", "occupation"} & set(schema["PartyIn"].get("required", []))
+
+
+def test_unknown_ethnic_code_is_a_problem_on_its_field(county):
+    parties = [{"name": "王五", "ethnicity": "99"}]
+    p = assert_problem(Api("grid").post("/api/v1/cases", body(county, parties=parties)), 422)
+    assert set(p["errors"]) == {"parties[0].ethnicity"}
+    assert not Case.objects.exists()

@@ -147,6 +147,7 @@ def test_intake_success(client, county, settings, tmp_path):
     [
         ({"parties-0-id_number": "110105194912310021"}, "校验码"),
         ({"parties-0-phone": "12345678"}, "手机号"),
+        ({"parties-0-ethnicity": "99"}, "不在可用的选项中"),
         ({"title": ""}, "请填写纠纷的简要标题"),
         ({"parties-0-name": ""}, "请填写当事人姓名"),
         ({"area_code": "430121100202001"}, "不在可用的选项中"),  # the sibling village
@@ -365,3 +366,24 @@ def test_english_can_be_chosen(client, county):
 def test_clerks_see_no_administration_links(client, county):
     html = login(client, county, "vclerk").get("/").content.decode()
     assert "/admin/" not in html and "/manage/" not in html
+
+
+def test_intake_records_ethnic_group_and_occupation_shown_on_the_case_page(client, county):
+    login(client, county, "grid")
+    form = client.get("/cases/new/").content.decode()
+    assert 'name="parties-0-ethnicity"' in form and "15 土家族" in form
+    assert 'name="parties-0-occupation"' in form
+    data = intake_data(county, **{"parties-0-ethnicity": "15", "parties-0-occupation": "养殖户"})
+    response = client.post("/cases/new/", data, follow=True)
+    party = Case.objects.get().parties.get()
+    assert (party.ethnicity, party.occupation) == ("15", "养殖户")
+    html = response.content.decode()
+    assert "<th>民族</th><th>职业</th>" in html
+    assert "土家族</td>" in html and "养殖户</td>" in html
+
+
+def test_intake_refuses_an_unknown_ethnic_code_on_its_field(client, county):
+    login(client, county, "grid")
+    response = client.post("/cases/new/", intake_data(county, **{"parties-0-ethnicity": "57"}))
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "ethnicity" in response.context["formset"].forms[0].errors

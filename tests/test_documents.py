@@ -2,12 +2,14 @@
 again and read; downloads need the full-record roles; templates are editable data."""
 
 import datetime
+import importlib
 import io
 import subprocess
 from pathlib import Path
 
 import docx
 import pytest
+from django.apps import apps as django_apps
 from pypdf import PdfReader
 
 from areas.models import Role
@@ -32,6 +34,11 @@ TITLES = {
     "dossier": "人民调解卷宗",
     "confirmation": "司法确认申请书",
 }
+
+
+# 民族 and 职业 of the factory's parties (张三 土家族 退休教师, 李四 汉族 个体工商户).
+PARTY_DETAILS = ["土家族", "退休教师", "汉族", "个体工商户"]
+PARTY_SIGNATURES = ["申请人（签名、盖章或按指印）", "被申请人（签名、盖章或按指印）"]
 
 
 @pytest.fixture
@@ -138,11 +145,21 @@ def test_every_document_carries_the_case_data_in_docx_and_pdf(county, templates)
     ]
     assert sorted({o.template.slug for o in offers}) == sorted(TITLES)
     expected = {
-        "application": ["张三", "李四", "楼上住户改造卫生间", "申请事项"],
-        "registration": ["调解 张三、李四 之间的纠纷", "邻里", "人民调解委员会主动调解"],
+        "application": ["张三", "李四", "楼上住户改造卫生间", "申请事项", *PARTY_DETAILS],
+        "registration": [
+            "调解 张三、李四 之间的纠纷",
+            "邻里",
+            "人民调解委员会主动调解",
+            *PARTY_DETAILS,
+        ],
         "investigation": ["现场查看楼下天花板渗水痕迹", "楼下住户张三", "记录员钱七"],
         "record": ["要求赔偿损失五千元", "王调解", "村民小组长赵六"],
-        "agreement": ["（2026）人调字第1号", "李四赔偿张三人民币三千元", "2026年12月10日"],
+        "agreement": [
+            "（2026）人调字第1号",
+            "李四赔偿张三人民币三千元",
+            "2026年12月10日",
+            *PARTY_DETAILS,
+        ],
         "oral": ["每日十八时后停止施工", "口头调解协议"],
         "visit": ["协议已履行完毕", "满意", "（2026）人调字第1号"],
         "dossier": [
@@ -166,6 +183,58 @@ def test_every_document_carries_the_case_data_in_docx_and_pdf(county, templates)
             seen.append(compact)
     # The failed session's record says why and what the parties were told.
     assert any("双方各执一词" in t and "未达成一致" in t for t in seen)
+
+
+def test_party_tables_carry_ethnic_group_and_occupation_in_their_columns(county, templates):
+    case, _ = mediated_case(county)
+    template = DocumentTemplate.objects.get(slug="application")
+    data = draw_up(template, case, case.pk, "docx", county.users["vclerk"], T0)
+    tables = docx.Document(io.BytesIO(data)).tables
+    rows = [[c.text for c in row.cells] for t in tables for row in t.rows]
+    columns = rows[0]
+    applicant = dict(zip(columns, rows[1], strict=True))
+    respondent = dict(zip(columns, rows[3], strict=True))
+    assert (applicant["姓名"], applicant["民族"], applicant["职业或职务"]) == (
+        "张三",
+        "土家族",
+        "退休教师",
+    )
+    assert (respondent["姓名"], respondent["民族"], respondent["职业或职务"]) == (
+        "李四",
+        "汉族",
+        "个体工商户",
+    )
+
+
+def test_agreement_has_a_signature_line_per_party_side(county, templates):
+    case, _ = mediated_case(county)
+    template = DocumentTemplate.objects.get(slug="agreement")
+    agreement = case.agreements.get()
+    for fmt, read in (("docx", docx_text), ("pdf", pdf_text)):
+        data = draw_up(template, case, agreement.pk, fmt, county.users["vclerk"], T0)
+        lines = [line.replace(" ", "") for line in read(data).splitlines()]
+        signed = [line for line in lines if "（签名、盖章或按指印）" in line]
+        assert len(signed) == 2, (fmt, signed)
+        for label, line in zip(PARTY_SIGNATURES, signed, strict=True):
+            assert line.startswith(label + "：____"), (fmt, line)
+        for other in ("人民调解员（签名）：", "记录人（签名）：", "人民调解委员会（印章）："):
+            assert sum(other in line for line in lines) == 1, (fmt, other)
+
+
+def test_the_shipped_agreement_gets_its_side_lines_unless_edited(county, templates):
+    migration = importlib.import_module("documents.migrations.0003_agreement_signature_per_side")
+    block = Block.objects.get(template__slug="agreement", kind=BlockKind.SIGNATURES)
+    assert block.text == migration.NEW
+    block.text = migration.OLD
+    block.save()
+    migration.per_side(django_apps, None)
+    block.refresh_from_db()
+    assert block.text == migration.NEW
+    block.text = "当事人（签名）\n人民调解委员会（印章）"  # an administrator's own wording stays
+    block.save()
+    migration.per_side(django_apps, None)
+    block.refresh_from_db()
+    assert block.text == "当事人（签名）\n人民调解委员会（印章）"
 
 
 def test_pdf_embeds_a_cjk_font_and_renders(county, templates, tmp_path):

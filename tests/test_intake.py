@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from cases.data.ethnicities import ETHNIC_GROUPS
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, Party, TimelineEvent
 from cases.services import PartyInput
@@ -62,6 +63,9 @@ def test_missing_materials_are_listed(county):
             "parties[0].id_number",
         ),
         ({"parties": [PartyInput(name="王五", phone="12345678")]}, "parties[0].phone"),
+        ({"parties": [PartyInput(name="王五", ethnicity="99")]}, "parties[0].ethnicity"),
+        ({"parties": [PartyInput(name="王五", ethnicity="汉族")]}, "parties[0].ethnicity"),
+        ({"parties": [PartyInput(name="王五", occupation="务" * 61)]}, "parties[0].occupation"),
         ({"parties": []}, "parties"),
         ({"amount_involved": "abc"}, "amount_involved"),
         ({"occurred_at": NOW + datetime.timedelta(days=1)}, "occurred_at"),
@@ -78,3 +82,26 @@ def test_cannot_register_outside_ones_area(county):
     with pytest.raises(NotAllowed):
         new_case(county, actor_key="vclerk_sibling", area=county.grids[0])
     assert Case.objects.count() == 0
+
+
+def test_parties_keep_their_ethnic_group_and_occupation(county):
+    case = new_case(
+        county,
+        parties=[
+            PartyInput(name="王五", ethnicity="06", occupation=" 外出务工 "),
+            PartyInput(name="某某公司", role="respondent", kind="organisation"),
+        ],
+    )
+    person, company = case.parties.all()
+    assert (person.ethnicity, person.get_ethnicity_display(), person.occupation) == (
+        "06",
+        "苗族",
+        "外出务工",
+    )
+    assert (company.ethnicity, company.occupation) == ("", "")
+
+
+def test_the_ethnic_table_is_gb_3304():
+    assert [code for code, _ in ETHNIC_GROUPS] == [f"{i:02d}" for i in range(1, 57)]
+    assert ETHNIC_GROUPS[0] == ("01", "汉族") and ETHNIC_GROUPS[-1] == ("56", "基诺族")
+    assert len({name for _, name in ETHNIC_GROUPS}) == 56

@@ -13,7 +13,7 @@ from django.test import Client
 
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from areas.services import check_area_code
-from cases.models import Case, Channel, Party, TimelineEvent
+from cases.models import Case, Channel, Party, PartyKind, TimelineEvent
 from clocks.policies import policy_for_area
 from demo import county
 from demo import seed as demo
@@ -102,6 +102,11 @@ def test_seed_demo_builds_the_county():
         validate_id_number(p.id_number)
     for p in Party.objects.exclude(phone=""):
         validate_phone(p.phone)
+    # The documents print 民族 and 职业: demo persons have them (mostly 汉族), organisations not.
+    persons = Party.objects.filter(kind=PartyKind.PERSON)
+    assert not persons.filter(ethnicity="").exists() and not persons.filter(occupation="").exists()
+    assert persons.filter(ethnicity="01").count() > persons.count() // 2
+    assert not Party.objects.filter(kind=PartyKind.ORGANISATION).exclude(ethnicity="").exists()
 
 
 @pytest.mark.django_db
