@@ -78,16 +78,18 @@ def kinds_with_outcome(*outcomes: str) -> frozenset[str]:
 class CasePanel:
     """A section another app adds to the case page.
 
-    `context(template_context, case)` returns the panel template's context; it reads the
-    request and any bound forms the app's views passed back from the page's context.
+    `context(user, case, bound)` returns the panel template's context; `bound` is what the
+    app's views passed back under `bound_key` in the page's context (the forms that failed,
+    by prefix), or None. The page adds the request and the CSRF token.
     `slot` is "main" (the wide column) or "side".
     """
 
     name: str
     template: str
-    context: Callable[[Any, Any], dict]
+    context: Callable[[Any, Any, dict | None], dict]
     slot: str = "main"
     order: int = 100
+    bound_key: str = ""
 
 
 _PANELS: dict[str, CasePanel] = {}

@@ -13,7 +13,7 @@ class CoordinationConfig(AppConfig):
         from clocks.models import Clock
         from clocks.registry import on_missed
 
-        from .panel import template_context
+        from .panel import panel_context
         from .whistles import report_missed
 
         for name, label in [
@@ -28,7 +28,13 @@ class CoordinationConfig(AppConfig):
         ]:
             register_event_kind(name, label)
         register_panel(
-            CasePanel("coordination", "coordination/_panel.html", template_context, "side")
+            CasePanel(
+                "coordination",
+                "coordination/_panel.html",
+                panel_context,
+                "side",
+                bound_key="coordination_forms",
+            )
         )
         # A summoned unit that lets its 报到 limit pass is marked; the sweep calls this.
         on_missed(Clock.REPORT, report_missed)

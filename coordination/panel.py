@@ -36,14 +36,6 @@ def _caller_unit_id(user, case: Case) -> int | None:
         return None
 
 
-def template_context(context, case: Case) -> dict:
-    """The panel's context within the case page's; a failed form comes back through
-    `coordination_forms`."""
-    panel = panel_context(context["request"].user, case, context.get("coordination_forms"))
-    panel["csrf_token"] = context.get("csrf_token")
-    return panel
-
-
 def panel_context(user, case: Case, bound: dict | None = None) -> dict:
     bound = bound or {}
     is_open = case.status in OPEN_STATUSES

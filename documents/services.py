@@ -86,10 +86,9 @@ def draw_up(
     return FORMATS[fmt][1](fill(template, data, qr_url))
 
 
-def panel_context(context, case: Case) -> dict:
+def panel_context(user, case: Case, bound: dict | None = None) -> dict:
     """The case page's documents section: what the case's data can fill now, for the roles
     that may read full records (the documents carry ID numbers and phones)."""
-    user = context["request"].user
     return {
         "case": case,
         "documents": available_documents(case)

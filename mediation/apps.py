@@ -9,7 +9,7 @@ class MediationConfig(AppConfig):
     def ready(self):
         from cases.registry import CasePanel, register_event_kind, register_panel
 
-        from .panel import template_context
+        from .panel import case_page_context
 
         for name, label in [
             ("mediators_assigned", _("Mediators assigned")),
@@ -22,5 +22,11 @@ class MediationConfig(AppConfig):
         ]:
             register_event_kind(name, label)
         register_panel(
-            CasePanel("mediation", "mediation/_panel_body.html", template_context, "main")
+            CasePanel(
+                "mediation",
+                "mediation/_panel_body.html",
+                case_page_context,
+                "main",
+                bound_key="bound",
+            )
         )

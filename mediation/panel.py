@@ -22,13 +22,9 @@ from .models import AgreementForm, Confirmation, Session
 from .services import WORKING_STATUSES
 
 
-def template_context(context, case: Case) -> dict:
-    """The panel's context within a page's template context; a failed form comes back
-    through the page's `bound`."""
-    panel = panel_context(context["request"].user, case, clock.now(), context.get("bound"))
-    panel["csrf_token"] = context.get("csrf_token")
-    panel["request"] = context["request"]
-    return panel
+def case_page_context(user, case: Case, bound: dict | None) -> dict:
+    """The panel on the case page (cases.registry.CasePanel): as it is now."""
+    return panel_context(user, case, clock.now(), bound)
 
 
 def panel_context(user, case: Case, now: datetime.datetime, bound: dict | None = None) -> dict:
