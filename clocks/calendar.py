@@ -62,6 +62,21 @@ class _Calendar:
             raise CalendarUnknown(date) from None
 
 
+def package_knows_year(year: int) -> bool:
+    """Whether the chinesecalendar package has the State Council's holidays for `year`."""
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def knows_year(year: int) -> bool:
+    """Whether working days of `year` can be counted: the package knows its holidays, or an
+    administrator has entered them (the rule `_Calendar.is_workday` follows)."""
+    return package_knows_year(year) or CalendarOverride.objects.filter(date__year=year).exists()
+
+
 def is_workday(date: datetime.date) -> bool:
     return _Calendar(since=date).is_workday(date)
 

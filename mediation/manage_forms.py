@@ -1,13 +1,12 @@
 """Forms of the mediator administration pages."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Unit, UnitKind
 from cases.models import Category
 
+from .manage_services import split_list
 from .models import Mediator, MediatorKind, Pool, Profession
 
 MEDIATING_UNITS = [UnitKind.MEDIATION_COMMITTEE, UnitKind.PRO_MEDIATION, UnitKind.CENTER]
@@ -67,7 +66,7 @@ class MediatorForm(forms.Form):
         self.fields["pools"].label_from_instance = lambda p: f"{p.name}（{p.get_kind_display()}）"
 
     def clean_area_codes(self) -> list[Area]:
-        codes = [c for c in re.split(r"[，,、;；\s]+", self.cleaned_data["area_codes"]) if c]
+        codes = split_list(self.cleaned_data["area_codes"])
         found = {a.code: a for a in Area.objects.filter(code__in=codes)}
         unknown = [c for c in codes if c not in found]
         if unknown:

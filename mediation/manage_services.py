@@ -80,7 +80,13 @@ def mediator_errors(data: MediatorInput) -> dict[str, str]:
 # ---------------------------------------------------------------- the Excel roster
 
 COLUMNS = ["姓名", "类型", "职业", "所属单位", "擅长纠纷类别代码", "服务区域代码", "所属库", "电话"]
-_SPLIT = re.compile(r"[，,、;；\s]+")
+_SEPARATORS = re.compile(r"[，,、;；\s]+")
+
+
+def split_list(text: str) -> list[str]:
+    """The values of a list typed in one box or cell, separated as people write them
+    (Chinese or Latin commas, 、, semicolons, spaces)."""
+    return [v for v in _SEPARATORS.split(text or "") if v]
 
 
 @dataclass
@@ -134,7 +140,7 @@ def _import_row(actor, number: int, cell: dict, kinds: dict, professions: dict) 
             errors["所属单位"] = _("No unit of this name.")
 
     def lookup(column: str, model, key: str) -> list:
-        wanted = [v for v in _SPLIT.split(cell.get(column, "")) if v]
+        wanted = split_list(cell.get(column, ""))
         found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
         unknown = [v for v in wanted if v not in found]
         if unknown:

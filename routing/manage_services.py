@@ -273,15 +273,6 @@ def unassign_policy(actor, assignment: PolicyArea) -> None:
 # ---------------------------------------------------------------- working-day calendar
 
 
-def package_knows_year(year: int) -> bool:
-    """Whether the chinesecalendar package has the State Council's holidays for `year`."""
-    try:
-        chinese_calendar.is_workday(datetime.date(year, 1, 1))
-    except NotImplementedError:
-        return False
-    return True
-
-
 @dataclass
 class PackagePeriod:
     start: datetime.date

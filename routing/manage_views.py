@@ -21,7 +21,13 @@ from areas.services import AdminError
 from cases.errors import CaseNotFound
 from cases.models import Scale, TriageClass
 from cases.selectors import get_visible_case
-from clocks.calendar import SHANGHAI, CalendarUnknown, is_workday
+from clocks.calendar import (
+    SHANGHAI,
+    CalendarUnknown,
+    is_workday,
+    knows_year,
+    package_knows_year,
+)
 from clocks.models import CalendarOverride, EscalationPolicy, EscalationStep, PolicyArea, TimeUnit
 from jiefen import clock
 from jiefen.forms import apply_errors
@@ -164,8 +170,7 @@ def index(request):
             "url": reverse("routing:manage_calendar"),
             "title": _("Working-day calendar"),
             "state": _("%(year)d: known") % {"year": year}
-            if services.package_knows_year(year)
-            or CalendarOverride.objects.filter(date__year=year).exists()
+            if knows_year(year)
             else _("%(year)d: holidays not entered yet") % {"year": year},
             "text": _("Public holidays and 调休 make-up working days for limits in working days."),
         },
@@ -492,14 +497,14 @@ def calendar(request):
         {today.year, today.year + 1, year}
         | {d.year for d in CalendarOverride.objects.dates("date", "year")}
     )
-    known = services.package_knows_year(year)
+    known = package_knows_year(year)
     check = _workday_check(request)
     return render(
         request,
         "routing/manage/calendar.html",
         {
             "year": year,
-            "years": [{"year": y, "known": services.package_knows_year(y)} for y in years],
+            "years": [{"year": y, "known": package_knows_year(y)} for y in years],
             "known": known,
             "overrides": overrides,
             "periods": services.package_periods(year) if known else [],
