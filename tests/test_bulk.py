@@ -2,6 +2,7 @@
 through its own service, and the export of the list to Excel with PII masked or logged."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -11,11 +12,12 @@ from openpyxl import load_workbook
 
 from areas.models import Level, UnitKind
 from cases import bulk
-from cases.models import Case, CaseAccessLog, Category, TimelineEvent, TriageClass
+from cases.models import Case, CaseAccessLog, Category, Channel, TimelineEvent, TriageClass
 from cases.registry import batch_action, batch_actions
 from cases.services import PartyInput, perform_transition
 from cases.workflow import Status
 from clocks.models import Clock, Deadline, DeadlineState
+from demo.county import PASSWORD as DEMO_PASSWORD
 from mediation.models import Assignment, Mediator, MediatorKind
 from routing.models import RoutingRule
 from tests.factories import NOW, VALID_ID, court_batch, new_case
@@ -402,3 +404,26 @@ def test_batch_preview_says_which_cases_the_act_cannot_apply_to(client, county):
             row = html[html.index(f'value="{case.code}"') :]
             row = row[: row.index("</tr>")]
             assert f'class="bulk-detail">{text}</td>' in row, (action, text)
+
+
+def test_the_demo_clerk_finds_the_courts_morning_batch_in_the_queue(client, db):
+    call_command(
+        "seed_demo", "--cases", "80", "--seed", "3", "--now", NOW.isoformat(), stdout=io.StringIO()
+    )
+    assert client.login(username="village_clerk", password=DEMO_PASSWORD)
+    html = client.get("/").content.decode()
+    codes = re.findall(r'name="cases" value="([^"]+)" form="bulk-form"', html)
+    batch = Case.objects.filter(code__in=codes, channel=Channel.COURT, status=Status.REGISTERED)
+    assert batch.count() == 8
+
+    done = client.post(
+        reverse("cases:batch"),
+        {"action": "accept", "step": "run", "cases": [c.code for c in batch]},
+    )
+    assert "已办理8件，未办理0件。" in done.content.decode()
+    preview = client.post(
+        reverse("cases:batch"),
+        {"action": "route", "cases": [c.code for c in batch]},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "批量分流：8件" in preview and "建议：" in preview
