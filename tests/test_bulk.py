@@ -224,7 +224,9 @@ def test_batch_assign_one_mediator(county):
 
 
 def test_the_actions_offered_follow_the_role(county):
-    names = lambda key: [a.name for a in batch_actions(county.users[key])]  # noqa: E731
+    def names(key):
+        return [a.name for a in batch_actions(county.users[key])]
+
     assert names("vclerk") == ["accept", "route", "assign_mediator"]
     assert names("mediator") == ["assign_mediator"]
     assert names("grid") == []

@@ -58,7 +58,10 @@ def test_clerk_accepts_and_routes_a_court_batch_in_bulk(new_page, county):
     expect(confirm.locator("td.bulk-detail").first).to_have_text(
         "建议：镇1村1人民调解委员会 · 小事 · 规则：邻里纠纷归村调委会"
     )
+    expect(clerk.locator("#id_batch-override_reason")).to_be_visible()
     clerk.select_option("#id_batch-unit", "proposed")
+    # Following every case's proposal needs no reason: the box goes away.
+    expect(clerk.locator("#id_batch-override_reason")).to_be_hidden()
     clerk.screenshot(path=str(ARTIFACTS / "bulk-route.png"), full_page=False)
     submit(clerk, "#bulk-confirm button[data-bulk-run]")
     expect(clerk.locator("#bulk-summary")).to_have_text("已办理50件，未办理0件。")
