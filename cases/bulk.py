@@ -19,8 +19,8 @@ from .models import Case
 from .registry import BatchAction
 from .selectors import cases_visible_to
 
-# At most this many cases in one batch: four pages of the largest page size, a court's
-# batch with room to spare, and a request that still answers in seconds.
+# At most this many cases in one batch (codes beyond are ignored): well above the largest
+# page (100), so a page's selection is never cut, and a request that still answers in seconds.
 MAX_BATCH = 400
 
 

@@ -260,6 +260,8 @@ def test_list_page_size_and_its_bar_after_filtering(client, county):
     login(client, county, "vclerk")
     page = client.get("/cases/", {"channel": "court", "per": "50"}).content.decode()
     assert page.count("data-bulk-pick") == 30
+    page = client.get("/cases/", {"channel": "court", "per": "1000"}).content.decode()
+    assert page.count("data-bulk-pick") == 25  # only the offered sizes
     # The htmx swap of the filtered table brings the bar along, the export keeping the filter.
     partial = client.get("/cases/", {"channel": "court"}, headers={"HX-Request": "true"})
     html = partial.content.decode()
@@ -306,7 +308,9 @@ def test_batch_form_errors_and_refused_requests(client, county):
     )
     assert answer.status_code == 422
     assert "此项为必填项" in answer.content.decode()
-    # Nothing selected: back to where the clerk was, with the reason.
+    # Nothing selected: said in place (htmx), or back to where the clerk was.
+    answer = client.post(reverse("cases:batch"), {"action": "accept"}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and "请先勾选案件。" in answer.content.decode()
     answer = client.post(reverse("cases:batch"), {"action": "accept", "next": "/cases/?q=x"})
     assert answer.status_code == 302 and answer["Location"] == "/cases/?q=x"
     # An unknown action, an action the role does not have, a foreign `next`.
