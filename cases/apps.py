@@ -28,3 +28,7 @@ class CasesConfig(AppConfig):
         }
         for name, transition in TRANSITIONS.items():
             register_event_kind(transition.event, transition.label, outcomes.get(name, ""))
+
+        from . import bulk_actions
+
+        bulk_actions.register()

@@ -21,6 +21,7 @@ from .registry import event_label, propose_route
 from .workflow import Status
 
 PAGE_SIZE = 25
+PAGE_SIZES = (25, 50, 100)  # ?per= on the queue and the list: a court's batch on one page
 CHANGE_LABELS = {
     "status": gettext_lazy("status"),
     "owner_unit": gettext_lazy("handling unit"),
@@ -42,9 +43,14 @@ DATA_LABELS = {
 DATA_VALUES = {**dict(TriageClass.choices), **dict(SATISFACTION_CHOICES)}
 
 
+def page_size(request) -> int:
+    per = request.GET.get("per", "")
+    return int(per) if per in {str(n) for n in PAGE_SIZES} else PAGE_SIZE
+
+
 def case_table_page(request, qs) -> Page:
     """One page of cases, each with a masked summary of its parties for the table."""
-    page = page_of(request, qs.prefetch_related("parties"), PAGE_SIZE)
+    page = page_of(request, qs.prefetch_related("parties"), page_size(request))
     for case in page:
         case.party_summary = ", ".join(
             f"{p.name} {mask_phone(p.phone)}".strip() for p in case.parties.all()

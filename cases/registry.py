@@ -4,7 +4,9 @@ Each app fills these registries from its AppConfig.ready():
 - event kinds: every timeline event kind with its label and, for the kinds that decide how
   a dispute ended, its outcome (statistics and court docking read outcomes from here);
 - case-page panels: the sections other apps add to the case page (吹哨报到, mediation…);
-- the route proposer: 三事分流 proposes a unit when a case is routed (the `routing` app).
+- the route proposer: 三事分流 proposes a unit when a case is routed (the `routing` app);
+- batch actions: what a clerk can do to many selected cases at once from the work queue and
+  the case list (受理 here in `cases`, 分流 by `routing`, assigning a mediator by `mediation`).
 """
 
 import functools
@@ -124,3 +126,44 @@ def set_route_proposer(propose: Callable[[Any], RouteProposal]) -> None:
 def propose_route(case) -> RouteProposal:
     """The configured proposal for routing `case`; no proposal when no app provides one."""
     return _proposer[0](case) if _proposer else RouteProposal()
+
+
+@dataclass(frozen=True)
+class BatchAction:
+    """An act done to many cases at once (cases.bulk.run_batch), each case through the act's
+    own service, with its checks, locks and timeline event.
+
+    `allowed(user)`: whether the queue and the list offer it to the user.
+    `form(user, cases, data)`: the options form (a Django form, bound when `data` is given)
+    asked once for the whole batch; `cases` are those selected (the choices may depend on them).
+    `run(case, user, now, options)`: act on one case with the form's cleaned data; refuse it
+    by raising a ServiceError (nothing of that case is written, the others go on).
+    `detail(case)`: an optional line shown beside each selected case before the act
+    (三事分流's proposal), in a column headed `detail_label`.
+    """
+
+    name: str
+    label: Any  # a lazy translation
+    allowed: Callable[[Any], bool]
+    form: Callable[[Any, list, Any], Any]
+    run: Callable[[Any, Any, Any, dict], object]
+    detail: Callable[[Any], Any] | None = None
+    detail_label: Any = ""
+    order: int = 100
+
+
+_BATCH_ACTIONS: dict[str, BatchAction] = {}
+
+
+def register_batch_action(action: BatchAction) -> None:
+    _BATCH_ACTIONS[action.name] = action
+
+
+def batch_actions(user) -> list[BatchAction]:
+    """The batch actions offered to `user`, in their order."""
+    found = (a for a in _BATCH_ACTIONS.values() if a.allowed(user))
+    return sorted(found, key=lambda a: (a.order, a.name))
+
+
+def batch_action(name: str) -> BatchAction | None:
+    return _BATCH_ACTIONS.get(name)

@@ -720,11 +720,16 @@ FULL_RECORD_ROLES = (
 )
 
 
+def sees_full_records(user) -> bool:
+    """Whether the user's role needs the parties' full ID numbers and phones (PIPL)."""
+    return scope_of(user).has_role(*FULL_RECORD_ROLES)
+
+
 def open_case_record(
     case: Case, user, channel: str, ip: str | None, now: datetime.datetime
 ) -> bool:
     """Whether `user` sees the parties' full ID numbers and phones; such a read is logged."""
-    full = scope_of(user).has_role(*FULL_RECORD_ROLES)
+    full = sees_full_records(user)
     if full and case.parties.filter(~Q(id_number="") | ~Q(phone="")).exists():
         record_full_read(case, user, channel, ip, now)
     return full
@@ -734,3 +739,22 @@ def record_full_read(
     case: Case, user, channel: str, ip: str | None, now: datetime.datetime
 ) -> None:
     CaseAccessLog.objects.create(case=case, user=user, at=now, channel=channel, ip=ip or None)
+
+
+def record_full_export(
+    case_ids, user, ip: str | None, now: datetime.datetime, channel: str = "export"
+) -> int:
+    """An export with full ID numbers and phones is a full read of each of its cases that
+    has any: one access record per such case, as if each had been opened. Returns how many."""
+    with_pii = (
+        Party.objects.filter(case_id__in=case_ids)
+        .filter(~Q(id_number="") | ~Q(phone=""))
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    logs = [
+        CaseAccessLog(case_id=pk, user=user, at=now, channel=channel, ip=ip or None)
+        for pk in set(with_pii)
+    ]
+    CaseAccessLog.objects.bulk_create(logs)
+    return len(logs)

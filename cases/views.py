@@ -6,31 +6,56 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from jiefen import clock
 from jiefen.errors import ServiceError
+from jiefen.excel import xlsx_response
 from jiefen.forms import apply_errors
 from jiefen.identity import normalise_id_number, normalise_phone
+from jiefen.localtime import LOCAL_TZ
 
-from . import attachments, selectors, services
+from . import attachments, bulk, exports, selectors, services
 from .forms import AttachmentForm, CaseFilterForm, CaseForm, PartyFormSet, filled_party_forms
-from .pages import case_table_page, render_case_page, transition_form
+from .pages import PAGE_SIZES, case_table_page, render_case_page, transition_form
+from .registry import batch_action, batch_actions
 from .selectors import visible_case_or_404
 from .workflow import TRANSITIONS
 
 
+def _bulk_context(request, export_query: str) -> dict:
+    """The queue's and the list's action bar: the batch actions open to the user (each row
+    gets a checkbox when there is one), the export of the list as shown, the page sizes."""
+    return {
+        "actions": batch_actions(request.user),
+        "next": request.get_full_path(),
+        "export_url": f"{reverse('cases:export')}?{export_query}",
+        "sizes": PAGE_SIZES,
+    }
+
+
+def _queue_tab(request) -> str:
+    return "unit" if request.GET.get("tab") == "unit" else "mine"
+
+
 @login_required
 def queue(request):
-    tab = "unit" if request.GET.get("tab") == "unit" else "mine"
+    tab = _queue_tab(request)
     qs = selectors.work_queue(request.user, tab, clock.now())
-    return render(request, "cases/queue.html", {"tab": tab, "page": case_table_page(request, qs)})
+    context = {
+        "tab": tab,
+        "page": case_table_page(request, qs),
+        "bulk": _bulk_context(request, urlencode({"view": "queue", "tab": tab})),
+    }
+    return render(request, "cases/queue.html", context)
 
 
-@login_required
-def case_list(request):
+def _listed(request):
+    """The case list's filter form and its cases, as the page and its export show them."""
     form = CaseFilterForm(request.GET or None, user=request.user)
     qs = selectors.filter_cases(selectors.cases_visible_to(request.user), **form.filters())
     qs = (
@@ -38,9 +63,85 @@ def case_list(request):
         .select_related("area", "category", "owner_unit")
         .order_by("-created_at")
     )
+    return form, qs
+
+
+@login_required
+def case_list(request):
+    form, qs = _listed(request)
     page = case_table_page(request, qs)
+    filters = request.GET.copy()
+    for key in ("page", "per"):
+        filters.pop(key, None)
+    context = {"form": form, "page": page, "bulk": _bulk_context(request, filters.urlencode())}
     template = "cases/_case_table.html" if request.htmx else "cases/list.html"
-    return render(request, template, {"form": form, "page": page})
+    return render(request, template, context)
+
+
+@login_required
+def export(request):
+    """The queue (?view=queue&tab=) or the filtered list as Excel; PII masked unless the
+    user's role sees it in full, and then the export is recorded as a read of each case."""
+    now = clock.now()
+    if request.GET.get("view") == "queue":
+        qs, title = selectors.work_queue(request.user, _queue_tab(request), now), _("Work queue")
+    else:
+        qs, title = _listed(request)[1], _("Cases")
+    content = exports.export_cases(qs, request.user, request.META.get("REMOTE_ADDR"), now, title)
+    return xlsx_response(content, f"cases-{now.astimezone(LOCAL_TZ):%Y%m%d-%H%M}.xlsx")
+
+
+def _back(request) -> str:
+    """Where the batch came from (the queue or the list with its filters), if it is ours."""
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("cases:queue")
+
+
+@login_required
+@require_POST
+def batch(request):
+    """批量: the selected cases and the action's options to confirm, then the act on each
+    case (cases.bulk.run_batch) and what became of each. Cases outside the user's scope are
+    never acted on; they are counted as not found."""
+    action = batch_action(request.POST.get("action", ""))
+    if action is None or not action.allowed(request.user):
+        raise Http404
+    back = _back(request)
+    codes = request.POST.getlist("cases")
+    cases, unknown = bulk.selected_cases(request.user, codes)
+    if not cases:
+        if request.htmx:
+            return render(request, "cases/_bulk_panel.html", {"empty": True, "next": back})
+        messages.error(request, _("Select the cases first."))
+        return redirect(back)
+    running = request.POST.get("step") == "run"
+    form = action.form(request.user, cases, request.POST if running else None)
+    if running and form.is_valid():
+        results = bulk.run_batch(request.user, action, codes, form.cleaned_data, clock.now())
+        context = {
+            "action": action,
+            "results": results,
+            "done": sum(r.done for r in results),
+            "refused": sum(not r.done for r in results),
+            "next": back,
+        }
+        return render(request, "cases/bulk_done.html", context)
+    context = {
+        "action": action,
+        "rows": [(c, action.detail(c) if action.detail else None) for c in cases],
+        # The heading of the column of per-case details (三事分流's proposal), if any.
+        "detail_label": action.detail_label if action.detail else None,
+        "unknown": unknown,
+        "form": form,
+        "next": back,
+    }
+    if request.htmx and not running:
+        return render(request, "cases/_bulk_panel.html", context)
+    return render(request, "cases/bulk.html", context, status=422 if running else 200)
 
 
 @login_required

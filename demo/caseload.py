@@ -32,6 +32,9 @@ from .scenarios import (
 H = datetime.timedelta(hours=1)
 D = datetime.timedelta(days=1)
 HISTORY = 182 * D  # cases are registered over the half year before `now`
+# Of the demo's cases, this many (at most a tenth) are the court's batch of this morning,
+# waiting in the first village's queue to be accepted and routed in bulk.
+MORNING_BATCH = 8
 
 
 def _weighted(rng: random.Random, items):
@@ -177,6 +180,29 @@ class _CaseBuilder:
         )
         return Case.objects.get(code=row.case_code)
 
+    def morning_batch(self, n: int, now: datetime.datetime) -> list[Case]:
+        """诉前委派: the court pushes n cases of the first village in one batch shortly before
+        `now`; nobody has acted on them yet, so the village clerk's queue starts with a batch
+        to accept and route (批量受理, 批量分流: some have a rule's proposal, some not)."""
+        rng, village = self.rng, self.demo.villages[0]
+        scenarios = [s for s in SCENARIOS if Channel.COURT in s.channels and s.rural is not False]
+        pushed = now - 2 * H
+        if _office_hours(pushed) <= now:
+            pushed = _office_hours(pushed)
+        items = []
+        for row in range(1, n + 1):
+            sc = _weighted(rng, [(s, s.weight) for s in scenarios])
+            area = rng.choice([village, *self.grids_of[village.pk]])
+            data = self.case_input(sc, area, village, pushed)
+            data.channel = Channel.COURT
+            self.referrals += 1
+            ref = f"（{pushed.year}）湘0121民诉前调{self.referrals}号"
+            items.append(ReferralInput(row=row, external_ref=ref, case=data))
+        _batch, rows = import_referrals(
+            self.demo.users["court"], items, pushed, channel=Channel.COURT, source=Source.EXCEL
+        )
+        return list(Case.objects.filter(code__in=[r.case_code for r in rows]).order_by("code"))
+
     def actor_for(self, step: str, case: Case):
         d = self.demo
         if step in ("accept", "reject", "route"):
@@ -242,13 +268,17 @@ class _CaseBuilder:
 
 
 def build_cases(demo: Demo, rng: random.Random, n: int, now: datetime.datetime) -> None:
-    """N cases registered over the last six months, oldest first, each moved along its plan."""
+    """N cases registered over the last six months, oldest first, each moved along its plan;
+    the last few are the court's batch of this morning, not yet accepted."""
     builder = _CaseBuilder(demo, rng, now)
+    batch = min(MORNING_BATCH, n // 10)
     start = now - HISTORY
     times = sorted(
         _office_hours(start + datetime.timedelta(seconds=rng.uniform(0, HISTORY.total_seconds())))
-        for _ in range(n)
+        for _ in range(n - batch)
     )
     for created in times:
         created = min(created, now - H)
         demo.cases.append(builder.build(created))
+    if batch:
+        demo.cases += builder.morning_batch(batch, now)

@@ -2,7 +2,6 @@
 error report and the outcome export. Column headers are Chinese (English is accepted too)."""
 
 import datetime
-import io
 import re
 from collections.abc import Iterable
 
@@ -10,20 +9,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from areas.services import AdminError, read_table
 from cases.errors import InvalidInput
 from cases.models import Category, PartyKind, PartyRole
 from cases.services import CaseInput, PartyInput
 from cases.workflow import Status, TransferChannel
+from jiefen.excel import add_sheet, workbook_bytes
 from jiefen.localtime import LOCAL_TZ, minute
 
 from .models import Outcome, Referral
 from .selectors import days_taken, outcome_at
 from .services import ReferralInput
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # (key, header); the key is the CaseInput field, or party_<n>_<field> for the two parties.
 COLUMNS = [
     ("external_ref", gettext_lazy("Reference of the referring unit")),
@@ -65,46 +63,26 @@ def _labels() -> dict[str, str]:
     return {key: str(label) for key, label in COLUMNS}
 
 
-def _workbook_bytes(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _sheet(wb: Workbook, title: str, header: list[str], rows: Iterable[list], first=False):
-    ws = wb.active if first else wb.create_sheet()
-    ws.title = title
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    for i, text in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(str(text)) * 2 + 2)
-    ws.freeze_panes = "A2"
-    return ws
-
-
 # ---------------------------------------------------------------- template
 
 
 def template_workbook() -> bytes:
     """The upload template: the columns, and a second sheet listing the category codes."""
     wb = Workbook()
-    ws = _sheet(wb, _("Referrals"), [str(label) for _k, label in COLUMNS], [], first=True)
+    ws = add_sheet(wb, _("Referrals"), [str(label) for _k, label in COLUMNS], [], first=True)
     for i, (key, _label) in enumerate(COLUMNS, start=1):
         if key in TEXT_COLUMNS:
             # Typed as numbers, 18-digit ID numbers would lose their last digits.
             for row in range(2, MAX_TEMPLATE_ROWS + 1):
                 ws.cell(row, i).number_format = "@"
     categories = Category.objects.filter(is_active=True, parent__isnull=False).order_by("code")
-    _sheet(
+    add_sheet(
         wb,
         _("Category codes"),
         [_("code"), _("name")],
         ([c.code, c.name] for c in categories),
     )
-    return _workbook_bytes(wb)
+    return workbook_bytes(wb)
 
 
 # ---------------------------------------------------------------- reading a batch
@@ -206,14 +184,14 @@ def _date(raw: str) -> datetime.datetime | None:
 def error_report(errors: list[dict]) -> bytes:
     """The rows a batch refused: row number, reference, column and what is wrong."""
     wb = Workbook()
-    _sheet(
+    add_sheet(
         wb,
         _("Errors"),
         [_("row"), str(COLUMNS[0][1]), _("column"), _("error")],
         ([e["row"], e["ref"], e["column"], e["message"]] for e in errors),
         first=True,
     )
-    return _workbook_bytes(wb)
+    return workbook_bytes(wb)
 
 
 def outcome_export(referrals: Iterable[Referral], now: datetime.datetime) -> bytes:
@@ -252,5 +230,5 @@ def outcome_export(referrals: Iterable[Referral], now: datetime.datetime) -> byt
         for r in referrals
     )
     wb = Workbook()
-    _sheet(wb, _("Outcomes"), header, rows, first=True)
-    return _workbook_bytes(wb)
+    add_sheet(wb, _("Outcomes"), header, rows, first=True)
+    return workbook_bytes(wb)

@@ -6,13 +6,14 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from cases.errors import CaseError
 from cases.models import Channel
 from jiefen import clock
+from jiefen.excel import xlsx_response
 from jiefen.localtime import LOCAL_TZ
 
 from . import excel, selectors, services
@@ -31,12 +32,6 @@ def docking_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=excel.XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
 
 
 def _referrals(request):
@@ -73,7 +68,7 @@ def export(request):
     referrals = list(qs)
     content = excel.outcome_export(referrals, now)
     services.mark_reported(request.user, referrals, now)
-    return _xlsx(content, f"referral-outcomes-{now.astimezone(LOCAL_TZ):%Y%m%d}.xlsx")
+    return xlsx_response(content, f"referral-outcomes-{now.astimezone(LOCAL_TZ):%Y%m%d}.xlsx")
 
 
 def _referring_channel(user) -> str:
@@ -120,7 +115,7 @@ def upload(request):
 @docking_required
 def template(request):
     _referring_channel(request.user)
-    return _xlsx(excel.template_workbook(), "referral-template.xlsx")
+    return xlsx_response(excel.template_workbook(), "referral-template.xlsx")
 
 
 @docking_required
@@ -132,4 +127,4 @@ def batch_detail(request, pk: int):
 @docking_required
 def batch_errors(request, pk: int):
     batch = get_object_or_404(selectors.batches_visible_to(request.user), pk=pk)
-    return _xlsx(excel.error_report(batch.errors), f"referral-errors-{batch.pk}.xlsx")
+    return xlsx_response(excel.error_report(batch.errors), f"referral-errors-{batch.pk}.xlsx")

@@ -30,3 +30,7 @@ class MediationConfig(AppConfig):
                 bound_key="bound",
             )
         )
+
+        from . import batch
+
+        batch.register()

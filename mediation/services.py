@@ -50,6 +50,7 @@ from .selectors import competent_court
 # 人民调解法 art. 33: the joint application within 30 days of the agreement taking effect.
 CONFIRM_DAYS = 30
 WORKING_STATUSES = {Status.IN_HANDLING, Status.STABILISED}
+ASSIGNABLE_STATUSES = OPEN_STATUSES | WORKING_STATUSES  # mediators can be put on these
 
 
 def _acting(case: Case, actor) -> Membership:
@@ -99,7 +100,7 @@ def assign_mediators(
     """Put one mediator or a panel on the case; the first (or `lead_id`) leads if none does."""
     with transaction.atomic():
         case = _lock_case(case.pk)
-        if case.status not in OPEN_STATUSES | WORKING_STATUSES:
+        if case.status not in ASSIGNABLE_STATUSES:
             raise InvalidInput(_("Mediators can only be assigned to a case that is still open."))
         membership = _acting(case, actor)
         chosen = list(Mediator.objects.filter(pk__in=mediator_ids, is_active=True))

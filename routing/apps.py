@@ -20,3 +20,7 @@ class RoutingConfig(AppConfig):
         ]:
             register_event_kind(name, label)
         set_route_proposer(propose)
+
+        from . import batch
+
+        batch.register()

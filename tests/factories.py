@@ -9,9 +9,10 @@ from django.contrib.auth import get_user_model
 
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from cases.data.categories import load_code_tables
-from cases.models import Category, MojCategory
+from cases.models import Case, Category, Channel, MojCategory
 from cases.services import CaseInput, PartyInput, register_case
 from clocks.models import EscalationPolicy
+from docking.services import ReferralInput, import_referrals
 from jiefen import clock
 
 # The suite's "now": a fixed Monday, moved by JIEFEN_CLOCK_OFFSET_DAYS like the system clock,
@@ -152,3 +153,32 @@ def case_input(area: Area, **overrides) -> CaseInput:
 
 def new_case(c: County, actor_key: str = "vclerk", area: Area | None = None, now=NOW, **kw):
     return register_case(c.users[actor_key], case_input(area or c.grids[0], **kw), now)
+
+
+def court_batch(
+    county: County, n: int, category: str = "0201", area: Area | None = None
+) -> list[Case]:
+    """A court's pre-litigation batch (诉前委派) of n cases, pushed through docking to the
+    center of `area` (default: the first village), as the court's system would send it."""
+    area_code = (area or county.villages[0]).code
+    items = [
+        ReferralInput(
+            row=i,
+            external_ref=f"（2026）湘0121民诉前调{i}号",
+            case=case_input(
+                county.villages[0],
+                area_code=area_code,
+                category_code=category,
+                title=f"买卖合同纠纷{i}",
+                parties=[
+                    PartyInput(name=f"原告{i}", id_number=VALID_ID, phone="13800138000"),
+                    PartyInput(name=f"被告{i}", role="respondent", phone="13900139000"),
+                ],
+            ),
+        )
+        for i in range(1, n + 1)
+    ]
+    _batch, rows = import_referrals(
+        county.users["liaison"], items, NOW, channel=Channel.COURT, source="api"
+    )
+    return list(Case.objects.filter(code__in=[r.case_code for r in rows]).order_by("code"))
