@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Level, Role, Speciality, Unit, UnitKind
+from jiefen.pickers import PickerField
+
+from .models import Level, Role, Speciality, UnitKind
 
 
 class AreaForm(forms.Form):
@@ -44,37 +46,36 @@ class UnitForm(forms.Form):
         self.fields["speciality"].choices = Speciality.form_choices(current)
 
 
-def _unit_choices():
-    return Unit.objects.filter(is_active=True).select_related("area").order_by("area__code", "name")
-
-
 class MembershipForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+    """A place in a unit: the unit and the grid (or sub-area) are searched by name, among
+    those the administrator's own scope holds."""
+
+    unit = PickerField("admin-unit", label=_("unit"))
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    area_code = forms.CharField(
-        label=_("grid or sub-area code"),
-        max_length=15,
+    area = PickerField(
+        "admin-area",
+        label=_("grid or sub-area"),
         required=False,
         help_text=_("Optional: narrows the scope, e.g. the grid a grid worker walks."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _unit_choices()
-        self.fields["unit"].label_from_instance = lambda u: f"{u.area.name} · {u.name}"
+        self.fields["unit"].scope(user)
+        self.fields["area"].scope(user)
 
 
 class StaffCreateForm(MembershipForm):
     username = forms.CharField(label=_("username"), max_length=150)
-    full_name = forms.CharField(label=_("name"), max_length=150)
+    full_name = forms.CharField(label=_("full name"), max_length=150)
     password = forms.CharField(label=_("password"), widget=forms.PasswordInput, min_length=8)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
 
-    field_order = ["username", "full_name", "password", "phone", "unit", "role", "area_code"]
+    field_order = ["username", "full_name", "password", "phone", "unit", "role", "area"]
 
 
 class StaffEditForm(forms.Form):
-    full_name = forms.CharField(label=_("name"), max_length=150)
+    full_name = forms.CharField(label=_("full name"), max_length=150)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     password = forms.CharField(
         label=_("new password"),

@@ -215,39 +215,27 @@ def staff_list(request):
     return render(request, "areas/staff_list.html", {"users": users[:PAGE], "q": q})
 
 
-def _area_by_code(form, code: str) -> tuple[Area | None, bool]:
-    if not code:
-        return None, True
-    area = Area.objects.filter(code=code.strip()).first()
-    if area is None:
-        form.add_error("area_code", _("Unknown area code."))
-        return None, False
-    return area, True
-
-
 @admin_required
 def staff_new(request):
-    form = StaffCreateForm(request.POST or None)
+    form = StaffCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        area, ok = _area_by_code(form, d["area_code"])
-        if ok:
-            try:
-                user = services.create_staff(
-                    request.user,
-                    d["username"],
-                    d["full_name"],
-                    d["password"],
-                    d["phone"],
-                    unit=d["unit"],
-                    role=d["role"],
-                    area=area,
-                )
-            except services.AdminError as e:
-                apply_errors(e, form)
-            else:
-                messages.success(request, _("The account has been created."))
-                return redirect("areas:staff_detail", pk=user.pk)
+        try:
+            user = services.create_staff(
+                request.user,
+                d["username"],
+                d["full_name"],
+                d["password"],
+                d["phone"],
+                unit=d["unit"],
+                role=d["role"],
+                area=d["area"],
+            )
+        except services.AdminError as e:
+            apply_errors(e, form)
+        else:
+            messages.success(request, _("The account has been created."))
+            return redirect("areas:staff_detail", pk=user.pk)
     return render(request, "areas/staff_new.html", {"form": form})
 
 
@@ -257,7 +245,7 @@ def staff_detail(request, pk: int):
     memberships = staff.memberships.select_related("unit__area", "area")
     first_phone = next((m.phone for m in memberships if m.phone), "")
     edit_form = StaffEditForm(initial={"full_name": staff.first_name, "phone": first_phone})
-    membership_form = MembershipForm()
+    membership_form = MembershipForm(user=request.user)
     if request.method == "POST" and request.POST.get("form") == "edit":
         edit_form = StaffEditForm(request.POST)
         if edit_form.is_valid():
@@ -272,18 +260,16 @@ def staff_detail(request, pk: int):
                 messages.success(request, _("The account has been saved."))
                 return redirect("areas:staff_detail", pk=staff.pk)
     elif request.method == "POST" and request.POST.get("form") == "membership":
-        membership_form = MembershipForm(request.POST)
+        membership_form = MembershipForm(request.POST, user=request.user)
         if membership_form.is_valid():
             d = membership_form.cleaned_data
-            area, ok = _area_by_code(membership_form, d["area_code"])
-            if ok:
-                try:
-                    services.add_membership(request.user, staff, d["unit"], d["role"], area)
-                except services.AdminError as e:
-                    apply_errors(e, membership_form)
-                else:
-                    messages.success(request, _("The membership has been added."))
-                    return redirect("areas:staff_detail", pk=staff.pk)
+            try:
+                services.add_membership(request.user, staff, d["unit"], d["role"], d["area"])
+            except services.AdminError as e:
+                apply_errors(e, membership_form)
+            else:
+                messages.success(request, _("The membership has been added."))
+                return redirect("areas:staff_detail", pk=staff.pk)
     return render(
         request,
         "areas/staff_detail.html",

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from areas.selectors import area_subtree_q, memberships_of, visible_areas
 
+from jiefen.pickers import PickerField
+
 from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
 from .registry import Satisfaction
@@ -205,7 +207,7 @@ class TransitionForm(forms.Form):
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, transition, case, units=None, proposal=None, **kwargs):
+    def __init__(self, *args, transition, case, user=None, proposal=None, **kwargs):
         super().__init__(*args, prefix=transition.name, **kwargs)
         self.transition = transition
         self.proposal = proposal
@@ -220,8 +222,8 @@ class TransitionForm(forms.Form):
             )
         elif transition.name == "route":
             # 三事分流: the routing rules' proposal is preselected; choosing another unit
-            # needs a reason (the service enforces it).
-            unit_choices = [("", "—")] + [(u.pk, f"{u.name}（{u.area.name}）") for u in units]
+            # needs a reason (the service enforces it). Both units are searched by name among
+            # the units this case can go to (the route picker).
             self.fields["triage_class"] = forms.ChoiceField(
                 label=_("triage"),
                 choices=[
@@ -232,18 +234,22 @@ class TransitionForm(forms.Form):
                 required=False,
             )
             proposed = proposal.unit if proposal else None
-            self.fields["unit_id"] = forms.ChoiceField(
+            self.fields["unit_id"] = PickerField(
+                "route-unit",
+                as_pk=True,
                 label=_("handling unit"),
-                choices=unit_choices,
-                initial=proposed.pk if proposed else "",
+                initial=proposed.pk if proposed else None,
                 required=False,
             )
-            self.fields["subject_unit_id"] = forms.ChoiceField(
+            self.fields["subject_unit_id"] = PickerField(
+                "route-unit",
+                as_pk=True,
                 label=_("subject-matter unit"),
-                choices=unit_choices,
-                initial=proposal.subject_unit.pk if proposal and proposal.subject_unit else "",
+                initial=proposal.subject_unit.pk if proposal and proposal.subject_unit else None,
                 required=False,
             )
+            for name in ("unit_id", "subject_unit_id"):
+                self.fields[name].scope(user, case=case.code)
             if proposed:
                 # Asked for only when a proposal exists; app.js shows it once another unit
                 # is chosen (the service asks for it then too).

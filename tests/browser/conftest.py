@@ -88,3 +88,16 @@ def submit(page, button) -> None:
     """
     with page.expect_response(lambda r: r.request.method == "POST"):
         (page.locator(button) if isinstance(button, str) else button).click()
+
+
+def pick(page, field, typed: str, choice: str) -> None:
+    """Type into a searchable picker (jiefen.pickers) and choose a result.
+
+    Waits for the endpoint's answer to the typed text, then for the choice to be shown.
+    """
+    search = page.locator(field)
+    with page.expect_response(lambda r: "/pick/" in r.url and r.request.method == "GET"):
+        search.fill(typed)
+    picker = page.locator(".picker", has=search)
+    picker.locator(".picker-results .picker-option", has_text=choice).first.click()
+    expect(picker.locator(".picker-chosen")).to_contain_text(choice)

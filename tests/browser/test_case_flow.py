@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, expect, submit
+from tests.browser.conftest import ARTIFACTS, expect, pick, submit
 from tests.factories import PASSWORD, VALID_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,8 +51,7 @@ def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     submit(clerk, "details:has(input[value=accept]) button[type=submit]")
     expect(clerk.locator("#case-status")).to_have_text("已受理")
     clerk.click("details:has(input[value=route]) summary")
-    option = clerk.locator("#id_route-unit_id option", has_text="人民调解委员会")
-    clerk.select_option("#id_route-unit_id", option.get_attribute("value"))
+    pick(clerk, "#id_route-unit_id", "调解", "镇1村1人民调解委员会")
     submit(clerk, "details:has(input[value=route]) button[type=submit]")
     expect(clerk.locator("#case-status")).to_have_text("已分流")
     expect(clerk.locator("#owner-unit")).to_have_text("镇1村1人民调解委员会")
