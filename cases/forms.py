@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from areas.selectors import area_subtree_q, memberships_of, visible_areas
-
 from jiefen.pickers import PickerField
 
 from .data.ethnicities import ETHNIC_GROUPS
