@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from areas.selectors import area_subtree_q, memberships_of, visible_areas
+from areas.selectors import area_subtree_q, memberships_of
 from jiefen.pickers import PickerField
 
 from .data.ethnicities import ETHNIC_GROUPS
@@ -173,7 +173,7 @@ class CaseFilterForm(forms.Form):
         label=_("status"), required=False, choices=[("", _("all"))] + Status.choices
     )
     category = forms.ChoiceField(label=_("category"), required=False)
-    area = forms.ModelChoiceField(label=_("area"), required=False, queryset=Area.objects.none())
+    area = PickerField("area", label=_("area"), required=False)
     channel = forms.ChoiceField(
         label=_("intake channel"), required=False, choices=[("", _("all"))] + Channel.choices
     )
@@ -187,9 +187,12 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(majors_selectable=True)
-        self.fields["area"].queryset = visible_areas(user).order_by("code")
-        self.fields["area"].label_from_instance = area_label
+        self.fields["area"].scope(user)
         self.fields["q"].widget.attrs["placeholder"] = _("code, party name or words")
+
+    def active_count(self) -> int:
+        """How many filters are set (shown on the collapsed filter block)."""
+        return sum(1 for name in self.fields if self.data.get(name))
 
     def filters(self) -> dict:
         """Keyword arguments for selectors.filter_cases; invalid values are left out."""

@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     # The grid worker files the case from the intake form, with a second party row added.
     grid = new_page("grid", PASSWORD)
-    grid.click("text=登记案件 >> nth=0")
+    grid.click("#menu-button")  # a phone: the navigation is in the menu
+    grid.click("nav.mainnav >> text=登记案件")
     grid.fill("#id_title", "楼上漏水纠纷")
     grid.fill("#id_description", "楼上卫生间改造后楼下天花板渗水，双方多次争吵。")
     grid.select_option("#id_category_code", "0201")
@@ -23,6 +24,7 @@ def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     grid.click("text=添加当事人")
     grid.fill("#id_parties-1-name", "李四")
     grid.select_option("#id_parties-1-role", "respondent")
+    grid.click("#intake-more summary")  # scale, time, channel, materials: a tap away
     grid.fill("#id_missing_materials", "房屋产权证明")
     ARTIFACTS.mkdir(exist_ok=True)
     grid.screenshot(path=str(ARTIFACTS / "intake-form.png"), full_page=True)

@@ -72,3 +72,25 @@ document.addEventListener("click", function (e) {
   }
   picker.dispatchEvent(new Event("change", { bubbles: true }));
 });
+
+// The phone menu: the button opens and closes it; Escape closes it.
+document.addEventListener("click", function (e) {
+  var button = e.target.closest("[data-menu]");
+  if (!button) return;
+  var bar = button.closest(".topbar");
+  var open = bar.classList.toggle("menu-open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
+document.addEventListener("keydown", function (e) {
+  var bar = document.querySelector(".topbar.menu-open");
+  if (e.key !== "Escape" || !bar) return;
+  bar.classList.remove("menu-open");
+  bar.querySelector("[data-menu]").setAttribute("aria-expanded", "false");
+});
+
+// details[data-open-wide]: open on a wide screen, closed on a phone until tapped (the
+// case-list filters, the intake's further details). One with an error inside stays open.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.matchMedia("(min-width: 701px)").matches) return;
+  document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+});
