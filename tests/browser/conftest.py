@@ -49,12 +49,15 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(username) → a logged-in page in its own browser context (Chinese, phone-sized)."""
+    """new_page(username) → a logged-in page in its own browser context (Chinese, phone-sized;
+    `viewport` another size)."""
     contexts = []
 
-    def make(username: str, password: str):
+    def make(username: str, password: str, viewport=None):
         context = browser.new_context(
-            locale="zh-CN", viewport={"width": 412, "height": 900}, base_url=live_server.url
+            locale="zh-CN",
+            viewport=viewport or {"width": 412, "height": 900},
+            base_url=live_server.url,
         )
         context.set_default_timeout(EVENT_TIMEOUT_MS)
         contexts.append(context)
