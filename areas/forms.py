@@ -20,19 +20,29 @@ class AreaForm(forms.Form):
     level = forms.TypedChoiceField(
         label=_("level"), choices=[(v, lbl) for v, lbl in Level.choices if v >= 3], coerce=int
     )
-    parent_code = forms.CharField(
-        label=_("parent area code"),
-        max_length=15,
+    parent_code = PickerField(
+        "admin-area-code",
+        as_key=True,
+        label=_("parent area"),
         required=False,
-        help_text=_("Leave empty to derive it from the code."),
+        help_text=_("Search by name or code; leave empty to derive it from the code."),
     )
     population = forms.IntegerField(label=_("resident population"), min_value=0, initial=0)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent_code"].scope(user)
+
+    def clean_parent_code(self):
+        return self.cleaned_data["parent_code"] or ""
 
 
 class UnitForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=UnitKind.choices)
-    area_code = forms.CharField(label=_("area code"), max_length=15)
+    area_code = PickerField(
+        "admin-area-code", as_key=True, label=_("area"), help_text=_("Search by name or code.")
+    )
     speciality = forms.ChoiceField(
         label=_("speciality"),
         required=False,
@@ -40,8 +50,9 @@ class UnitForm(forms.Form):
     )
     phone = forms.CharField(label=_("phone"), max_length=30, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["area_code"].scope(user)
         current = (self.initial.get("speciality") or self.data.get("speciality") or "").strip()
         self.fields["speciality"].choices = Speciality.form_choices(current)
 

@@ -102,6 +102,18 @@ register(
         order=("level", "code"),
     )
 )
+# The area pages name areas by their code (a unit's area, an area's parent).
+register(
+    Source(
+        name="admin-area-code",
+        rows=_admin_areas,
+        search=search_areas,
+        label=area_label,
+        group=lambda a: Level(a.level).label,
+        order=("level", "code"),
+        key="code",
+    )
+)
 register(
     Source(
         name="admin-unit",

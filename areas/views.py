@@ -78,7 +78,7 @@ def area_detail(request, pk: int):
 
 def _area_form_view(request, area: Area | None):
     if request.method == "POST":
-        form = AreaForm(request.POST)
+        form = AreaForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 area = services.save_area(
@@ -91,20 +91,21 @@ def _area_form_view(request, area: Area | None):
                 return redirect("areas:area_detail", pk=area.pk)
     elif area:
         form = AreaForm(
+            user=request.user,
             initial={
                 "code": area.code,
                 "name": area.name,
                 "level": area.level,
                 "parent_code": area.parent.code if area.parent_id else "",
                 "population": area.population,
-            }
+            },
         )
     else:
         parent = Area.objects.filter(pk=request.GET.get("parent") or 0).first()
         initial = {"population": 0}
         if parent:
             initial.update(parent_code=parent.code, level=min(parent.level + 1, 6))
-        form = AreaForm(initial=initial)
+        form = AreaForm(initial=initial, user=request.user)
     return render(request, "areas/area_form.html", {"form": form, "area": area})
 
 
@@ -148,7 +149,7 @@ def unit_list(request):
 
 def _unit_form_view(request, unit: Unit | None):
     if request.method == "POST":
-        form = UnitForm(request.POST)
+        form = UnitForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 unit = services.save_unit(
@@ -161,17 +162,18 @@ def _unit_form_view(request, unit: Unit | None):
                 return redirect("areas:unit_edit", pk=unit.pk)
     elif unit:
         form = UnitForm(
+            user=request.user,
             initial={
                 "name": unit.name,
                 "kind": unit.kind,
                 "area_code": unit.area.code,
                 "speciality": unit.speciality,
                 "phone": unit.phone,
-            }
+            },
         )
     else:
         area = Area.objects.filter(pk=request.GET.get("area") or 0).first()
-        form = UnitForm(initial={"area_code": area.code if area else ""})
+        form = UnitForm(initial={"area_code": area.code if area else ""}, user=request.user)
     staff = unit.memberships.select_related("user", "area") if unit else []
     return render(request, "areas/unit_form.html", {"form": form, "unit": unit, "staff": staff})
 

@@ -92,7 +92,7 @@ class CaseForm(forms.Form):
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
-    area_code = forms.ChoiceField(label=_("area"), required=False)
+    area_code = PickerField("register-area", as_key=True, label=_("area"), required=False)
     address = forms.CharField(label=_("address"), required=False, max_length=200)
     channel = forms.ChoiceField(label=_("intake channel"), choices=Channel.choices)
     missing_materials = forms.CharField(
@@ -106,8 +106,10 @@ class CaseForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category_code"].choices = category_choices()
-        areas = list(registrable_areas(user).order_by("code"))
-        self.fields["area_code"].choices = [("", "—")] + [(a.code, area_label(a)) for a in areas]
+        # Searched by name among the areas the user may register in; a grid worker's one
+        # grid is filled in.
+        self.fields["area_code"].scope(user)
+        areas = list(registrable_areas(user).order_by("code")[:2])
         if len(areas) == 1:
             self.fields["area_code"].initial = areas[0].code
 
@@ -116,7 +118,7 @@ class CaseForm(forms.Form):
         return CaseInput(
             title=d["title"],
             description=d["description"],
-            area_code=d["area_code"],
+            area_code=d["area_code"] or "",
             channel=d["channel"],
             category_code=d["category_code"],
             scale=d["scale"],
@@ -238,14 +240,14 @@ class TransitionForm(forms.Form):
             proposed = proposal.unit if proposal else None
             self.fields["unit_id"] = PickerField(
                 "route-unit",
-                as_pk=True,
+                as_key=True,
                 label=_("handling unit"),
                 initial=proposed.pk if proposed else None,
                 required=False,
             )
             self.fields["subject_unit_id"] = PickerField(
                 "route-unit",
-                as_pk=True,
+                as_key=True,
                 label=_("subject-matter unit"),
                 initial=proposal.subject_unit.pk if proposal and proposal.subject_unit else None,
                 required=False,

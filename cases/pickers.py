@@ -1,8 +1,19 @@
-"""The route picker's source: the units a case can be dispatched to (三事分流)."""
+"""The intake's area picker (the areas a user may register cases in, by code) and the route
+picker (the units a case can be dispatched to, 三事分流)."""
 
-from areas.pickers import UNIT_ORDER, ranked_units, search_units, unit_group, unit_label
+from areas.models import Level
+from areas.pickers import (
+    UNIT_ORDER,
+    area_label,
+    ranked_units,
+    search_areas,
+    search_units,
+    unit_group,
+    unit_label,
+)
 from jiefen.pickers import Source, register
 
+from .forms import registrable_areas
 from .selectors import visible_case_or_404
 from .services import routable_units
 
@@ -22,5 +33,18 @@ register(
         group=unit_group,
         order=UNIT_ORDER,
         params=("case",),
+    )
+)
+
+
+register(
+    Source(
+        name="register-area",
+        rows=lambda user, params: registrable_areas(user),
+        search=search_areas,
+        label=area_label,
+        group=lambda a: Level(a.level).label,
+        order=("level", "code"),
+        key="code",
     )
 )

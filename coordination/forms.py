@@ -19,7 +19,7 @@ def _when(label, required=True) -> forms.DateTimeField:
 
 
 class WhistleForm(forms.Form):
-    units = MultiplePickerField("whistle-unit", as_pk=True, label=_("units to summon"))
+    units = MultiplePickerField("whistle-unit", as_key=True, label=_("units to summon"))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
     report_hours = forms.IntegerField(
         label=_("report within (hours)"), initial=DEFAULT_REPORT_HOURS, min_value=1

@@ -38,6 +38,7 @@ class Source:
     group: Callable[[object], str] = lambda obj: ""
     order: tuple[str, ...] = ("pk",)
     params: tuple[str, ...] = field(default=())
+    key: str = "pk"  # the field posted for a row (e.g. an area's code where forms take codes)
 
 
 _SOURCES: dict[str, Source] = {}
@@ -67,10 +68,12 @@ def search_page(source: Source, user, params: Mapping[str, str], q: str, page: i
 
 
 def grouped(source: Source, rows) -> list[tuple[str, list[tuple[object, str]]]]:
-    """[(group, [(pk, label), ...]), ...] in the order of the rows."""
+    """[(group, [(key, label), ...]), ...] in the order of the rows."""
     groups: dict[str, list] = {}
     for row in rows:
-        groups.setdefault(str(source.group(row)), []).append((row.pk, source.label(row)))
+        groups.setdefault(str(source.group(row)), []).append(
+            (getattr(row, source.key), source.label(row))
+        )
     return list(groups.items())
 
 
@@ -83,6 +86,7 @@ class PickerWidget(forms.Widget):
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.source_name = ""
+        self.key = "pk"
         self.params: dict[str, str] = {}
         self.labels: Callable[[list], list[tuple[object, str]]] = lambda values: []
         self.suggestions: list[tuple[object, str]] = []
@@ -95,7 +99,7 @@ class PickerWidget(forms.Widget):
         if value is None or value == "":
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        return [str(getattr(v, "pk", v)) for v in values if v not in (None, "")]
+        return [str(getattr(v, self.key, v)) for v in values if v not in (None, "")]
 
     def value_from_datadict(self, data, files, name):
         if self.allow_multiple_selected:
@@ -151,49 +155,53 @@ class _PickerMixin:
     def scope(self, user, **params) -> None:
         """Bind the field to the user's scope (and the context the source needs)."""
         params = {k: str(v) for k, v in params.items()}
-        self.queryset = self.source.rows(user, params)
+        source = self.source
+        self.queryset = source.rows(user, params)
+        self.to_field_name = None if source.key == "pk" else source.key
+        self.widget.key = source.key
         self.widget.params = params
 
-    def suggest(self, rows) -> None:
-        """Rows offered before anything is typed (e.g. the proposal for this case)."""
-        self.widget.suggestions = [(r.pk, self.source.label(r)) for r in rows]
-
     def _labels(self, values) -> list[tuple[object, str]]:
-        ids = [v for v in values if str(v).isdigit()]
+        """The chosen rows' keys and labels (only rows in the scope are shown)."""
+        key = self.to_field_name or "pk"
+        ids = [str(v) for v in values if v not in (None, "")]
+        if key == "pk":
+            ids = [v for v in ids if v.isdigit()]
         if not ids or self.queryset is None:
             return []
-        by_pk = {str(r.pk): r for r in self.queryset.filter(pk__in=ids)}
-        return [(by_pk[v].pk, self.source.label(by_pk[v])) for v in map(str, ids) if v in by_pk]
+        by_key = {str(getattr(r, key)): r for r in self.queryset.filter(**{f"{key}__in": ids})}
+        label = self.source.label
+        return [(v, label(by_key[v])) for v in ids if v in by_key]
 
 
 class PickerField(_PickerMixin, forms.ModelChoiceField):
-    """One row of a source; cleans to the row (or its pk with `as_pk`)."""
+    """One row of a source; cleans to the row (or its key, e.g. its pk, with `as_key`)."""
 
     widget = PickerWidget
 
-    def __init__(self, source: str, *, as_pk: bool = False, **kwargs):
+    def __init__(self, source: str, *, as_key: bool = False, **kwargs):
         kwargs.setdefault("queryset", None)
         kwargs.setdefault("empty_label", None)
         super().__init__(**kwargs)
-        self.as_pk = as_pk
+        self.as_key = as_key
         self._setup(source)
 
     def clean(self, value):
         obj = super().clean(value)
-        return obj.pk if self.as_pk and obj is not None else obj
+        return getattr(obj, self.source.key) if self.as_key and obj is not None else obj
 
 
 class MultiplePickerField(_PickerMixin, forms.ModelMultipleChoiceField):
-    """Several rows of a source; cleans to the rows (or their pks with `as_pk`)."""
+    """Several rows of a source; cleans to the rows (or their keys with `as_key`)."""
 
     widget = MultiplePickerWidget
 
-    def __init__(self, source: str, *, as_pk: bool = False, **kwargs):
+    def __init__(self, source: str, *, as_key: bool = False, **kwargs):
         kwargs.setdefault("queryset", None)
         super().__init__(**kwargs)
-        self.as_pk = as_pk
+        self.as_key = as_key
         self._setup(source)
 
     def clean(self, value):
         rows = super().clean(value)
-        return [r.pk for r in rows] if self.as_pk else rows
+        return [getattr(r, self.source.key) for r in rows] if self.as_key else rows

@@ -19,8 +19,8 @@ class AssignForm(forms.Form):
     """Mediators are searched by name among those serving the case's area; the proposal
     (speciality, nearest area served, lowest load) is offered before anything is typed."""
 
-    mediators = MultiplePickerField("case-mediator", as_pk=True, label=_("mediators"))
-    lead = PickerField("case-mediator", as_pk=True, label=_("lead mediator"), required=False)
+    mediators = MultiplePickerField("case-mediator", as_key=True, label=_("mediators"))
+    lead = PickerField("case-mediator", as_key=True, label=_("lead mediator"), required=False)
 
     def __init__(self, *args, user, case, candidates=(), **kwargs):
         super().__init__(*args, prefix="assign", **kwargs)
