@@ -67,7 +67,7 @@ class CaseForm(forms.Form):
     # so the same rules (and messages) apply to the form, the API and imports.
     title = forms.CharField(label=_("title"), required=False, max_length=200)
     description = forms.CharField(
-        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     category_code = forms.ChoiceField(label=_("category"), required=False)
     scale = forms.ChoiceField(

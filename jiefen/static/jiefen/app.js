@@ -94,3 +94,14 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!window.matchMedia("(min-width: 701px)").matches) return;
   document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
 });
+
+// The collapsed case-list filters show how many are set, also after htmx has re-filtered.
+document.addEventListener("htmx:afterRequest", function (e) {
+  var form = e.target;
+  var badge = document.getElementById("filter-count");
+  if (!badge || !form.matches || !form.matches("#filters form")) return;
+  var n = 0;
+  new FormData(form).forEach(function (value, name) { if (name !== "page" && value) n += 1; });
+  badge.textContent = n;
+  badge.hidden = n === 0;
+});
