@@ -2,11 +2,16 @@
 it), not already on the case."""
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext
 
+from areas.models import Unit
+from areas.pickers import UNIT_ORDER, ranked_units, search_units, unit_group, unit_label
+from areas.selectors import is_administrator, units_in_scope
 from cases.selectors import visible_case_or_404
 from jiefen.pickers import Source, register
 
+from .manage_forms import MEDIATING_UNITS
 from .models import Assignment, Mediator
 
 
@@ -34,5 +39,30 @@ register(
         group=lambda m: m.get_kind_display(),
         order=("kind", "name"),
         params=("case",),
+    )
+)
+
+
+def mediating_units(user, params):
+    """The mediator form's units: active committees and centers in the administrator's scope,
+    and the mediator's own unit even if it has since been deactivated."""
+    if not is_administrator(user):
+        raise Http404
+    units = units_in_scope(user).filter(kind__in=MEDIATING_UNITS)
+    mediator = params.get("mediator", "")
+    own = Mediator.objects.filter(pk=int(mediator) if mediator.isdigit() else None)
+    own = own.values("unit_id")
+    return ranked_units(Unit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk__in=own)))
+
+
+register(
+    Source(
+        name="admin-mediating-unit",
+        rows=mediating_units,
+        search=search_units,
+        label=unit_label,
+        group=unit_group,
+        order=UNIT_ORDER,
+        params=("mediator",),
     )
 )
