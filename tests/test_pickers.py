@@ -7,12 +7,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from areas.models import Area, Level, Unit, UnitKind
+from areas.models import Area, Level, Role, Unit, UnitKind
 from cases.services import perform_transition
 from cases.workflow import Status
 from jiefen.pickers import PAGE_SIZE
 from mediation.models import Mediator, MediatorKind
-from tests.factories import NOW, new_case
+from tests.factories import NOW, new_case, user
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -106,6 +106,7 @@ def test_unknown_sources_admin_sources_and_strangers(client, county):
     assert pick(client, county, "vclerk", "nope").status_code == 404
     assert pick(client, county, "vclerk", "admin-area").status_code == 404
     assert pick(client, county, "vclerk", "admin-unit").status_code == 404
+    assert pick(client, county, "vclerk", "admin-mediating-unit").status_code == 404
     client.logout()
     r = client.get("/pick/area/", {"q": "镇"})
     assert r.status_code == 302 and "/login/" in r["Location"]
@@ -153,3 +154,26 @@ def test_the_staff_form_picks_a_grid_by_name(admin_client, county):
     r = admin_client.get("/pick/admin-unit/", {"q": "人社"})
     assert options(r) == ["县人社局（长沙县）"]
     assert Unit.objects.filter(kind=UnitKind.DEPARTMENT).exists()
+
+
+def test_an_administrator_picks_within_their_own_county(client, county):
+    """An administrator of one county (not a superuser) never sees another county's rows."""
+    other = Area.objects.create(code="430122000000", name="邻县", level=Level.COUNTY)
+    Area.objects.create(code="430122100000", name="邻县镇1", level=Level.TOWN, parent=other)
+    Unit.objects.create(name="邻县人社局", kind=UnitKind.DEPARTMENT, area=other)
+    client.force_login(user("county_admin", county.center(county.county), Role.ADMIN))
+    assert options(client.get("/pick/admin-area-code/", {"q": "镇1"})) == [
+        "镇1（430121100000）",
+        "镇1村1（430121100201）",
+        "镇1村2（430121100202）",
+        "镇1村1一网格（430121100201001）",
+        "镇1村2一网格（430121100202001）",
+    ]
+    assert options(client.get("/pick/admin-unit/", {"q": "人社局"})) == ["县人社局（长沙县）"]
+    # Posting the other county's area on a form is refused all the same.
+    r = client.post(
+        "/manage/units/new/",
+        {"name": "县信访局", "kind": UnitKind.DEPARTMENT, "area_code": "430122000000"},
+    )
+    assert "不在可用的选项中" in r.content.decode()
+    assert not Unit.objects.filter(name="县信访局").exists()

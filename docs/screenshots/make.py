@@ -23,6 +23,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -108,7 +109,8 @@ def shoot(url: str, out: Path) -> None:
         admin.goto("/manage/staff/new/")
         search = admin.locator("#id_area")
         picker = admin.locator(".picker", has=search)
-        with admin.expect_response(lambda r: "/pick/" in r.url):
+        asked = f"q={quote('第一')}"
+        with admin.expect_response(lambda r: "/pick/" in r.url and asked in r.url):
             search.fill("第一")
         expect(picker.locator(".picker-results .picker-option").first).to_be_visible()
         admin.evaluate("y => window.scrollTo(0, y)", search.bounding_box()["y"] - 200)

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -99,7 +100,8 @@ def pick(page, field, typed: str, choice: str) -> None:
     Waits for the endpoint's answer to the typed text, then for the choice to be shown.
     """
     search = page.locator(field)
-    with page.expect_response(lambda r: "/pick/" in r.url and r.request.method == "GET"):
+    asked = f"q={quote(typed)}"
+    with page.expect_response(lambda r: "/pick/" in r.url and asked in r.url):
         search.fill(typed)
     picker = page.locator(".picker", has=search)
     picker.locator(".picker-results .picker-option", has_text=choice).first.click()

@@ -63,7 +63,9 @@ document.addEventListener("click", function (e) {
       picker.querySelector(".picker-results").innerHTML = "";
       picker.querySelector(".picker-q").value = "";
     } else {
+      var group = option.closest(".picker-group");
       option.remove();
+      if (group && !group.querySelector(".picker-option")) group.remove();
     }
   } else if (remove) {
     remove.closest("li").remove();
@@ -104,4 +106,24 @@ document.addEventListener("htmx:afterRequest", function (e) {
   new FormData(form).forEach(function (value, name) { if (name !== "page" && value) n += 1; });
   badge.textContent = n;
   badge.hidden = n === 0;
+});
+
+// Pickers by keyboard: ↓ from the search box to the results, ↑/↓ between them (Enter or
+// Space chooses, as on any button), Escape closes the results.
+document.addEventListener("keydown", function (e) {
+  var picker = e.target.closest && e.target.closest(".picker");
+  if (!picker) return;
+  var options = Array.prototype.slice.call(picker.querySelectorAll(".picker-results .picker-option"));
+  var at = options.indexOf(e.target);
+  if (e.key === "ArrowDown" && options.length) {
+    options[Math.min(at + 1, options.length - 1)].focus();
+  } else if (e.key === "ArrowUp" && at >= 0) {
+    (at === 0 ? picker.querySelector(".picker-q") : options[at - 1]).focus();
+  } else if (e.key === "Escape") {
+    picker.querySelector(".picker-results").innerHTML = "";
+    picker.querySelector(".picker-q").focus();
+  } else {
+    return;
+  }
+  e.preventDefault();
 });
