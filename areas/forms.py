@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Level, Role, Speciality, Unit, UnitKind
+from jiefen.pickers import PickerField
+
+from .models import Level, Role, Speciality, UnitKind
 
 
 class AreaForm(forms.Form):
@@ -18,19 +20,29 @@ class AreaForm(forms.Form):
     level = forms.TypedChoiceField(
         label=_("level"), choices=[(v, lbl) for v, lbl in Level.choices if v >= 3], coerce=int
     )
-    parent_code = forms.CharField(
-        label=_("parent area code"),
-        max_length=15,
+    parent_code = PickerField(
+        "admin-area-code",
+        as_key=True,
+        label=_("parent area"),
         required=False,
-        help_text=_("Leave empty to derive it from the code."),
+        help_text=_("Search by name or code; leave empty to derive it from the code."),
     )
     population = forms.IntegerField(label=_("resident population"), min_value=0, initial=0)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent_code"].scope(user)
+
+    def clean_parent_code(self):
+        return self.cleaned_data["parent_code"] or ""
 
 
 class UnitForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=UnitKind.choices)
-    area_code = forms.CharField(label=_("area code"), max_length=15)
+    area_code = PickerField(
+        "admin-area-code", as_key=True, label=_("area"), help_text=_("Search by name or code.")
+    )
     speciality = forms.ChoiceField(
         label=_("speciality"),
         required=False,
@@ -38,43 +50,43 @@ class UnitForm(forms.Form):
     )
     phone = forms.CharField(label=_("phone"), max_length=30, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["area_code"].scope(user)
         current = (self.initial.get("speciality") or self.data.get("speciality") or "").strip()
         self.fields["speciality"].choices = Speciality.form_choices(current)
 
 
-def _unit_choices():
-    return Unit.objects.filter(is_active=True).select_related("area").order_by("area__code", "name")
-
-
 class MembershipForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+    """A place in a unit: the unit and the grid (or sub-area) are searched by name, among
+    those the administrator's own scope holds."""
+
+    unit = PickerField("admin-unit", label=_("unit"))
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    area_code = forms.CharField(
-        label=_("grid or sub-area code"),
-        max_length=15,
+    area = PickerField(
+        "admin-area",
+        label=_("grid or sub-area"),
         required=False,
         help_text=_("Optional: narrows the scope, e.g. the grid a grid worker walks."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _unit_choices()
-        self.fields["unit"].label_from_instance = lambda u: f"{u.area.name} · {u.name}"
+        self.fields["unit"].scope(user)
+        self.fields["area"].scope(user)
 
 
 class StaffCreateForm(MembershipForm):
     username = forms.CharField(label=_("username"), max_length=150)
-    full_name = forms.CharField(label=_("name"), max_length=150)
+    full_name = forms.CharField(label=_("full name"), max_length=150)
     password = forms.CharField(label=_("password"), widget=forms.PasswordInput, min_length=8)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
 
-    field_order = ["username", "full_name", "password", "phone", "unit", "role", "area_code"]
+    field_order = ["username", "full_name", "password", "phone", "unit", "role", "area"]
 
 
 class StaffEditForm(forms.Form):
-    full_name = forms.CharField(label=_("name"), max_length=150)
+    full_name = forms.CharField(label=_("full name"), max_length=150)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     password = forms.CharField(
         label=_("new password"),

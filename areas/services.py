@@ -313,7 +313,7 @@ def add_membership(
     if role not in Role.values:
         errors["role"] = _("Unknown role.")
     if area is not None and not area.is_within(unit.area):
-        errors["area_code"] = _("The area must lie within the unit's area.")
+        errors["area"] = _("The area must lie within the unit's area.")
     if Membership.objects.filter(user=user, unit=unit, role=role).exists():
         errors["role"] = _("The user already has this role in this unit.")
     phone = _clean_phone(phone, errors)

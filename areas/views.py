@@ -78,7 +78,7 @@ def area_detail(request, pk: int):
 
 def _area_form_view(request, area: Area | None):
     if request.method == "POST":
-        form = AreaForm(request.POST)
+        form = AreaForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 area = services.save_area(
@@ -91,20 +91,21 @@ def _area_form_view(request, area: Area | None):
                 return redirect("areas:area_detail", pk=area.pk)
     elif area:
         form = AreaForm(
+            user=request.user,
             initial={
                 "code": area.code,
                 "name": area.name,
                 "level": area.level,
                 "parent_code": area.parent.code if area.parent_id else "",
                 "population": area.population,
-            }
+            },
         )
     else:
         parent = Area.objects.filter(pk=request.GET.get("parent") or 0).first()
         initial = {"population": 0}
         if parent:
             initial.update(parent_code=parent.code, level=min(parent.level + 1, 6))
-        form = AreaForm(initial=initial)
+        form = AreaForm(initial=initial, user=request.user)
     return render(request, "areas/area_form.html", {"form": form, "area": area})
 
 
@@ -148,7 +149,7 @@ def unit_list(request):
 
 def _unit_form_view(request, unit: Unit | None):
     if request.method == "POST":
-        form = UnitForm(request.POST)
+        form = UnitForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 unit = services.save_unit(
@@ -161,17 +162,18 @@ def _unit_form_view(request, unit: Unit | None):
                 return redirect("areas:unit_edit", pk=unit.pk)
     elif unit:
         form = UnitForm(
+            user=request.user,
             initial={
                 "name": unit.name,
                 "kind": unit.kind,
                 "area_code": unit.area.code,
                 "speciality": unit.speciality,
                 "phone": unit.phone,
-            }
+            },
         )
     else:
         area = Area.objects.filter(pk=request.GET.get("area") or 0).first()
-        form = UnitForm(initial={"area_code": area.code if area else ""})
+        form = UnitForm(initial={"area_code": area.code if area else ""}, user=request.user)
     staff = unit.memberships.select_related("user", "area") if unit else []
     return render(request, "areas/unit_form.html", {"form": form, "unit": unit, "staff": staff})
 
@@ -215,39 +217,27 @@ def staff_list(request):
     return render(request, "areas/staff_list.html", {"users": users[:PAGE], "q": q})
 
 
-def _area_by_code(form, code: str) -> tuple[Area | None, bool]:
-    if not code:
-        return None, True
-    area = Area.objects.filter(code=code.strip()).first()
-    if area is None:
-        form.add_error("area_code", _("Unknown area code."))
-        return None, False
-    return area, True
-
-
 @admin_required
 def staff_new(request):
-    form = StaffCreateForm(request.POST or None)
+    form = StaffCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        area, ok = _area_by_code(form, d["area_code"])
-        if ok:
-            try:
-                user = services.create_staff(
-                    request.user,
-                    d["username"],
-                    d["full_name"],
-                    d["password"],
-                    d["phone"],
-                    unit=d["unit"],
-                    role=d["role"],
-                    area=area,
-                )
-            except services.AdminError as e:
-                apply_errors(e, form)
-            else:
-                messages.success(request, _("The account has been created."))
-                return redirect("areas:staff_detail", pk=user.pk)
+        try:
+            user = services.create_staff(
+                request.user,
+                d["username"],
+                d["full_name"],
+                d["password"],
+                d["phone"],
+                unit=d["unit"],
+                role=d["role"],
+                area=d["area"],
+            )
+        except services.AdminError as e:
+            apply_errors(e, form)
+        else:
+            messages.success(request, _("The account has been created."))
+            return redirect("areas:staff_detail", pk=user.pk)
     return render(request, "areas/staff_new.html", {"form": form})
 
 
@@ -257,7 +247,7 @@ def staff_detail(request, pk: int):
     memberships = staff.memberships.select_related("unit__area", "area")
     first_phone = next((m.phone for m in memberships if m.phone), "")
     edit_form = StaffEditForm(initial={"full_name": staff.first_name, "phone": first_phone})
-    membership_form = MembershipForm()
+    membership_form = MembershipForm(user=request.user)
     if request.method == "POST" and request.POST.get("form") == "edit":
         edit_form = StaffEditForm(request.POST)
         if edit_form.is_valid():
@@ -272,18 +262,16 @@ def staff_detail(request, pk: int):
                 messages.success(request, _("The account has been saved."))
                 return redirect("areas:staff_detail", pk=staff.pk)
     elif request.method == "POST" and request.POST.get("form") == "membership":
-        membership_form = MembershipForm(request.POST)
+        membership_form = MembershipForm(request.POST, user=request.user)
         if membership_form.is_valid():
             d = membership_form.cleaned_data
-            area, ok = _area_by_code(membership_form, d["area_code"])
-            if ok:
-                try:
-                    services.add_membership(request.user, staff, d["unit"], d["role"], area)
-                except services.AdminError as e:
-                    apply_errors(e, membership_form)
-                else:
-                    messages.success(request, _("The membership has been added."))
-                    return redirect("areas:staff_detail", pk=staff.pk)
+            try:
+                services.add_membership(request.user, staff, d["unit"], d["role"], d["area"])
+            except services.AdminError as e:
+                apply_errors(e, membership_form)
+            else:
+                messages.success(request, _("The membership has been added."))
+                return redirect("areas:staff_detail", pk=staff.pk)
     return render(
         request,
         "areas/staff_detail.html",

@@ -7,6 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        from . import pickers  # noqa: F401  (registers the route picker)
         from .registry import Outcome, register_event_kind
         from .workflow import TRANSITIONS
 

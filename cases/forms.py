@@ -6,7 +6,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from areas.selectors import area_subtree_q, memberships_of, visible_areas
+from areas.selectors import area_subtree_q, memberships_of
+from jiefen.pickers import PickerField
 
 from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
@@ -66,7 +67,7 @@ class CaseForm(forms.Form):
     # so the same rules (and messages) apply to the form, the API and imports.
     title = forms.CharField(label=_("title"), required=False, max_length=200)
     description = forms.CharField(
-        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     category_code = forms.ChoiceField(label=_("category"), required=False)
     scale = forms.ChoiceField(
@@ -91,7 +92,7 @@ class CaseForm(forms.Form):
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
-    area_code = forms.ChoiceField(label=_("area"), required=False)
+    area_code = PickerField("register-area", as_key=True, label=_("area"), required=False)
     address = forms.CharField(label=_("address"), required=False, max_length=200)
     channel = forms.ChoiceField(label=_("intake channel"), choices=Channel.choices)
     missing_materials = forms.CharField(
@@ -105,8 +106,10 @@ class CaseForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category_code"].choices = category_choices()
-        areas = list(registrable_areas(user).order_by("code"))
-        self.fields["area_code"].choices = [("", "—")] + [(a.code, area_label(a)) for a in areas]
+        # Searched by name among the areas the user may register in; a grid worker's one
+        # grid is filled in.
+        self.fields["area_code"].scope(user)
+        areas = list(registrable_areas(user).order_by("code")[:2])
         if len(areas) == 1:
             self.fields["area_code"].initial = areas[0].code
 
@@ -115,7 +118,7 @@ class CaseForm(forms.Form):
         return CaseInput(
             title=d["title"],
             description=d["description"],
-            area_code=d["area_code"],
+            area_code=d["area_code"] or "",
             channel=d["channel"],
             category_code=d["category_code"],
             scale=d["scale"],
@@ -172,7 +175,7 @@ class CaseFilterForm(forms.Form):
         label=_("status"), required=False, choices=[("", _("all"))] + Status.choices
     )
     category = forms.ChoiceField(label=_("category"), required=False)
-    area = forms.ModelChoiceField(label=_("area"), required=False, queryset=Area.objects.none())
+    area = PickerField("area", label=_("area"), required=False)
     channel = forms.ChoiceField(
         label=_("intake channel"), required=False, choices=[("", _("all"))] + Channel.choices
     )
@@ -186,9 +189,12 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(majors_selectable=True)
-        self.fields["area"].queryset = visible_areas(user).order_by("code")
-        self.fields["area"].label_from_instance = area_label
+        self.fields["area"].scope(user)
         self.fields["q"].widget.attrs["placeholder"] = _("code, party name or words")
+
+    def active_count(self) -> int:
+        """How many filters are set (shown on the collapsed filter block)."""
+        return sum(1 for name in self.fields if self.data.get(name))
 
     def filters(self) -> dict:
         """Keyword arguments for selectors.filter_cases; invalid values are left out."""
@@ -205,7 +211,7 @@ class TransitionForm(forms.Form):
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, transition, case, units=None, proposal=None, **kwargs):
+    def __init__(self, *args, transition, case, user=None, proposal=None, **kwargs):
         super().__init__(*args, prefix=transition.name, **kwargs)
         self.transition = transition
         self.proposal = proposal
@@ -220,8 +226,8 @@ class TransitionForm(forms.Form):
             )
         elif transition.name == "route":
             # 三事分流: the routing rules' proposal is preselected; choosing another unit
-            # needs a reason (the service enforces it).
-            unit_choices = [("", "—")] + [(u.pk, f"{u.name}（{u.area.name}）") for u in units]
+            # needs a reason (the service enforces it). Both units are searched by name among
+            # the units this case can go to (the route picker).
             self.fields["triage_class"] = forms.ChoiceField(
                 label=_("triage"),
                 choices=[
@@ -232,18 +238,22 @@ class TransitionForm(forms.Form):
                 required=False,
             )
             proposed = proposal.unit if proposal else None
-            self.fields["unit_id"] = forms.ChoiceField(
+            self.fields["unit_id"] = PickerField(
+                "route-unit",
+                as_key=True,
                 label=_("handling unit"),
-                choices=unit_choices,
-                initial=proposed.pk if proposed else "",
+                initial=proposed.pk if proposed else None,
                 required=False,
             )
-            self.fields["subject_unit_id"] = forms.ChoiceField(
+            self.fields["subject_unit_id"] = PickerField(
+                "route-unit",
+                as_key=True,
                 label=_("subject-matter unit"),
-                choices=unit_choices,
-                initial=proposal.subject_unit.pk if proposal and proposal.subject_unit else "",
+                initial=proposal.subject_unit.pk if proposal and proposal.subject_unit else None,
                 required=False,
             )
+            for name in ("unit_id", "subject_unit_id"):
+                self.fields[name].scope(user, case=case.code)
             if proposed:
                 # Asked for only when a proposal exists; app.js shows it once another unit
                 # is chosen (the service asks for it then too).

@@ -89,12 +89,12 @@ def _change_rows(event):
 
 def transition_form(request, case, transition, data=None):
     """The form of one action, with the choices and the triage proposal it needs."""
-    units = proposal = None
-    if transition.name == "route":
-        units = services.routable_units(case, request.user)
+    proposal = None
     if transition.name in ("route", "guide"):
         proposal = propose_route(case)
-    return TransitionForm(data, transition=transition, case=case, units=units, proposal=proposal)
+    return TransitionForm(
+        data, transition=transition, case=case, user=request.user, proposal=proposal
+    )
 
 
 def _transition_forms(request, case, bound=None):

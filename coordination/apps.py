@@ -13,6 +13,7 @@ class CoordinationConfig(AppConfig):
         from clocks.models import Clock
         from clocks.registry import on_missed
 
+        from . import pickers  # noqa: F401  (registers the 吹哨 unit picker)
         from .panel import panel_context
         from .whistles import report_missed
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import DATETIME_LOCAL
+from jiefen.pickers import MultiplePickerField
 
 from .whistles import DEFAULT_REPORT_HOURS, SCORES
 
@@ -18,17 +19,15 @@ def _when(label, required=True) -> forms.DateTimeField:
 
 
 class WhistleForm(forms.Form):
-    units = forms.MultipleChoiceField(
-        label=_("units to summon"), widget=forms.CheckboxSelectMultiple
-    )
+    units = MultiplePickerField("whistle-unit", as_key=True, label=_("units to summon"))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
     report_hours = forms.IntegerField(
         label=_("report within (hours)"), initial=DEFAULT_REPORT_HOURS, min_value=1
     )
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, user, case, **kwargs):
         super().__init__(*args, prefix="whistle", **kwargs)
-        self.fields["units"].choices = [(u.pk, f"{u.name}（{u.area.name}）") for u in units]
+        self.fields["units"].scope(user, case=case.code)
 
 
 class MeetingForm(forms.Form):

@@ -87,9 +87,7 @@ def panel_context(user, case: Case, bound: dict | None = None) -> dict:
         )
     whistle_form = None
     if caller_unit_id:
-        whistle_form = bound.get("whistle") or WhistleForm(
-            units=summonable_units(case, user, caller_unit_id)
-        )
+        whistle_form = bound.get("whistle") or WhistleForm(user=user, case=case)
     supervisions = [
         {
             "supervision": sv,

@@ -31,7 +31,6 @@ from .forms import (
     WhistleForm,
 )
 from .models import Summons, Supervision, Whistle
-from .panel import summonable_units
 
 
 def _run(request, case, form, call, done: str):
@@ -53,11 +52,11 @@ def _run(request, case, form, call, done: str):
 def whistle_blow(request, code):
     case = visible_case_or_404(request.user, code)
     try:
-        caller = whistles.caller_membership(request.user, case)
+        whistles.caller_membership(request.user, case)
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect("cases:detail", code=case.code)
-    form = WhistleForm(request.POST, units=summonable_units(case, request.user, caller.unit_id))
+    form = WhistleForm(request.POST, user=request.user, case=case)
     return _run(
         request,
         case,

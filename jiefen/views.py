@@ -1,7 +1,11 @@
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 
-from jiefen import clock
+from jiefen import clock, pickers
 
 
 def healthz(request):
@@ -14,4 +18,28 @@ def healthz(request):
         return JsonResponse({"status": "error", "database": str(e)}, status=503)
     return JsonResponse(
         {"status": "ok", "database": connection.vendor, "time": clock.now().isoformat()}
+    )
+
+
+@login_required
+def pick(request, source):
+    """A page of a picker's results (htmx): only rows in the user's scope, grouped.
+
+    An unknown source, or a context the user may not see (another area's case), is a 404.
+    """
+    src = pickers.get_source(source)
+    params = {k: request.GET.get(k, "") for k in src.params}
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    q = request.GET.get("q", "")[:50]
+    rows, more = pickers.search_page(src, request.user, params, q, page)
+    next_url = ""
+    if more:
+        next_url = f"{request.path}?{urlencode({**params, 'q': q, 'page': page + 1})}"
+    return render(
+        request,
+        "jiefen/picker_results.html",
+        {"groups": pickers.grouped(src, rows), "next_url": next_url, "page": page, "q": q},
     )

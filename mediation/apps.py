@@ -9,6 +9,7 @@ class MediationConfig(AppConfig):
     def ready(self):
         from cases.registry import CasePanel, register_event_kind, register_panel
 
+        from . import pickers  # noqa: F401  (registers the mediator picker)
         from .panel import case_page_context
 
         for name, label in [

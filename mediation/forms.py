@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Unit, UnitKind
 from cases.workflow import TransferChannel
+from jiefen.pickers import MultiplePickerField, PickerField
 
 from . import services
 from .models import AgreementForm, Decision, SessionKind, SessionResult
@@ -15,14 +16,19 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 
 class AssignForm(forms.Form):
-    mediators = forms.MultipleChoiceField(label=_("mediators"), widget=forms.CheckboxSelectMultiple)
-    lead = forms.ChoiceField(label=_("lead mediator"), required=False)
+    """Mediators are searched by name among those serving the case's area; the proposal
+    (speciality, nearest area served, lowest load) is offered before anything is typed."""
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    mediators = MultiplePickerField("case-mediator", as_key=True, label=_("mediators"))
+    lead = PickerField("case-mediator", as_key=True, label=_("lead mediator"), required=False)
+
+    def __init__(self, *args, user, case, candidates=(), **kwargs):
         super().__init__(*args, prefix="assign", **kwargs)
-        choices = [
+        for name in ("mediators", "lead"):
+            self.fields[name].scope(user, case=case.code)
+        self.fields["mediators"].widget.suggestions = [
             (
-                str(c.mediator.pk),
+                c.mediator.pk,
                 gettext("%(name)s · %(kind)s · %(unit)s · serves %(area)s · %(load)s open cases")
                 % {
                     "name": c.mediator.name,
@@ -34,13 +40,9 @@ class AssignForm(forms.Form):
             )
             for c in candidates
         ]
-        self.fields["mediators"].choices = choices
-        names = {str(c.mediator.pk): c.mediator.name for c in candidates}
-        self.fields["lead"].choices = [("", "—"), *names.items()]
 
     def ids(self) -> tuple[list[int], int | None]:
-        lead = self.cleaned_data["lead"]
-        return [int(i) for i in self.cleaned_data["mediators"]], int(lead) if lead else None
+        return self.cleaned_data["mediators"], self.cleaned_data["lead"]
 
 
 # The format a datetime-local input reads and sends back (an initial value must be in it).

@@ -3,10 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Area, Unit, UnitKind
+from areas.models import Area, UnitKind
 from cases.models import Category
+from jiefen.pickers import MultiplePickerField, PickerField
 
-from .manage_services import split_list
 from .models import Mediator, MediatorKind, Pool, Profession
 
 MEDIATING_UNITS = [UnitKind.MEDIATION_COMMITTEE, UnitKind.PRO_MEDIATION, UnitKind.CENTER]
@@ -18,16 +18,17 @@ class MediatorForm(forms.Form):
     profession = forms.ChoiceField(
         label=_("profession"), choices=[("", "—"), *Profession.choices], required=False
     )
-    unit = forms.ModelChoiceField(
+    unit = PickerField(
+        "admin-mediating-unit",
         label=_("unit"),
-        queryset=Unit.objects.none(),
         required=False,
         help_text=_("The committee or center the mediator works for; empty for an expert."),
     )
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
-    area_codes = forms.CharField(
-        label=_("areas served (codes)"),
-        help_text=_("12-digit codes, separated by commas; each area is served with all below it."),
+    area_codes = MultiplePickerField(
+        "admin-area-code",
+        label=_("areas served"),
+        help_text=_("Search by name or code; each area is served with all below it."),
     )
     specialities = forms.ModelMultipleChoiceField(
         label=_("specialities"),
@@ -43,7 +44,7 @@ class MediatorForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
 
-    def __init__(self, *args, mediator: Mediator | None = None, **kwargs):
+    def __init__(self, *args, user, mediator: Mediator | None = None, **kwargs):
         if mediator is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": mediator.name,
@@ -51,29 +52,20 @@ class MediatorForm(forms.Form):
                 "profession": mediator.profession,
                 "unit": mediator.unit_id,
                 "phone": mediator.phone,
-                "area_codes": ", ".join(a.code for a in mediator.areas.order_by("code")),
+                "area_codes": [a.code for a in mediator.areas.order_by("code")],
                 "specialities": list(mediator.specialities.all()),
                 "pools": list(mediator.pools.all()),
                 "is_active": mediator.is_active,
             }
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(is_active=True, kind__in=MEDIATING_UNITS)
-        if mediator is not None and mediator.unit_id:
-            units = units | Unit.objects.filter(pk=mediator.unit_id)
-        self.fields["unit"].queryset = units.select_related("area").order_by("area__code", "name")
-        self.fields["unit"].label_from_instance = lambda u: f"{u.name}（{u.area.name}）"
+        # The unit and the areas are searched by name; the mediator's own unit stays offered.
+        self.fields["unit"].scope(user, mediator=mediator.pk if mediator else "")
+        self.fields["area_codes"].scope(user)
         self.fields["specialities"].label_from_instance = lambda c: f"{c.code} {c.name}"
         self.fields["pools"].label_from_instance = lambda p: f"{p.name}（{p.get_kind_display()}）"
 
     def clean_area_codes(self) -> list[Area]:
-        codes = split_list(self.cleaned_data["area_codes"])
-        found = {a.code: a for a in Area.objects.filter(code__in=codes)}
-        unknown = [c for c in codes if c not in found]
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown area codes: %(codes)s") % {"codes": "、".join(unknown)}
-            )
-        return list(found.values())
+        return list(self.cleaned_data["area_codes"])
 
 
 class RosterForm(forms.Form):

@@ -31,7 +31,7 @@ def mediator_list(request):
 @admin_required
 def mediator_form(request, pk: int | None = None):
     mediator = get_object_or_404(Mediator, pk=pk) if pk else None
-    form = MediatorForm(request.POST or None, mediator=mediator)
+    form = MediatorForm(request.POST or None, user=request.user, mediator=mediator)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = services.MediatorInput(

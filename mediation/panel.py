@@ -72,7 +72,7 @@ def panel_context(user, case: Case, now: datetime.datetime, bound: dict | None =
     }
     if can_act and is_open:
         ctx["assign_form"] = bound.get("assign") or AssignForm(
-            candidates=selectors.propose_mediators(case, limit=8)
+            user=user, case=case, candidates=selectors.propose_mediators(case, limit=8)
         )
         ctx["schedule_form"] = bound.get("schedule") or ScheduleForm()
     if can_act and working:

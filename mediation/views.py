@@ -60,7 +60,12 @@ def case_page(request, code):
 @require_POST
 def assign(request, code):
     case = visible_case_or_404(request.user, code)
-    form = AssignForm(request.POST, candidates=selectors.propose_mediators(case, limit=8))
+    form = AssignForm(
+        request.POST,
+        user=request.user,
+        case=case,
+        candidates=selectors.propose_mediators(case, limit=8),
+    )
     return _run(
         request,
         case,

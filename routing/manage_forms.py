@@ -11,6 +11,7 @@ from clocks.models import (
     DEFAULT_WARN_PERCENT,
     TimeUnit,
 )
+from jiefen.pickers import PickerField
 
 
 def _blank(choices, label=None):
@@ -27,9 +28,10 @@ class RuleForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
     triage_class = forms.ChoiceField(label=_("triage"), choices=TriageClass.choices)
-    area_code = forms.CharField(
-        label=_("applies in area (code)"),
-        max_length=20,
+    area_code = PickerField(
+        "admin-area-code",
+        as_key=True,
+        label=_("applies in area"),
         required=False,
         help_text=_("Empty: everywhere. An area's rule also applies to everything below it."),
     )
@@ -47,9 +49,9 @@ class RuleForm(forms.Form):
     min_amount = forms.DecimalField(
         label=_("from amount (yuan)"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
-    target_unit = forms.ModelChoiceField(
+    target_unit = PickerField(
+        "admin-unit",
         label=_("fixed handling unit"),
-        queryset=Unit.objects.none(),
         required=False,
         help_text=_("Either a fixed unit, or a unit kind looked up from the case's area."),
     )
@@ -75,13 +77,13 @@ class RuleForm(forms.Form):
         help_text=_("Which service or channel the residents are pointed to."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.order_by("code")
         self.fields["category"].label_from_instance = lambda c: f"{c.code} {c.name}"
-        units = Unit.objects.filter(is_active=True).select_related("area")
-        self.fields["target_unit"].queryset = units.order_by("area__code", "kind", "name")
-        self.fields["target_unit"].label_from_instance = lambda u: f"{u.area.name} · {u.name}"
+        # The area and the unit are searched by name (the administrator's scope).
+        self.fields["area_code"].scope(user)
+        self.fields["target_unit"].scope(user)
         # The listed specialities, and any other one written on a unit or on this rule.
         in_use = set(Unit.objects.exclude(speciality="").values_list("speciality", flat=True))
         for name in ("target_speciality", "subject_speciality"):
@@ -89,6 +91,9 @@ class RuleForm(forms.Form):
             choices = Speciality.form_choices(current)
             choices += [(s, s) for s in sorted(in_use - set(Speciality.values) - {current})]
             self.fields[name].choices = choices
+
+    def clean_area_code(self):
+        return self.cleaned_data["area_code"] or ""
 
 
 class RuleTestForm(forms.Form):

@@ -223,7 +223,7 @@ def _rule_initial(rule: RoutingRule) -> dict:
 
 def _rule_form_view(request, rule: RoutingRule | None):
     if request.method == "POST":
-        form = RuleForm(request.POST)
+        form = RuleForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 rule = services.save_rule(
@@ -235,9 +235,9 @@ def _rule_form_view(request, rule: RoutingRule | None):
                 messages.success(request, _("The routing rule has been saved."))
                 return redirect("routing:manage_rules")
     elif rule:
-        form = RuleForm(initial=_rule_initial(rule))
+        form = RuleForm(initial=_rule_initial(rule), user=request.user)
     else:
-        form = RuleForm()
+        form = RuleForm(user=request.user)
     return render(request, "routing/manage/rule_form.html", {"form": form, "rule": rule})
 
 

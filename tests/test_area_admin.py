@@ -217,7 +217,7 @@ def test_staff_create_memberships_and_deactivate(admin_client, county):
             "phone": "13912345678",
             "unit": county.center(village).pk,
             "role": Role.GRID_WORKER,
-            "area_code": county.grids[0].code,
+            "area": county.grids[0].pk,
         },
     )
     assert r.status_code == 302
@@ -234,10 +234,10 @@ def test_staff_create_memberships_and_deactivate(admin_client, county):
             "password": "a-long-password",
             "unit": county.center(village).pk,
             "role": Role.GRID_WORKER,
-            "area_code": county.grids[2].code,
+            "area": county.grids[2].pk,
         },
     )
-    assert "area_code" in r.context["form"].errors
+    assert "area" in r.context["form"].errors
     assert not get_user_model().objects.filter(username="li.grid").exists()
 
     detail = reverse("areas:staff_detail", args=[user.pk])

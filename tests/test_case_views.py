@@ -314,7 +314,7 @@ def test_route_preselects_the_rules_proposal_and_wants_a_reason_to_override(clie
     url = f"/cases/{case.code}/act/"
     client.post(url, {"action": "accept"})
     html = client.get(f"/cases/{case.code}/").content.decode()
-    assert f'<option value="{committee.pk}" selected>' in html
+    assert f'<input type="hidden" name="route-unit_id" value="{committee.pk}">' in html
     assert "邻里纠纷交人民调解" in html
 
     response = client.post(url, {"action": "route", "route-unit_id": labour.pk})
@@ -335,7 +335,7 @@ def test_the_reason_box_is_asked_only_against_a_proposal(client, county):
     login(client, county, "vclerk")
     client.post(f"/cases/{case.code}/act/", {"action": "accept"})
     html = client.get(f"/cases/{case.code}/").content.decode()
-    assert 'name="route-unit_id"' in html
+    assert 'data-picker="route-unit_id"' in html
     assert "route-override_reason" not in html and "data-proposed" not in html
     # A rule's proposal: the select names it and its reason box, which app.js shows only
     # once another unit is chosen.

@@ -55,7 +55,7 @@ def test_a_mediator_added_on_the_form_is_proposed_for_a_case_of_their_area(admin
 
 def test_bad_input_is_shown_next_to_the_field_and_saves_nothing(admin, county):
     r = admin.post("/mediation/manage/new/", form_data(county, area_codes="999999999999"))
-    assert r.status_code == 200 and "未知的区域代码" in r.content.decode()
+    assert r.status_code == 200 and "不在可用的选项中" in r.content.decode()
     r = admin.post("/mediation/manage/new/", form_data(county, phone="电话号码"))
     assert "errorlist" in r.content.decode()
     assert not Mediator.objects.exists()

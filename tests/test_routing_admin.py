@@ -157,7 +157,7 @@ def test_rule_edit_and_fixed_unit(admin_client, county):
             },
             "请填写私事的引导意见",
         ),
-        ({"area_code": "999999999999"}, "请选择有效的区域"),
+        ({"area_code": "999999999999"}, "不在可用的选项中"),  # the area picker refuses it
     ],
 )
 def test_invalid_rules_are_refused_in_chinese(admin_client, county, overrides, message):

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -49,12 +50,15 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page(username) → a logged-in page in its own browser context (Chinese, phone-sized)."""
+    """new_page(username) → a logged-in page in its own browser context (Chinese, phone-sized;
+    `viewport` another size)."""
     contexts = []
 
-    def make(username: str, password: str):
+    def make(username: str, password: str, viewport=None):
         context = browser.new_context(
-            locale="zh-CN", viewport={"width": 412, "height": 900}, base_url=live_server.url
+            locale="zh-CN",
+            viewport=viewport or {"width": 412, "height": 900},
+            base_url=live_server.url,
         )
         context.set_default_timeout(EVENT_TIMEOUT_MS)
         contexts.append(context)
@@ -88,3 +92,17 @@ def submit(page, button) -> None:
     """
     with page.expect_response(lambda r: r.request.method == "POST"):
         (page.locator(button) if isinstance(button, str) else button).click()
+
+
+def pick(page, field, typed: str, choice: str) -> None:
+    """Type into a searchable picker (jiefen.pickers) and choose a result.
+
+    Waits for the endpoint's answer to the typed text, then for the choice to be shown.
+    """
+    search = page.locator(field)
+    asked = f"q={quote(typed)}"
+    with page.expect_response(lambda r: "/pick/" in r.url and asked in r.url):
+        search.fill(typed)
+    picker = page.locator(".picker", has=search)
+    picker.locator(".picker-results .picker-option", has_text=choice).first.click()
+    expect(picker.locator(".picker-chosen")).to_contain_text(choice)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, expect, submit
+from tests.browser.conftest import ARTIFACTS, expect, pick, submit
 from tests.factories import PASSWORD, VALID_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     # The grid worker files the case from the intake form, with a second party row added.
     grid = new_page("grid", PASSWORD)
-    grid.click("text=登记案件 >> nth=0")
+    grid.click("#menu-button")  # a phone: the navigation is in the menu
+    grid.click("nav.mainnav >> text=登记案件")
     grid.fill("#id_title", "楼上漏水纠纷")
     grid.fill("#id_description", "楼上卫生间改造后楼下天花板渗水，双方多次争吵。")
     grid.select_option("#id_category_code", "0201")
@@ -23,6 +24,7 @@ def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     grid.click("text=添加当事人")
     grid.fill("#id_parties-1-name", "李四")
     grid.select_option("#id_parties-1-role", "respondent")
+    grid.click("#intake-more summary")  # scale, time, channel, materials: a tap away
     grid.fill("#id_missing_materials", "房屋产权证明")
     ARTIFACTS.mkdir(exist_ok=True)
     grid.screenshot(path=str(ARTIFACTS / "intake-form.png"), full_page=True)
@@ -51,8 +53,7 @@ def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     submit(clerk, "details:has(input[value=accept]) button[type=submit]")
     expect(clerk.locator("#case-status")).to_have_text("已受理")
     clerk.click("details:has(input[value=route]) summary")
-    option = clerk.locator("#id_route-unit_id option", has_text="人民调解委员会")
-    clerk.select_option("#id_route-unit_id", option.get_attribute("value"))
+    pick(clerk, "#id_route-unit_id", "调解", "镇1村1人民调解委员会")
     submit(clerk, "details:has(input[value=route]) button[type=submit]")
     expect(clerk.locator("#case-status")).to_have_text("已分流")
     expect(clerk.locator("#owner-unit")).to_have_text("镇1村1人民调解委员会")

@@ -31,6 +31,7 @@ def test_leader_drills_down_from_town_to_village(new_page, county):
     second = accept(county, v2, "vclerk_sibling")
 
     page = new_page("leader", PASSWORD)
+    page.click("#menu-button")  # a phone: the navigation is in the menu
     page.click("nav.mainnav >> text=统计分析")
     expect(page.locator("#dash-title")).to_contain_text("镇1")
     accepted = page.locator("[data-indicator=accepted] .kpi-value")

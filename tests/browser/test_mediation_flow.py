@@ -14,7 +14,7 @@ from documents.models import Block, DocumentTemplate
 from documents.seed import load_templates
 from jiefen import clock
 from mediation.models import Mediator, MediatorKind
-from tests.browser.conftest import ARTIFACTS, expect, submit
+from tests.browser.conftest import ARTIFACTS, expect, pick, submit
 from tests.factories import NOW, PASSWORD, local_day, new_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,9 +54,11 @@ def test_mediator_records_two_sessions_and_downloads_the_agreement(new_page, cou
 
     page = new_page("mediator", PASSWORD)
     page.goto(f"/cases/{case.code}/")
-    # The proposal lists the committee's own mediator; the mediator takes the case on.
+    # The proposal offers the committee's own mediator; the searchable picker finds them by
+    # two characters of the name, and the mediator takes the case on.
     page.click("#mediation details:has(form[action$='/assign/']) summary")
-    page.check(f"input[name=assign-mediators][value='{profile.pk}']")
+    expect(page.locator("#mediation .picker-suggest")).to_contain_text("王调解")
+    pick(page, "#id_assign-mediators", "王调", "王调解")
     submit(page, "#mediation form[action$='/assign/'] button[type=submit]")
     expect(page.locator("#mediators")).to_contain_text("王调解")
 

@@ -9,7 +9,7 @@ from areas.models import Role, Unit, UnitKind
 from cases.services import perform_transition
 from jiefen import clock
 from routing.sweep import sweep
-from tests.browser.conftest import ARTIFACTS, expect, submit
+from tests.browser.conftest import ARTIFACTS, expect, pick, submit
 from tests.factories import NOW, PASSWORD, new_case, user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,8 +27,8 @@ def test_town_clerk_summons_two_departments_one_misses_the_report_limit(new_page
     clerk = new_page("tclerk", PASSWORD)
     clerk.goto(f"/cases/{case.code}/")
     clerk.click("#whistles summary:has-text('吹哨')")
-    clerk.check("#whistles label:has-text('县人社局') input")
-    clerk.check("#whistles label:has-text('县住建局') input")
+    pick(clerk, "#id_whistle-units", "人社", "县人社局")
+    pick(clerk, "#id_whistle-units", "住建", "县住建局")
     clerk.fill("#id_whistle-reason", "工地欠薪涉及人社、住建两个部门")
     clerk.fill("#id_whistle-report_hours", "2")
     submit(clerk, "#whistles button:has-text('吹哨')")

@@ -1,0 +1,68 @@
+"""The mediator picker's source: active mediators serving the case's area (or an area above
+it), not already on the case."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext
+
+from areas.models import Unit
+from areas.pickers import UNIT_ORDER, ranked_units, search_units, unit_group, unit_label
+from areas.selectors import is_administrator, units_in_scope
+from cases.selectors import visible_case_or_404
+from jiefen.pickers import Source, register
+
+from .manage_forms import MEDIATING_UNITS
+from .models import Assignment, Mediator
+
+
+def case_mediators(user, params):
+    case = visible_case_or_404(user, params.get("case", ""))
+    taken = Assignment.objects.filter(case=case, ended_at__isnull=True).values("mediator_id")
+    ids = Mediator.objects.filter(is_active=True, areas__in=case.area.ancestor_ids).values("pk")
+    return Mediator.objects.filter(pk__in=ids).exclude(pk__in=taken).select_related("unit")
+
+
+def mediator_label(m: Mediator) -> str:
+    return gettext("%(name)s · %(kind)s · %(unit)s") % {
+        "name": m.name,
+        "kind": m.get_kind_display(),
+        "unit": m.unit.name if m.unit_id else "—",
+    }
+
+
+register(
+    Source(
+        name="case-mediator",
+        rows=case_mediators,
+        search=lambda qs, q: qs.filter(Q(name__contains=q) | Q(unit__name__contains=q)),
+        label=mediator_label,
+        group=lambda m: m.get_kind_display(),
+        order=("kind", "name"),
+        params=("case",),
+    )
+)
+
+
+def mediating_units(user, params):
+    """The mediator form's units: active committees and centers in the administrator's scope,
+    and the mediator's own unit even if it has since been deactivated."""
+    if not is_administrator(user):
+        raise Http404
+    units = units_in_scope(user).filter(kind__in=MEDIATING_UNITS)
+    mediator = params.get("mediator", "")
+    own = Mediator.objects.filter(pk=int(mediator) if mediator.isdigit() else None)
+    own = own.values("unit_id")
+    return ranked_units(Unit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk__in=own)))
+
+
+register(
+    Source(
+        name="admin-mediating-unit",
+        rows=mediating_units,
+        search=search_units,
+        label=unit_label,
+        group=unit_group,
+        order=UNIT_ORDER,
+        params=("mediator",),
+    )
+)
