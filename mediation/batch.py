@@ -11,45 +11,39 @@ from areas.selectors import scope_of
 from cases.models import Case
 from cases.registry import BatchAction, register_batch_action
 from cases.workflow import HANDLING_ROLES
+from jiefen.pickers import PickerField
 
 from . import services
 from .models import Mediator
-from .selectors import with_load
 
 
 def batch_mediators(cases: list[Case]):
-    """Active mediators serving the area of one of the cases or an area above it (those
-    propose_mediators would consider), with their current load."""
-    chain = {pk for case in cases for pk in case.area.ancestor_ids}
-    qs = Mediator.objects.filter(is_active=True, areas__in=chain).distinct()
-    return with_load(qs).select_related("unit").order_by("kind", "name")
+    """Active mediators who may serve every one of the cases: each case's area, or an area
+    above it, is among those they serve (as for one case, mediation.pickers.case_mediators)."""
+    chains = {case.area_id: set(case.area.ancestor_ids) for case in cases}
+    if not chains:
+        return Mediator.objects.none()
+    served: dict[int, set[int]] = {}
+    pairs = Mediator.areas.through.objects.filter(
+        mediator__is_active=True, area_id__in=set().union(*chains.values())
+    ).values_list("mediator_id", "area_id")
+    for mediator_id, area_id in pairs:
+        served.setdefault(mediator_id, set()).add(area_id)
+    ids = [m for m, areas in served.items() if all(areas & chain for chain in chains.values())]
+    return Mediator.objects.filter(pk__in=ids).select_related("unit")
 
 
 class BatchAssignForm(forms.Form):
-    mediator = forms.ChoiceField(label=_("mediator"))
+    # Searched by name or unit among the mediators of the selected cases (mediation.pickers).
+    mediator = PickerField("batch-mediator", as_key=True, label=_("mediator"))
 
-    def __init__(self, *args, mediators=(), **kwargs):
+    def __init__(self, *args, user, cases=(), **kwargs):
         super().__init__(*args, prefix="batch", **kwargs)
-        self.fields["mediator"].choices = [
-            ("", "—"),
-            *(
-                (
-                    str(m.pk),
-                    gettext("%(name)s · %(kind)s · %(unit)s · %(load)s open cases")
-                    % {
-                        "name": m.name,
-                        "kind": m.get_kind_display(),
-                        "unit": m.unit.name if m.unit else "—",
-                        "load": m.load,
-                    },
-                )
-                for m in mediators
-            ),
-        ]
+        self.fields["mediator"].scope(user, cases=",".join(c.code for c in cases))
 
 
 def assign_form(user, cases, data):
-    return BatchAssignForm(data, mediators=batch_mediators(cases))
+    return BatchAssignForm(data, user=user, cases=cases)
 
 
 def on_case(case: Case) -> str:

@@ -21,6 +21,6 @@ class RoutingConfig(AppConfig):
             register_event_kind(name, label)
         set_route_proposer(propose)
 
-        from . import batch
+        from . import batch, pickers  # noqa: F401  (pickers registers the 批量分流 unit picker)
 
         batch.register()

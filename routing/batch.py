@@ -15,10 +15,12 @@ from cases.errors import InvalidInput
 from cases.models import Case, TriageClass
 from cases.registry import BatchAction, register_batch_action
 from cases.services import perform_transition
+from jiefen.pickers import PickerField
 
 from .triage import propose
 
-PROPOSED = "proposed"  # the unit choice "each case to the unit its rule proposes"
+ONE_UNIT = "one"  # every selected case to the one unit chosen
+PROPOSED = "proposed"  # each case to the unit its rule proposes
 
 
 def batch_units(user, cases: list[Case]):
@@ -33,7 +35,18 @@ def batch_units(user, cases: list[Case]):
 
 
 class BatchRouteForm(forms.Form):
-    unit = forms.ChoiceField(label=_("handling unit"))
+    mode = forms.ChoiceField(
+        label=_("route to"),
+        choices=[
+            (ONE_UNIT, _("one unit for every case")),
+            (PROPOSED, _("each case to the unit its rule proposes")),
+        ],
+        initial=ONE_UNIT,
+        widget=forms.RadioSelect,
+    )
+    # The units of the selected cases (routing.pickers), searched by name: a province has
+    # tens of thousands. Needed only when every case goes to one unit.
+    unit = PickerField("batch-route-unit", as_key=True, label=_("handling unit"), required=False)
     triage_class = forms.ChoiceField(
         label=_("triage"),
         required=False,
@@ -53,18 +66,21 @@ class BatchRouteForm(forms.Form):
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, user, cases=(), **kwargs):
         super().__init__(*args, prefix="batch", **kwargs)
-        self.fields["unit"].choices = [
-            ("", "—"),
-            (PROPOSED, gettext("each case to the unit its rule proposes")),
-            *((str(u.pk), f"{u.name}（{u.area.name}）") for u in units),
-        ]
+        self.fields["unit"].scope(user, cases=",".join(c.code for c in cases))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == PROPOSED:
+            data["unit"] = None
+        elif data.get("mode") == ONE_UNIT and not data.get("unit") and "unit" not in self.errors:
+            self.add_error("unit", gettext("Choose the unit, or route each case to its proposal."))
+        return data
 
 
 def route_form(user, cases, data):
-    units = batch_units(user, cases).order_by("area__path", "kind", "name")
-    return BatchRouteForm(data, units=units)
+    return BatchRouteForm(data, user=user, cases=cases)
 
 
 def proposal_line(case: Case) -> str:
@@ -85,8 +101,8 @@ def proposal_line(case: Case) -> str:
 
 
 def route(case: Case, user, now: datetime.datetime, options: dict) -> None:
-    unit_id = options["unit"]
-    if unit_id == PROPOSED:
+    unit_id = options.get("unit")
+    if options.get("mode") == PROPOSED:
         proposal = propose(case)
         if proposal.unit is None:
             raise InvalidInput(

@@ -151,7 +151,7 @@ def test_batch_route_to_one_unit_asks_a_reason_where_the_rule_proposes_another(c
     codes = [neighbours_1.code, neighbours_2.code, labour.code]
     before = snapshot(labour)
 
-    results = run(county, "vclerk", "route", codes, unit=str(committee.pk), triage_class="")
+    results = run(county, "vclerk", "route", codes, mode="one", unit=committee.pk, triage_class="")
 
     assert [r.done for r in results] == [True, True, False]
     assert results[2].reason == "您选择的不是推荐的承办单位，请说明不采用推荐单位的理由。"
@@ -173,7 +173,8 @@ def test_batch_route_to_one_unit_asks_a_reason_where_the_rule_proposes_another(c
         "vclerk",
         "route",
         [labour.code],
-        unit=str(committee.pk),
+        mode="one",
+        unit=committee.pk,
         triage_class="",
         override_reason="双方同意先由村调委会调解",
     )
@@ -187,7 +188,7 @@ def test_batch_route_each_case_to_its_own_proposal(county, rules):
     neighbours, labour, other = accepted_cases(county, ["0201", "0701", "1501"])
 
     results = run(
-        county, "vclerk", "route", [neighbours.code, labour.code, other.code], unit="proposed"
+        county, "vclerk", "route", [neighbours.code, labour.code, other.code], mode="proposed"
     )
 
     assert [r.done for r in results] == [True, True, False]
@@ -206,14 +207,14 @@ def test_batch_assign_one_mediator(county):
         name="王调解", kind=MediatorKind.PEOPLE, unit=county.units["committee"]
     )
     mediator.areas.set([county.villages[0]])
-    run(county, "vclerk", "assign_mediator", [first.code], mediator=str(mediator.pk))
+    run(county, "vclerk", "assign_mediator", [first.code], mediator=mediator.pk)
 
     results = run(
         county,
         "vclerk",
         "assign_mediator",
         [first.code, second.code, closed.code],
-        mediator=str(mediator.pk),
+        mediator=mediator.pk,
     )
 
     assert [r.done for r in results] == [False, True, False]
@@ -289,7 +290,7 @@ def test_batch_preview_shows_each_proposal_then_the_run_reports_each_case(client
 
     done = client.post(
         reverse("cases:batch"),
-        {"action": "route", "step": "run", "cases": codes, "batch-unit": "proposed"},
+        {"action": "route", "step": "run", "cases": codes, "batch-mode": "proposed"},
     )
     html = done.content.decode()
     assert done.status_code == 200
@@ -324,6 +325,104 @@ def test_batch_form_errors_and_refused_requests(client, county):
         reverse("cases:batch"), {"action": "accept", "next": "https://evil.example/"}
     )
     assert answer["Location"] == "/"
+
+
+def pick(client, county, who, source, **params):
+    client.force_login(county.users[who])
+    return client.get(f"/pick/{source}/", params)
+
+
+def picked(response) -> list[str]:
+    """The labels of a picker's results, in order."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    return [label.strip() for label in re.findall(r'class="picker-option"[^>]*>([^<]*)<', html)]
+
+
+def test_batch_route_picker_offers_the_units_of_the_selected_cases_in_scope(client, county):
+    ours = new_case(county)
+    theirs = new_case(county, "vclerk_sibling", area=county.villages[1])
+    codes = f"{ours.code},{theirs.code}"
+    labels = picked(pick(client, county, "vclerk", "batch-route-unit", cases=codes))
+    # The clerk's village and the case's area upwards, grouped as everywhere.
+    for unit in ("镇1村1综治中心（镇1村1）", "镇1综治中心（镇1）", "县人社局（长沙县）"):
+        assert unit in labels
+    assert not any(label.startswith(("镇1村2", "镇2")) for label in labels)
+    # A case outside the clerk's scope is not counted: naming it widens nothing.
+    assert picked(pick(client, county, "vclerk_sibling", "batch-route-unit", cases=ours.code)) == [
+        "镇1村2综治中心（镇1村2）"
+    ]
+    assert picked(pick(client, county, "vclerk", "batch-route-unit", cases=codes, q="人社")) == [
+        "县人社局（长沙县）"
+    ]
+    # Only those who route cases get an answer.
+    assert pick(client, county, "grid", "batch-route-unit", cases=codes).status_code == 404
+
+
+def test_batch_route_form_refuses_a_unit_outside_its_choices(client, county):
+    case = perform_transition(new_case(county), "accept", county.users["vclerk"], NOW)
+    before = snapshot(case)
+    login(client, county, "vclerk")
+    preview = client.post(reverse("cases:batch"), {"action": "route", "cases": [case.code]})
+    html = preview.content.decode()
+    assert 'name="batch-mode"' in html and "各案分流至规则建议的单位" in html
+    assert f"/pick/batch-route-unit/?cases={case.code}" in html
+    post = {"action": "route", "step": "run", "cases": [case.code], "batch-mode": "one"}
+    # Another town's center, posted anyway: refused, nothing done.
+    other_town = county.center(county.villages[3])
+    answer = client.post(reverse("cases:batch"), {**post, "batch-unit": other_town.pk})
+    assert answer.status_code == 422
+    assert "不在可用的选项中" in answer.content.decode()
+    # One unit for every case, and none chosen.
+    answer = client.post(reverse("cases:batch"), post)
+    assert answer.status_code == 422
+    assert "请选择承办单位，或将每案分流至其建议的单位。" in answer.content.decode()
+    assert snapshot(case) == before
+    # The unit in reach is taken.
+    committee = county.units["committee"]
+    answer = client.post(reverse("cases:batch"), {**post, "batch-unit": committee.pk})
+    assert "已办理1件，未办理0件。" in answer.content.decode()
+    assert Case.objects.get(pk=case.pk).owner_unit == committee
+
+
+def test_batch_mediator_picker_offers_those_who_may_serve_every_case(client, county):
+    def mediator(name, *areas, active=True, kind=MediatorKind.PEOPLE):
+        m = Mediator.objects.create(name=name, kind=kind, is_active=active)
+        m.areas.set(areas)
+        return m
+
+    mediator("村一调解", county.villages[0])
+    mediator("村二调解", county.villages[1])
+    town = mediator("镇一调解", county.towns[0])
+    mediator("县里专家", county.county, kind=MediatorKind.EXPERT)
+    mediator("已停用", county.county, active=False)
+    mediator("镇二调解", county.towns[1])
+    first = new_case(county, "tclerk", area=county.grids[0])
+    second = new_case(county, "tclerk", area=county.grids[1])
+    codes = f"{first.code},{second.code}"
+    response = pick(client, county, "tclerk", "batch-mediator", cases=codes)
+    assert picked(response) == [
+        "县里专家 · 专家 · — · 在办0件",
+        "镇一调解 · 人民调解员 · — · 在办0件",
+    ]
+    groups = re.findall(r'class="picker-group-label">([^<]*)<', response.content.decode())
+    assert groups == ["专家", "人民调解员"]
+    # The village clerk cannot see the second case: it is not counted.
+    labels = picked(pick(client, county, "vclerk", "batch-mediator", cases=codes))
+    assert "村一调解 · 人民调解员 · — · 在办0件" in labels
+    assert not any(label.startswith("村二调解") for label in labels)
+    assert pick(client, county, "grid", "batch-mediator", cases=codes).status_code == 404
+
+    # A mediator who serves only one of the cases, posted anyway, is refused.
+    login(client, county, "tclerk")
+    village_only = Mediator.objects.get(name="村一调解")
+    post = {"action": "assign_mediator", "step": "run", "cases": [first.code, second.code]}
+    answer = client.post(reverse("cases:batch"), {**post, "batch-mediator": village_only.pk})
+    assert answer.status_code == 422 and "不在可用的选项中" in answer.content.decode()
+    assert not Assignment.objects.exists()
+    answer = client.post(reverse("cases:batch"), {**post, "batch-mediator": town.pk})
+    assert "已办理2件，未办理0件。" in answer.content.decode()
+    assert Assignment.objects.filter(mediator=town).count() == 2
 
 
 # ---------------------------------------------------------------- the export

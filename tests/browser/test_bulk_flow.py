@@ -8,7 +8,7 @@ from cases.models import Case, Category, TriageClass
 from cases.services import perform_transition
 from cases.workflow import Status
 from routing.models import RoutingRule
-from tests.browser.conftest import ARTIFACTS, expect, submit
+from tests.browser.conftest import ARTIFACTS, expect, pick, submit
 from tests.factories import NOW, PASSWORD, court_batch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +47,7 @@ def test_clerk_accepts_and_routes_a_court_batch_in_bulk(new_page, county):
     expect(refused).to_contain_text(codes[0])
     expect(refused).to_contain_text("处于“已受理”状态的案件不能执行“受理”。")
 
-    # Back in the queue (still 100 a page), 批量分流 each case to the unit its rule proposes.
+    # Back in the queue (still 100 a page), 批量分流 all to the committee their rule proposes.
     clerk.click("text=返回列表")
     expect(queue.locator("input[data-bulk-pick]")).to_have_count(50)
     clerk.check(".bulk-bar input[data-bulk-all]")
@@ -59,9 +59,14 @@ def test_clerk_accepts_and_routes_a_court_batch_in_bulk(new_page, county):
         "建议：镇1村1人民调解委员会 · 小事 · 规则：邻里纠纷归村调委会"
     )
     expect(clerk.locator("#id_batch-override_reason")).to_be_visible()
-    clerk.select_option("#id_batch-unit", "proposed")
-    # Following every case's proposal needs no reason: the box goes away.
+    # Following every case's proposal needs neither a unit nor a reason: the boxes go away.
+    clerk.check("#bulk-confirm input[name='batch-mode'][value=proposed]")
     expect(clerk.locator("#id_batch-override_reason")).to_be_hidden()
+    expect(clerk.locator("#id_batch-unit")).to_be_hidden()
+    # One unit for all: found by typing (a province has tens of thousands).
+    clerk.check("#bulk-confirm input[name='batch-mode'][value=one]")
+    expect(clerk.locator("#id_batch-override_reason")).to_be_visible()
+    pick(clerk, "#id_batch-unit", "调解委员会", "镇1村1人民调解委员会")
     clerk.screenshot(path=str(ARTIFACTS / "bulk-route.png"), full_page=False)
     submit(clerk, "#bulk-confirm button[data-bulk-run]")
     expect(clerk.locator("#bulk-summary")).to_have_text("已办理50件，未办理0件。")

@@ -28,16 +28,21 @@
       refresh();
     }
   });
-  // 批量分流 "each case to the unit its rule proposes" follows every proposal: no reason to give.
+  // 批量分流 "each case to the unit its rule proposes" follows every proposal: neither a unit
+  // nor a reason to give, so both boxes go away (unless they carry an error).
   function reasonBox() {
-    var unit = document.getElementById("id_batch-unit");
-    var reason = document.getElementById("id_batch-override_reason");
-    if (!unit || !reason) return;
-    var field = reason.closest(".field") || reason;
-    field.hidden = unit.value === "proposed" && !field.classList.contains("has-error");
+    var mode = document.querySelector('input[name="batch-mode"]:checked');
+    if (!mode) return;
+    var proposed = mode.value === "proposed";
+    ["id_batch-override_reason", "id_batch-unit"].forEach(function (id) {
+      var box = document.getElementById(id);
+      if (!box) return;
+      var field = box.closest(".field") || box;
+      field.hidden = proposed && !field.classList.contains("has-error");
+    });
   }
   document.addEventListener("change", function (e) {
-    if (e.target.id === "id_batch-unit") reasonBox();
+    if (e.target.name === "batch-mode") reasonBox();
   });
 
   document.addEventListener("htmx:afterSettle", function () { refresh(); reasonBox(); });
