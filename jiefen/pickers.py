@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -27,8 +28,10 @@ class Source:
     """What a picker offers.
 
     `rows(user, params)` is the user's scope for this chooser (raise Http404 when the context,
-    e.g. a case, is not the user's); `search(qs, q)` narrows it by the typed text; `label` and
-    `group` describe one row; `order` sorts the results (the groups follow it).
+    e.g. a case, is not the user's; `params` are the request's values of the names listed in
+    `params`); `search(qs, q)` narrows it by the typed text; `label` and `group` describe one
+    row; `order` sorts the results (the groups follow it); `key` is the attribute a chosen row
+    is posted as.
     """
 
     name: str
@@ -38,7 +41,7 @@ class Source:
     group: Callable[[object], str] = lambda obj: ""
     order: tuple[str, ...] = ("pk",)
     params: tuple[str, ...] = field(default=())
-    key: str = "pk"  # the field posted for a row (e.g. an area's code where forms take codes)
+    key: str = "pk"
 
 
 _SOURCES: dict[str, Source] = {}
@@ -132,13 +135,15 @@ class MultiplePickerWidget(PickerWidget):
 
 
 class _PickerMixin:
-    def _setup(self, source: str, suggestions=()):
+    """A form must call `field.scope(user, **context)` in its __init__: until then the field
+    has no rows (and refuses to clean)."""
+
+    def _setup(self, source: str):
         # The source is looked up when the field is bound to a user (apps register theirs
         # in ready(), after their forms are defined).
         self.source_name = source
         self.widget.source_name = source
         self.widget.labels = self._labels
-        self.widget.suggestions = list(suggestions)
 
     def __deepcopy__(self, memo):
         # Each form gets its own copy of the field; its widget must read this copy's queryset.
@@ -147,6 +152,10 @@ class _PickerMixin:
         result.widget.params = dict(self.widget.params)
         result.widget.suggestions = list(self.widget.suggestions)
         return result
+
+    def _check_scoped(self) -> None:
+        if self.queryset is None:
+            raise ImproperlyConfigured(f"{self.source_name}: call scope(user) in the form")
 
     @property
     def source(self) -> Source:
@@ -187,6 +196,7 @@ class PickerField(_PickerMixin, forms.ModelChoiceField):
         self._setup(source)
 
     def clean(self, value):
+        self._check_scoped()
         obj = super().clean(value)
         return getattr(obj, self.source.key) if self.as_key and obj is not None else obj
 
@@ -203,5 +213,6 @@ class MultiplePickerField(_PickerMixin, forms.ModelMultipleChoiceField):
         self._setup(source)
 
     def clean(self, value):
+        self._check_scoped()
         rows = super().clean(value)
         return [getattr(r, self.source.key) for r in rows] if self.as_key else rows

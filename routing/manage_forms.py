@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Area, Level, Speciality, Unit, UnitKind
+from areas.models import Level, Speciality, Unit, UnitKind
 from cases.models import Category, Scale, TriageClass
 from clocks.models import (
     DEFAULT_ACCEPT_HOURS,
@@ -169,39 +169,22 @@ class StepForm(forms.Form):
 StepFormSet = forms.formset_factory(StepForm, extra=2, can_delete=True)
 
 
-def policy_area_choices():
-    """Areas a policy is usually set on (county level and above, plus towns); any other by code."""
-    return Area.objects.filter(level__lte=Level.TOWN).order_by("code")
-
-
 class AssignForm(forms.Form):
-    area = forms.ModelChoiceField(
-        label=_("area"), queryset=Area.objects.none(), required=False, empty_label=_("choose…")
-    )
-    area_code = forms.CharField(
-        label=_("or area code"),
-        max_length=20,
-        required=False,
-        help_text=_("Any area, e.g. a village with its own policy."),
+    """The area a policy is applied to, searched by name or code (any level)."""
+
+    area_code = PickerField(
+        "admin-area-code",
+        label=_("area"),
+        help_text=_("Search by name or code, e.g. a village with its own policy."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = policy_area_choices()
-        self.fields["area"].label_from_instance = lambda a: (
-            f"{'　' * max(a.level - 1, 0)}{a.name} ({a.code})"
-        )
+        self.fields["area_code"].scope(user)
 
     def clean(self):
         d = super().clean()
-        code = (d.get("area_code") or "").strip()
-        if code:
-            area = Area.objects.filter(code=code).first()
-            if area is None:
-                self.add_error("area_code", _("Unknown area code."))
-            d["area"] = area
-        elif not d.get("area"):
-            raise forms.ValidationError(_("Choose an area or enter its code."))
+        d["area"] = d.get("area_code")
         return d
 
 

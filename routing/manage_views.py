@@ -351,7 +351,7 @@ def _policy_page(request, policy, form, formset, assign_form=None):
             "form": form,
             "formset": formset,
             "assignments": assignments,
-            "assign_form": assign_form or AssignForm(),
+            "assign_form": assign_form or AssignForm(user=request.user),
         },
     )
 
@@ -395,7 +395,7 @@ def policy_edit(request, pk: int):
 @require_POST
 def policy_assign(request, pk: int):
     policy = get_object_or_404(EscalationPolicy, pk=pk)
-    assign_form = AssignForm(request.POST)
+    assign_form = AssignForm(request.POST, user=request.user)
     if assign_form.is_valid():
         area = assign_form.cleaned_data["area"]
         try:

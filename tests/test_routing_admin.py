@@ -201,10 +201,11 @@ def test_policy_with_steps_is_created_and_assigned(admin_client, county):
     assert policy_for_area(county.villages[0]) == policy
     assert policy_for_area(county.grids[3]) == policy
 
-    # A town gets its own policy (picked from the select); its villages follow it.
+    # A town gets its own policy (picked by name); its villages follow it.
     liuzhou = EscalationPolicy.objects.get(name="柳州321工作法")
     admin_client.post(
-        reverse("routing:manage_policy_assign", args=[liuzhou.pk]), {"area": county.towns[0].pk}
+        reverse("routing:manage_policy_assign", args=[liuzhou.pk]),
+        {"area_code": county.towns[0].code},
     )
     assert policy_for_area(county.villages[0]) == liuzhou
     assert policy_for_area(county.villages[2]) == policy
@@ -231,7 +232,7 @@ def test_assigning_to_an_area_with_a_policy_replaces_it(admin_client, county):
     assert "巫山时限制" in r.content.decode()  # the message names the replaced policy
     assert PolicyArea.objects.get(area=county.county).policy == liuzhou
     r = admin_client.post(url, {"area_code": "430121999999"})
-    assert r.status_code == 200 and "请选择有效的区域" in r.content.decode()
+    assert r.status_code == 200 and "不在可用的选项中" in r.content.decode()
 
 
 @pytest.mark.parametrize(
