@@ -110,7 +110,7 @@ def render_case_page(
     )
     parties = list(case.parties.all())
     events = case.timeline.select_related("actor", "actor_unit")
-    short_url = request.build_absolute_uri(reverse("cases:short", args=[case.code]))
+    short_url = request.build_absolute_uri(reverse("portal:track", args=[case.code]))
     context = {
         "case": case,
         "parties": _party_rows(parties, full),

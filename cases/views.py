@@ -88,12 +88,6 @@ def detail(request, code):
 
 
 @login_required
-def short(request, code):
-    """The QR code's target: /c/<code> → the case page (404 outside the user's scope)."""
-    return redirect("cases:detail", code=visible_case_or_404(request.user, code).code)
-
-
-@login_required
 @require_POST
 def act(request, code):
     case = visible_case_or_404(request.user, code)

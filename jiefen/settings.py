@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "mediation",
     "documents",
     "docking",
+    "portal",
     "stats",
     "demo",
     "api",

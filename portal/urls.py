@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("c/<str:code>", views.track, name="track"),
+    path("c/<str:code>/party/", views.party, name="party"),
+    path("c/<str:code>/party/verify/", views.verify, name="verify"),
+    path("c/<str:code>/party/materials/<int:pk>/", views.provide, name="provide"),
+    path("c/<str:code>/party/agreements/<int:pk>.pdf", views.agreement, name="agreement"),
+]

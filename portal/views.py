@@ -1,0 +1,183 @@
+"""The citizen pages: what anyone scanning a case's QR code sees, and what a party who
+proved their phone sees. No login; a party is known by the phone registered on the case."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.errors import CaseNotFound
+from cases.selectors import get_visible_case
+from documents.services import draw_up
+from jiefen import clock
+from jiefen.errors import ServiceError
+from jiefen.forms import apply_errors
+
+from . import codes, selectors, services
+from .forms import MaterialForm, VerifyForm
+from .plain import plain_status, plain_step
+
+PUBLIC_MAX_AGE = 60
+VERIFIED_FOR = datetime.timedelta(hours=2)
+SESSION_KEY = "portal_phone"
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def verified_phone(request) -> str:
+    """The phone this browser proved by a code, while the proof lasts."""
+    proof = request.session.get(SESSION_KEY)
+    if not proof:
+        return ""
+    until = datetime.datetime.fromisoformat(proof["until"])
+    return proof["phone"] if until > clock.now() else ""
+
+
+def remember_phone(request, phone: str) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {
+        "phone": phone,
+        "until": (clock.now() + VERIFIED_FOR).isoformat(),
+    }
+
+
+def track(request, code):
+    """/c/<code>, the case QR code's target: the public page (staff: the staff page)."""
+    if request.user.is_authenticated:
+        try:
+            case = get_visible_case(request.user, code)
+        except CaseNotFound:
+            pass
+        else:
+            return redirect("cases:detail", code=case.code)
+    case = selectors.public_case(code)
+    if case is None:
+        raise Http404
+    steps = [(at, plain_step(k, to)) for at, k, to in selectors.main_steps(case)]
+    response = render(
+        request,
+        "portal/track.html",
+        {"case": case, "status": plain_status(case.status), "steps": steps},
+    )
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _party_case(request, code):
+    case = selectors.public_case(code)
+    if case is None:
+        raise Http404
+    phone = verified_phone(request)
+    return case, phone if selectors.is_party_phone(case, phone) else ""
+
+
+def party(request, code):
+    """A party's own view of the case, after proving the phone registered on it."""
+    case, phone = _party_case(request, code)
+    if not phone:
+        return redirect("portal:verify", code=case.code)
+    return _party_page(request, case)
+
+
+def _party_page(request, case, material_form=None, status=200):
+    steps = [(at, plain_step(k, to), note) for at, k, to, note in selectors.party_steps(case)]
+    materials = list(case.missing_materials.all())
+    response = render(
+        request,
+        "portal/party.html",
+        {
+            "case": case,
+            "status": plain_status(case.status),
+            "steps": steps,
+            "materials": materials,
+            "material_form": material_form or MaterialForm(),
+            "sessions": selectors.party_sessions(case),
+            "agreements": selectors.party_agreements(case),
+        },
+        status=status,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def verify(request, code):
+    """Prove the phone registered on the case: ask for a code, then enter it."""
+    case = selectors.public_case(code)
+    if case is None:
+        raise Http404
+    form = VerifyForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        now = clock.now()
+        purpose = f"track:{case.code}"
+        try:
+            if request.POST.get("action") == "send":
+                # The answer is the same whether or not the phone is on the case.
+                if selectors.is_party_phone(case, phone):
+                    codes.send_code(phone, purpose, client_ip(request), now, case_code=case.code)
+                sent = True
+            else:
+                codes.check_code(phone, purpose, form.cleaned_data["code"], now)
+                if not selectors.is_party_phone(case, phone):
+                    raise ServiceError(_("This phone is not registered on the case."))
+                remember_phone(request, phone)
+                return redirect("portal:party", code=case.code)
+        except ServiceError as e:
+            apply_errors(e, form)
+            sent = request.POST.get("action") != "send"
+    response = render(
+        request,
+        "portal/verify.html",
+        {"case": case, "form": form, "sent": sent},
+        status=422 if form.errors else 200,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_POST
+def provide(request, code, pk):
+    case, phone = _party_case(request, code)
+    if not phone:
+        return redirect("portal:verify", code=case.code)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.provide_material_by_party(
+                case, pk, phone, form.cleaned_data["file"], clock.now()
+            )
+        except ServiceError as e:
+            apply_errors(e, form)
+        else:
+            messages.success(request, _("Thank you: the material has been handed in."))
+            return redirect("portal:party", code=case.code)
+    return _party_page(request, case, material_form=form, status=422)
+
+
+def agreement(request, code, pk):
+    """The party's agreement as PDF (the MoJ 调解协议书 the mediators drew up)."""
+    case, phone = _party_case(request, code)
+    if not phone:
+        return redirect("portal:verify", code=case.code)
+    found = [a for a in selectors.party_agreements(case) if a.pk == pk]
+    template = selectors.agreement_template(found[0]) if found else None
+    if template is None:
+        raise Http404
+    qr_url = request.build_absolute_uri(reverse("portal:track", args=[case.code]))
+    data = draw_up(template, case, pk, "pdf", None, clock.now(), qr_url)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{case.code}.pdf"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
