@@ -233,6 +233,8 @@ def register_case(
 ) -> Case:
     """Register a new case with its parties and missing materials; open its accept-by clock.
 
+    `actor` is None for a party's own report: then `owner` (the receiving center) is required.
+
     首接负责制: the registering unit (or, when it is not a territorial unit, the governance
     center of its area) owns the case until it explicitly hands it on. A caller that knows
     better names the `owner` (a court referral goes to the center of the dispute's area) and
@@ -282,8 +284,15 @@ def register_case(
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors)
 
-    membership = _registering_membership(actor, area)
-    unit = membership.unit
+    if actor is None:
+        # A party's own report (the citizen portal): no staff member registered it; the
+        # caller names the center that receives it.
+        if owner is None:
+            raise ValueError("a case registered without an actor needs its owner")
+        membership, unit = None, owner
+    else:
+        membership = _registering_membership(actor, area)
+        unit = membership.unit
     if owner is None:
         owner = unit if unit.is_territorial else (center_for_area(unit.area) or unit)
 
@@ -345,10 +354,11 @@ def register_case(
     return case
 
 
-def _starting_level(membership: Membership, area: Area, owner: Unit) -> int:
+def _starting_level(membership: Membership | None, area: Area, owner: Unit) -> int:
     """A grid worker's report starts at the grid (网格内化解 first); others at the owner's level."""
     if (
-        membership.role == Role.GRID_WORKER
+        membership is not None
+        and membership.role == Role.GRID_WORKER
         and membership.area_id
         and area.is_within(membership.area)
     ):

@@ -11,5 +11,6 @@ class PortalConfig(AppConfig):
 
         for name, label in [
             ("party_provided_material", _("Missing material provided by the party")),
+            ("citizen_reported", _("Reported online by a party")),
         ]:
             register_event_kind(name, label)

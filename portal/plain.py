@@ -31,3 +31,18 @@ def plain_status(status: str):
 
 def plain_step(kind: str, to_status: str):
     return PLAIN_STEP.get(kind) or plain_status(to_status)
+
+
+# What a citizen picks as "what kind of problem", in plain words, and the GB/T 31000 major
+# category it files the case under (the center refines it when accepting).
+PLAIN_CATEGORIES = [
+    ("family", _("Family: marriage, support of parents or children, inheritance"), "01"),
+    ("neighbours", _("Neighbours: water, drains, passage, light, noise"), "02"),
+    ("property", _("Houses, things, compensation for damage"), "04"),
+    ("contract", _("Money owed, loans, contracts"), "06"),
+    ("work", _("Wages and work"), "07"),
+    ("land", _("Land, forest, water rights"), "09"),
+    ("building", _("Building, demolition, land requisition"), "11"),
+    ("other", _("Something else"), "99"),
+]
+PLAIN_CATEGORY_CODES = {key: code for key, _label, code in PLAIN_CATEGORIES}

@@ -5,6 +5,8 @@ from . import views
 app_name = "portal"
 urlpatterns = [
     path("c/<str:code>", views.track, name="track"),
+    path("report/", views.report, name="report"),
+    path("report/code/", views.report_code, name="report_code"),
     path("c/<str:code>/party/", views.party, name="party"),
     path("c/<str:code>/party/verify/", views.verify, name="verify"),
     path("c/<str:code>/party/materials/<int:pk>/", views.provide, name="provide"),

@@ -2,9 +2,10 @@
 proved their phone sees. No login; a party is known by the phone registered on the case."""
 
 import datetime
+import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -19,7 +20,7 @@ from jiefen.errors import ServiceError
 from jiefen.forms import apply_errors
 
 from . import codes, selectors, services
-from .forms import MaterialForm, VerifyForm
+from .forms import MaterialForm, ReportForm, VerifyForm
 from .plain import plain_status, plain_step
 
 PUBLIC_MAX_AGE = 60
@@ -179,5 +180,65 @@ def agreement(request, code, pk):
     data = draw_up(template, case, pk, "pdf", None, clock.now(), qr_url)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{case.code}.pdf"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# ---------------------------------------------------------------- a citizen's report
+
+
+def _track_url(request):
+    return lambda code: request.build_absolute_uri(reverse("portal:track", args=[code]))
+
+
+@require_POST
+def report_code(request):
+    """Send the reporter's phone a code (the report form asks by fetch, without leaving)."""
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"message": form.errors["phone"][0]}, status=422)
+    try:
+        codes.send_code(form.cleaned_data["phone"], "report", client_ip(request), clock.now())
+    except ServiceError as e:
+        return JsonResponse({"message": e.message}, status=e.status)
+    return JsonResponse({"message": _("A code has been sent by SMS; it is valid for 5 minutes.")})
+
+
+def report(request):
+    """A citizen reports a dispute from a phone; `?grid=<code>` from a QR code in the village."""
+    initial = {"grid": request.GET.get("grid", ""), "idempotency_key": uuid.uuid4().hex}
+    form = ReportForm(request.POST or None, initial=initial)
+    grid = services.report_area(request.POST.get("grid") or initial["grid"])
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = services.CitizenReport(
+            description=d["description"],
+            area_code=d["grid"] or d["area_code"],
+            category=d["category"],
+            name=d["name"],
+            phone=d["phone"],
+            code=d["code"],
+            place=d["place"],
+            other_name=d["other_name"],
+            other_phone=d["other_phone"],
+            idempotency_key=d["idempotency_key"],
+            photos=request.FILES.getlist("photos"),
+        )
+        try:
+            case, _created = services.report_dispute(data, clock.now(), _track_url(request))
+        except ServiceError as e:
+            apply_errors(e, form)
+            if "grid" in e.field_errors or (d["grid"] and "area_code" in e.field_errors):
+                grid = None
+        else:
+            response = render(request, "portal/report_done.html", {"case": case})
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+    response = render(
+        request,
+        "portal/report.html",
+        {"form": form, "grid": grid},
+        status=422 if form.errors else 200,
+    )
     patch_cache_control(response, private=True, no_store=True)
     return response

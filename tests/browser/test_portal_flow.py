@@ -1,9 +1,10 @@
-"""The citizen side on a phone (390×844), logged out: a QR code's tracking page."""
+"""The citizen side on a phone (390×844), logged out: a QR code's tracking page, a report."""
 
 import pytest
 
+from cases.models import Case
 from tests.browser.conftest import EVENT_TIMEOUT_MS, expect
-from tests.test_portal_tracking import resolved_case
+from tests.test_portal_tracking import PNG, last_code, resolved_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,4 +29,28 @@ def test_a_citizen_scans_a_case_qr_code_and_sees_the_public_page(phone, county):
     body = phone.locator("body").inner_text()
     assert "张三" not in body and "13800138000" not in body
     # Nothing wider than the phone's screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_citizen_reports_a_dispute_with_a_photo_and_gets_a_code(phone, county, tmp_path):
+    grid = county.grids[0]
+    shot = tmp_path / "photo.png"
+    shot.write_bytes(PNG)
+    phone.goto(f"/report/?grid={grid.code}")
+    expect(phone.locator("#grid")).to_contain_text(grid.name)
+    assert phone.get_attribute("#id_photos", "capture") == "environment"
+    phone.fill("#id_description", "邻居在村道上堆放建材，车辆无法通行。")
+    phone.check("input[name=category][value=neighbours]")
+    phone.set_input_files("#id_photos", str(shot))
+    phone.fill("#id_name", "王五")
+    phone.fill("#id_phone", "13600136000")
+    with phone.expect_response("**/report/code/"):
+        phone.click("#send-code")
+    expect(phone.locator("#code-message")).to_contain_text("验证码已通过短信发送")
+    phone.fill("#id_code", last_code())
+    with phone.expect_response(lambda r: r.request.method == "POST"):
+        phone.click("#submit-report")
+    case = Case.objects.get()
+    expect(phone.locator("#case-code")).to_have_text(case.code)
+    assert case.attachments.count() == 1 and case.channel == "online"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

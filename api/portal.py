@@ -1,0 +1,93 @@
+"""The citizen side's endpoints, for a WeChat mini-program or the 12345 platform: ask an SMS
+code, report a dispute. No token: the reporter proves the phone with the code, as on the
+web form (portal.services, the same rules and limits)."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Header, Router, Schema
+
+from jiefen import clock
+from jiefen.errors import InvalidInput
+from jiefen.identity import validate_phone
+from portal import codes
+from portal.services import CitizenReport, report_dispute
+
+from .schemas import Problem
+
+router = Router(tags=["citizen"])
+ERRORS = {400: Problem, 422: Problem, 429: Problem}
+
+
+class CodeIn(Schema):
+    phone: str
+
+
+class Message(Schema):
+    detail: str
+
+
+class ReportIn(Schema):
+    description: str
+    area_code: str  # a village/community or a grid
+    category: str  # a key of portal.plain.PLAIN_CATEGORIES (family, neighbours, …, other)
+    name: str
+    phone: str
+    code: str  # the SMS code from POST /portal/codes
+    place: str = ""
+    other_name: str = ""
+    other_phone: str = ""
+
+
+class ReportOut(Schema):
+    code: str
+    tracking_url: str
+    center: str
+
+
+def _phone(value: str) -> str:
+    try:
+        return validate_phone(value)
+    except ValidationError as e:
+        raise InvalidInput(e.messages[0], {"phone": e.messages[0]}) from None
+
+
+@router.post(
+    "/portal/codes",
+    auth=None,
+    response={202: Message, **ERRORS},
+    url_name="portal_code",
+    summary="Send an SMS verification code to a phone",
+)
+def send_code(request: HttpRequest, payload: CodeIn):
+    """A 6-digit code, valid 5 minutes, at most 5 tries; one a minute and 5 an hour per
+    phone, 20 an hour per client address (429 beyond)."""
+    codes.send_code(_phone(payload.phone), "report", request.META.get("REMOTE_ADDR"), clock.now())
+    return 202, {"detail": _("A code has been sent by SMS; it is valid for 5 minutes.")}
+
+
+@router.post(
+    "/portal/reports",
+    auth=None,
+    response={201: ReportOut, 200: ReportOut, **ERRORS},
+    url_name="portal_report",
+    summary="Report a dispute as a citizen",
+)
+def report(
+    request: HttpRequest,
+    payload: ReportIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Becomes a case (channel "online") of the village or community center of the place;
+    the reporter gets an SMS receipt with the tracking link. `category` is one of family,
+    neighbours, property, contract, work, land, building, other. A resend with the same
+    `Idempotency-Key` answers 200 with the first case instead of a second one."""
+    data = CitizenReport(**payload.dict(), idempotency_key=idempotency_key or "")
+
+    def url(code: str) -> str:
+        return request.build_absolute_uri(reverse("portal:track", args=[code]))
+
+    case, created = report_dispute(data, clock.now(), url)
+    body = {"code": case.code, "tracking_url": url(case.code), "center": case.owner_unit.name}
+    return (201 if created else 200), body
