@@ -1,6 +1,7 @@
 """The citizen side's endpoints, for a WeChat mini-program or the 12345 platform: ask an SMS
-code, report a dispute. No token: the reporter proves the phone with the code, as on the
-web form (portal.services, the same rules and limits)."""
+code, report a dispute, rate a closed case. No token: the reporter proves the phone with the
+code, a party rates through the signed link sent to them; the same services as the
+web pages (portal.services, portal.evaluations), the same rules and limits."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ from jiefen import clock
 from jiefen.errors import InvalidInput
 from jiefen.identity import validate_phone
 from portal import codes
+from portal.evaluations import evaluation_for_token, rate
 from portal.services import CitizenReport, report_dispute
 
 from .schemas import Problem
@@ -91,3 +93,47 @@ def report(
     case, created = report_dispute(data, clock.now(), url)
     body = {"code": case.code, "tracking_url": url(case.code), "center": case.owner_unit.name}
     return (201 if created else 200), body
+
+
+class EvaluationOut(Schema):
+    case_code: str
+    unit: str
+    rated: bool
+    expires_at: str
+
+
+class RatingIn(Schema):
+    satisfaction: str  # satisfied | basic | unsatisfied
+    comment: str = ""
+
+
+@router.get(
+    "/portal/evaluations/{token}",
+    auth=None,
+    response={200: EvaluationOut, 404: Problem},
+    url_name="portal_evaluation",
+    summary="The evaluation an SMS link names",
+)
+def evaluation(request: HttpRequest, token: str):
+    """The token is the last part of the link sent to the party (/e/<token>/)."""
+    e = evaluation_for_token(token)
+    return {
+        "case_code": e.case.code,
+        "unit": e.case.owner_unit.name,
+        "rated": e.rated_at is not None,
+        "expires_at": e.expires_at.isoformat(),
+    }
+
+
+@router.post(
+    "/portal/evaluations/{token}",
+    auth=None,
+    response={204: None, 404: Problem, 409: Problem, 422: Problem},
+    url_name="portal_rate",
+    summary="A party rates how the case ended",
+)
+def rate_case(request: HttpRequest, token: str, payload: RatingIn):
+    """Once per link, within 30 days (409 after). "unsatisfied" reopens the case or puts it
+    on the center's review list, as the region's evaluation setting says."""
+    rate(token, payload.satisfaction, payload.comment, clock.now())
+    return 204, None

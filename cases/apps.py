@@ -25,6 +25,7 @@ class CasesConfig(AppConfig):
             "reject": Outcome.NOT_MEDIATED,
             "guide": Outcome.NOT_MEDIATED,
             "reopen": Outcome.REOPENED,
+            "reopen_by_party": Outcome.REOPENED,
         }
         for name, transition in TRANSITIONS.items():
             register_event_kind(transition.event, transition.label, outcomes.get(name, ""))

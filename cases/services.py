@@ -674,6 +674,7 @@ _APPLY = {
     "follow_up": _apply_follow_up,
     "archive": _noop,
     "reopen": _apply_reopen,
+    "reopen_by_party": _apply_reopen,
     "escalate": _apply_escalate,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every transition needs its apply function"

@@ -132,6 +132,17 @@ TRANSITIONS: dict[str, Transition] = {
             CENTER_ROLES | {Role.MEDIATOR, Role.HANDLER},
             True,
         ),
+        # A party rated the outcome 不满意 and the region's setting says reopen (the portal
+        # app's evaluations): handled again by the same unit.
+        Transition(
+            "reopen_by_party",
+            _("Reopened: a party is not satisfied"),
+            frozenset({S.RESOLVED, S.STABILISED, S.FOLLOWED_UP}),
+            S.IN_HANDLING,
+            frozenset(),
+            system=True,
+            event_kind="party_reopened",
+        ),
         # The level's time or attempts ran out: the case moves to the center of the next
         # level up, which decides anew who handles it; a case not yet accepted stays so.
         Transition(

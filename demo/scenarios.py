@@ -52,6 +52,12 @@ FOLLOW_UP_NOTES = [
     "入户回访，走访周边群众，纠纷未再发生。",
 ]
 SATISFACTION = [("satisfied", 75), ("basic", 20), ("unsatisfied", 5)]
+# What parties write with their rating through the SMS link ("" for no comment).
+RATING_COMMENTS = {
+    "satisfied": ["", "", "调解员很耐心，谢谢！", "处理及时，问题解决了。"],
+    "basic": ["", "结果还可以，就是时间有点长。", "基本解决，希望后续跟进。"],
+    "unsatisfied": ["赔偿款至今没有到位。", "对方没有按协议履行。", "问题没有真正解决。"],
+}
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,19 @@ class PortalConfig(AppConfig):
     verbose_name = _("Citizen portal")
 
     def ready(self):
-        from cases.registry import register_event_kind
+        from cases.registry import PARTY_RATED, register_event_kind
+        from cases.signals import timeline_event_appended
 
+        from .evaluations import invite_parties
+
+        timeline_event_appended.connect(
+            lambda sender, event, **kw: invite_parties(event),
+            dispatch_uid="portal.invite_parties",
+            weak=False,
+        )
         for name, label in [
+            (PARTY_RATED, _("Rated by a party (SMS link)")),
+            ("dissatisfaction_reviewed", _("A party's dissatisfaction reviewed")),
             ("party_provided_material", _("Missing material provided by the party")),
             ("citizen_reported", _("Reported online by a party")),
         ]:

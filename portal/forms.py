@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Level
+from cases.registry import Satisfaction
 from jiefen.identity import validate_phone
 
 from .plain import PLAIN_CATEGORIES
@@ -92,3 +93,23 @@ class ReportForm(forms.Form):
         if not data.get("grid") and not data.get("area_code"):
             self.add_error("area_code", _("Choose the village or community where it happened."))
         return data
+
+
+class RatingForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you with how your case was handled?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell us (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -5,6 +5,7 @@ import datetime
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,11 +17,11 @@ from cases.errors import CaseNotFound
 from cases.selectors import get_visible_case
 from documents.services import draw_up
 from jiefen import clock
-from jiefen.errors import ServiceError
+from jiefen.errors import NotAllowed, ServiceError
 from jiefen.forms import apply_errors
 
-from . import codes, selectors, services
-from .forms import MaterialForm, ReportForm, VerifyForm
+from . import codes, evaluations, selectors, services
+from .forms import MaterialForm, RatingForm, ReportForm, ReviewForm, VerifyForm
 from .plain import plain_status, plain_step
 
 PUBLIC_MAX_AGE = 60
@@ -242,3 +243,82 @@ def report(request):
     )
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(request, token):
+    """A party rates the outcome through the SMS link (once, within 30 days)."""
+    try:
+        evaluation = evaluations.evaluation_for_token(token)
+    except ServiceError as e:
+        return _refused(request, e)
+    form = RatingForm(request.POST or None)
+    if evaluation.rated_at is None and request.method == "POST" and form.is_valid():
+        try:
+            evaluations.rate(
+                token, form.cleaned_data["satisfaction"], form.cleaned_data["comment"], clock.now()
+            )
+        except ServiceError as e:
+            apply_errors(e, form)
+        else:
+            return _no_store(
+                render(request, "portal/evaluate_done.html", {"case": evaluation.case})
+            )
+    if evaluation.rated_at is not None:
+        message = _("This link has been used: the rating is recorded.")
+    elif evaluation.expires_at <= clock.now():
+        message = _("This evaluation link has expired (30 days).")
+    else:
+        message = ""
+    response = render(
+        request,
+        "portal/evaluate.html",
+        {"evaluation": evaluation, "case": evaluation.case, "form": form, "closed": message},
+        status=410 if message else (422 if form.errors else 200),
+    )
+    return _no_store(response)
+
+
+def _refused(request, error):
+    response = render(request, "portal/refused.html", {"message": error.message}, status=404)
+    return _no_store(response)
+
+
+def _no_store(response):
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+def reviews(request):
+    """The center's review list: cases a party rated 不满意, with their deadline."""
+    rows = evaluations.reviews_for(request.user)
+    if not evaluations.scope_of(request.user).has_role(*evaluations.REVIEW_ROLES):
+        raise Http404
+    now = clock.now()
+    context = {
+        "open": [(r, r.due_at < now) for r in rows.filter(done_at__isnull=True)],
+        "done": rows.filter(done_at__isnull=False).order_by("-done_at")[:50],
+        "form": ReviewForm(),
+    }
+    return render(request, "portal/reviews.html", context)
+
+
+@login_required
+@require_POST
+def review_done(request, pk):
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            evaluations.mark_reviewed(pk, request.user, form.cleaned_data["note"], clock.now())
+        except NotAllowed:
+            raise Http404 from None
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("Review recorded."))
+    else:
+        messages.error(request, _("Say what was done about it."))
+    return redirect("portal:reviews")
