@@ -9,9 +9,12 @@ class PortalConfig(AppConfig):
     def ready(self):
         from cases.registry import PARTY_RATED, register_event_kind
         from cases.signals import timeline_event_appended
+        from clocks.registry import on_sweep
 
+        from .daily import count_missed
         from .evaluations import invite_parties
 
+        on_sweep("daily_reports_missed", count_missed)
         timeline_event_appended.connect(
             lambda sender, event, **kw: invite_parties(event),
             dispatch_uid="portal.invite_parties",

@@ -6,6 +6,7 @@ from areas.models import Area, Level
 from cases.registry import Satisfaction
 from jiefen.identity import validate_phone
 
+from .models import ItemKind
 from .plain import PLAIN_CATEGORIES
 
 
@@ -113,3 +114,12 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DailyItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=ItemKind.choices)
+    text = forms.CharField(
+        label=_("what"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    party_name = forms.CharField(label=_("person concerned"), max_length=80, required=False)
+    party_phone = PhoneField(label=_("phone"), required=False)

@@ -115,7 +115,7 @@ class DailyReport(models.Model):
         related_name="+",
         verbose_name=_("reported by"),
     )
-    created_at = models.DateTimeField(_("reported at"))
+    created_at = models.DateTimeField(_("filed at"))
     all_quiet = models.BooleanField(_("nothing to report, all quiet"), default=False)
 
     class Meta:

@@ -15,13 +15,23 @@ from django.views.decorators.http import require_POST
 
 from cases.errors import CaseNotFound
 from cases.selectors import get_visible_case
+from clocks.calendar import local_date
 from documents.services import draw_up
 from jiefen import clock
 from jiefen.errors import NotAllowed, ServiceError
 from jiefen.forms import apply_errors
 
 from . import codes, evaluations, selectors, services
-from .forms import MaterialForm, RatingForm, ReportForm, ReviewForm, VerifyForm
+from . import daily as daily_reports
+from .forms import (
+    DailyItemForm,
+    MaterialForm,
+    RatingForm,
+    ReportForm,
+    ReviewForm,
+    VerifyForm,
+)
+from .models import DailyReport
 from .plain import plain_status, plain_step
 
 PUBLIC_MAX_AGE = 60
@@ -322,3 +332,88 @@ def review_done(request, pk):
     else:
         messages.error(request, _("Say what was done about it."))
     return redirect("portal:reviews")
+
+
+# ---------------------------------------------------------------- a grid's daily report
+
+
+@login_required
+def daily(request):
+    """有事报情况，无事报平安: the grid worker's page for today."""
+    grids = daily_reports.reporting_grids(request.user)
+    if not grids:
+        raise Http404
+    now = clock.now()
+    bound, bound_grid = None, None
+    if request.method == "POST":
+        grid_id = int(request.POST.get("grid") or 0)
+        try:
+            if request.POST.get("action") == "quiet":
+                daily_reports.report_all_quiet(request.user, grid_id, now)
+                messages.success(request, _("Reported: all quiet today."))
+                return redirect("portal:daily")
+            form = DailyItemForm(request.POST)
+            if form.is_valid():
+                daily_reports.add_item(request.user, grid_id, now=now, **form.cleaned_data)
+                messages.success(request, _("Added to today's report."))
+                return redirect("portal:daily")
+            bound, bound_grid = form, grid_id
+        except NotAllowed:
+            raise Http404 from None
+        except ServiceError as e:
+            messages.error(request, e.message)
+    today = local_date(now)
+    reports = {
+        r.grid_id: r
+        for r in DailyReport.objects.filter(grid__in=grids, day=today).prefetch_related(
+            "items__case"
+        )
+    }
+    rows = [
+        {
+            "grid": g,
+            "report": reports.get(g.pk),
+            "items": list(reports[g.pk].items.all()) if g.pk in reports else [],
+        }
+        for g in grids
+    ]
+    context = {
+        "grids": rows,
+        "today": today,
+        "item_form": DailyItemForm(),
+        "bound": bound,
+        "bound_grid": bound_grid,
+    }
+    return render(request, "portal/daily.html", context, status=422 if bound else 200)
+
+
+@login_required
+@require_POST
+def daily_case(request, pk):
+    """One more tap: a daily report's item becomes a case."""
+    try:
+        case = daily_reports.item_to_case(
+            request.user,
+            pk,
+            clock.now(),
+            party_name=request.POST.get("party_name", ""),
+            party_phone=request.POST.get("party_phone", ""),
+        )
+    except NotAllowed:
+        raise Http404 from None
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect("portal:daily")
+    messages.success(request, _("Case registered. Its code is %(code)s.") % {"code": case.code})
+    return redirect("cases:detail", code=case.code)
+
+
+@login_required
+def daily_overview(request):
+    """Which grids of the center's area have reported today, and the days they missed."""
+    if not daily_reports.scope_of(request.user).has_role(*daily_reports.OVERVIEW_ROLES):
+        raise Http404
+    today = clock.today_local()
+    rows = daily_reports.overview(request.user, today)
+    context = {"rows": rows, "today": today, "reported": sum(1 for r in rows if r["report"])}
+    return render(request, "portal/daily_overview.html", context)

@@ -20,7 +20,7 @@ from demo import seed as demo
 from docking.models import Referral
 from docking.selectors import referrals_visible_to
 from jiefen.identity import validate_id_number, validate_phone
-from portal.models import Evaluation, Review
+from portal.models import DailyReport, Evaluation, MissedDailyReport, Review
 from routing.models import RoutingRule
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
@@ -116,6 +116,10 @@ def test_seed_demo_builds_the_county():
     rated = Evaluation.objects.filter(rated_at__isnull=False)
     assert rated.count() > 20 and rated.filter(satisfaction="unsatisfied").exists()
     assert Review.objects.exists()
+    # Two weeks of grid daily reports, some grids missing days.
+    assert DailyReport.objects.filter(all_quiet=True).exists()
+    assert DailyReport.objects.filter(items__kind="dispute").exists()
+    assert MissedDailyReport.objects.exists()
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 """The citizen side on a phone (390×844), logged out: a QR code's tracking page, a report."""
 
+import datetime
+
 import pytest
 
 from cases.models import Case
@@ -54,3 +56,36 @@ def test_a_citizen_reports_a_dispute_with_a_photo_and_gets_a_code(phone, county,
     expect(phone.locator("#case-code")).to_have_text(case.code)
     assert case.attachments.count() == 1 and case.channel == "online"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_grid_worker_files_all_quiet_and_the_next_day_an_item_made_a_case(
+    phone, county, live_server
+):
+    from jiefen import clock
+    from tests.factories import NOW, PASSWORD
+
+    phone.goto("/login/")
+    phone.fill("#id_username", "grid")
+    phone.fill("#id_password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/")
+    phone.click("nav >> text=每日上报")
+    grid = county.grids[0]
+    with phone.expect_response(lambda r: r.request.method == "POST"):
+        phone.click(f"#quiet-{grid.pk}")
+    expect(phone.locator(f"#today-{grid.pk}")).to_contain_text("无事平安")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    with clock.pinned(NOW + datetime.timedelta(days=1)):
+        phone.goto("/grid/daily/")
+        phone.click("text=报告情况")
+        phone.select_option("#id_kind", "dispute")
+        phone.fill("#id_text", "两户因排水沟占用争吵")
+        phone.fill("#id_party_name", "刘大")
+        with phone.expect_response(lambda r: r.request.method == "POST"):
+            phone.click("text=加入今日日报")
+        with phone.expect_response(lambda r: r.request.method == "POST"):
+            phone.click("text=转为案件")
+        expect(phone.locator(".msg-success")).to_contain_text("案件已登记")
+    case = Case.objects.get()
+    assert case.area == grid and case.parties.get().name == "刘大"
