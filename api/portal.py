@@ -4,15 +4,16 @@ code, a party rates through the signed link sent to them; the same services as t
 web pages (portal.services, portal.evaluations), the same rules and limits."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema
 
 from jiefen import clock
-from jiefen.errors import InvalidInput
+from jiefen.errors import InvalidInput, NotAllowed
 from jiefen.identity import validate_phone
-from portal import codes
+from portal import codes, daily
 from portal.evaluations import evaluation_for_token, rate
 from portal.services import CitizenReport, report_dispute
 
@@ -137,3 +138,58 @@ def rate_case(request: HttpRequest, token: str, payload: RatingIn):
     on the center's review list, as the region's evaluation setting says."""
     rate(token, payload.satisfaction, payload.comment, clock.now())
     return 204, None
+
+
+# ---------------------------------------------------------------- a grid's daily report
+
+
+class DailyItemIn(Schema):
+    kind: str  # visit | hazard | dispute | other
+    text: str
+    party_name: str = ""
+    party_phone: str = ""
+
+
+class DailyReportIn(Schema):
+    grid_code: str
+    all_quiet: bool = False  # 无事，平安 (then no items)
+    items: list[DailyItemIn] = []
+
+
+class DailyReportOut(Schema):
+    grid_code: str
+    day: str
+    all_quiet: bool
+    items: int
+
+
+@router.post(
+    "/grid/daily-reports",
+    response={201: DailyReportOut, **ERRORS, 403: Problem, 409: Problem},
+    url_name="daily_report",
+    summary="A grid worker's daily report (有事报情况，无事报平安)",
+)
+def daily_report(request: HttpRequest, payload: DailyReportIn):
+    """Today's report of one of the worker's grids: `all_quiet`, or items added to today's
+    report (a second call adds more). 409 when the grid reported all quiet today already."""
+    user, now = request.auth, clock.now()
+    grid = next((g for g in daily.reporting_grids(user) if g.code == payload.grid_code), None)
+    if grid is None:
+        raise NotAllowed(_("You do not report for this grid."), {"grid_code": _("Not yours.")})
+    if payload.all_quiet == bool(payload.items):
+        raise InvalidInput(
+            _("Send either all_quiet or the day's items."),
+            {"items": _("Send either all_quiet or the day's items.")},
+        )
+    with transaction.atomic():
+        if payload.all_quiet:
+            report = daily.report_all_quiet(user, grid.pk, now)
+        else:
+            for item in payload.items:
+                report = daily.add_item(user, grid.pk, now=now, **item.dict()).report
+    return 201, {
+        "grid_code": grid.code,
+        "day": report.day.isoformat(),
+        "all_quiet": report.all_quiet,
+        "items": report.items.count(),
+    }

@@ -109,3 +109,22 @@ def test_missed_days_cost_the_grid_worker_in_the_assessment(client, county):
     client.force_login(county.users["leader"])
     html = client.get("/stats/assessment/", {"area": county.towns[0].pk}).content.decode()
     assert "漏报日报" in html
+
+
+def test_the_api_files_a_daily_report(client, county):
+
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": "grid", "password": "pw-for-tests-1"},
+        content_type="application/json",
+    ).json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    url = "/api/v1/grid/daily-reports"
+    body = {"grid_code": county.grids[0].code, "items": [{"kind": "hazard", "text": "护栏缺损"}]}
+    response = client.post(url, body, content_type="application/json", **auth)
+    assert response.status_code == 201 and response.json()["items"] == 1
+    other = {"grid_code": county.grids[1].code, "all_quiet": True}
+    response = client.post(url, other, content_type="application/json", **auth)
+    assert response.status_code == 403 and response["Content-Type"] == "application/problem+json"
+    both = {"grid_code": county.grids[0].code, "all_quiet": True, "items": body["items"]}
+    assert client.post(url, both, content_type="application/json", **auth).status_code == 422
