@@ -19,6 +19,7 @@ class CasesConfig(AppConfig):
         # Each transition appends an event of its own name; these decide an outcome.
         outcomes = {
             "resolve": Outcome.MEDIATED,
+            "settle_at_grid": Outcome.MEDIATED,
             "stabilise": Outcome.MEDIATED,
             "transfer": Outcome.NOT_MEDIATED,
             "terminate": Outcome.NOT_MEDIATED,

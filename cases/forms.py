@@ -266,6 +266,15 @@ class TransitionForm(forms.Form):
                 choices=[("", "—")] + TransferChannel.choices,
                 required=False,
             )
+        elif transition.name == "settle_at_grid":
+            self.fields["agreement"] = forms.CharField(
+                label=_("what the parties agreed"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields["oral_agreement"] = forms.BooleanField(
+                label=_("an oral agreement (口头协议登记)"), required=False
+            )
         elif transition.name == "follow_up":
             self.fields["satisfaction"] = forms.ChoiceField(
                 label=_("satisfaction"),

@@ -35,6 +35,7 @@ DATA_LABELS = {
     "override_reason": gettext_lazy("reason for not following the proposal"),
     "returned_to": gettext_lazy("returned to"),
     "satisfaction": gettext_lazy("satisfaction"),
+    "agreement": gettext_lazy("what the parties agreed"),
     "units": gettext_lazy("units"),
     "unit": gettext_lazy("unit"),
     "score": gettext_lazy("score"),

@@ -391,7 +391,11 @@ def acting_membership(actor, case: Case, roles) -> Membership | None:
 
 
 def allowed_transitions(actor, case: Case) -> list[Transition]:
-    return [t for t in transitions_from(case.status) if acting_membership(actor, case, t.roles)]
+    return [
+        t
+        for t in transitions_from(case.status)
+        if (t.level is None or t.level == case.level) and acting_membership(actor, case, t.roles)
+    ]
 
 
 def perform_transition(
@@ -431,7 +435,9 @@ def _move(
             .select_related("owner_unit__area", "area", "category", "dispatcher_unit")
             .get(pk=case.pk)
         )
-        if case.status not in transition.sources:
+        if case.status not in transition.sources or (
+            transition.level is not None and case.level != transition.level
+        ):
             raise IllegalTransition(
                 _("A case that is “%(status)s” cannot be moved by “%(action)s”.")
                 % {"status": Status(case.status).label, "action": transition.label},
@@ -613,6 +619,23 @@ def _apply_close(case, actor, membership, now, note, params):
     deadlines.close_deadlines(case, deadlines.CASE_BOUND_CLOCKS, now)
 
 
+def _apply_settle_at_grid(case, actor, membership, now, note, params):
+    """网格息事: accepted and resolved at the grid in one step; the parties' agreement (what
+    they agreed, and whether it was oral) goes on the record."""
+    agreement = (params.get("agreement") or "").strip()
+    if not agreement:
+        raise InvalidInput(
+            _("Write down what the parties agreed."),
+            {"agreement": _("Write down what the parties agreed.")},
+        )
+    case.accepted_at = case.accepted_at or now
+    _apply_close(case, actor, membership, now, note, params)
+    return {
+        "agreement": agreement,
+        "agreement_form": "oral" if params.get("oral_agreement") else "written",
+    }
+
+
 def _apply_transfer(case, actor, membership, now, note, params):
     channel = params.get("channel", "")
     if channel not in TransferChannel.values:
@@ -675,6 +698,7 @@ _APPLY = {
     "archive": _noop,
     "reopen": _apply_reopen,
     "reopen_by_party": _apply_reopen,
+    "settle_at_grid": _apply_settle_at_grid,
     "escalate": _apply_escalate,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every transition needs its apply function"

@@ -23,6 +23,7 @@ from .people import SURNAMES, ethnicity_and_occupation, id_number, person_name, 
 from .scenarios import (
     DELAYS,
     FOLLOW_UP_NOTES,
+    GRID_AGREEMENTS,
     ORGANISATIONS,
     OUTCOMES_TRANSFER,
     PLANS,
@@ -204,6 +205,27 @@ class _CaseBuilder:
         base = settings.PUBLIC_BASE_URL.rstrip("/")
         return register_verified_report(report, created, lambda code: f"{base}/c/{code}")
 
+    def settled_at_grid(self, case: Case, created: datetime.datetime) -> bool:
+        """网格息事: a third of the grid workers' own cases are settled on the spot the same
+        day. (Drawn from the case's own generator: the other cases stay as they were.)"""
+        rng = random.Random(f"settle:{case.code}")
+        if case.level != Level.GRID or case.channel != Channel.GRID_APP or rng.random() > 0.33:
+            return False
+        when = created + datetime.timedelta(hours=rng.uniform(1, 4))
+        if when > self.now:
+            return False
+        perform_transition(
+            case,
+            "settle_at_grid",
+            self.demo.grid_workers[case.area_id],
+            when,
+            note="网格员现场调解，双方当场和解。",
+            agreement=rng.choice(GRID_AGREEMENTS),
+            oral_agreement=rng.random() < 0.6,
+        )
+        self.rate(case)
+        return True
+
     def rate(self, case: Case) -> None:
         """Most parties answer the SMS evaluation link within a few days of the outcome.
         (Drawn from the case's own generator: the other cases stay as they were.)"""
@@ -244,6 +266,8 @@ class _CaseBuilder:
         else:
             case = register_case(registrar, data, created)
 
+        if self.settled_at_grid(case, created):
+            return case
         steps = list(_weighted(rng, PLANS))
         if "route" in steps and rng.random() < 0.05:
             # A unit sends the case back (not its remit) and the center dispatches again.

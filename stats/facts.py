@@ -109,7 +109,8 @@ def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool
     if case["accepted_at"] is None:
         return None
     closed = case["closed_at"] is not None
-    resolved = closed and history.outcome == "resolve"
+    # 化解: resolved by the handling unit, or settled on the spot at the grid (网格息事).
+    resolved = closed and history.outcome in ("resolve", "settle_at_grid")
     evaluated = closed and history.evaluated
     court = case["channel"] == Channel.COURT
     fact = {

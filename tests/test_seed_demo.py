@@ -116,6 +116,8 @@ def test_seed_demo_builds_the_county():
     rated = Evaluation.objects.filter(rated_at__isnull=False)
     assert rated.count() > 20 and rated.filter(satisfaction="unsatisfied").exists()
     assert Review.objects.exists()
+    # Grid workers settled some of their cases on the spot (网格息事).
+    assert TimelineEvent.objects.filter(kind="settle_at_grid").exists()
     # Two weeks of grid daily reports, some grids missing days.
     assert DailyReport.objects.filter(all_quiet=True).exists()
     assert DailyReport.objects.filter(items__kind="dispute").exists()
