@@ -6,6 +6,7 @@ import random
 
 from jiefen.localtime import LOCAL_TZ
 from portal.daily import add_item, count_missed, report_all_quiet
+from portal.gridlog import add_problem, add_visit
 from portal.models import ItemKind
 
 from .county import Demo
@@ -38,3 +39,30 @@ def build_daily_reports(demo: Demo, rng: random.Random, now: datetime.datetime) 
             for kind, text in rng.sample(ITEMS, rng.randint(1, 2)):
                 add_item(worker, grid_id, kind, text, at)
     count_missed(now, days_back=DAYS)
+    build_grid_log(demo, rng, now)
+
+
+VISITS = [
+    ("独居老人刘大爷家", "身体尚好，提醒注意用电安全。"),
+    ("3组李家", "婆媳关系有所缓和，继续关注。"),
+    ("村口小卖部", "经营正常，未发现安全隐患。"),
+    ("出租屋12号", "新入住租户2人，已登记信息。"),
+]
+PROBLEMS = [
+    (ItemKind.HAZARD, "河边护栏缺损，雨季存在落水风险。"),
+    (ItemKind.OTHER, "两户村民因宅基地边界关系紧张，尚未发生争执。"),
+    (ItemKind.HAZARD, "老旧房屋墙体开裂，需动员住户搬离。"),
+]
+
+
+def build_grid_log(demo: Demo, rng: random.Random, now: datetime.datetime) -> None:
+    """民情日志 and 问题清单: a few visits and open problems per grid in the last two weeks."""
+    for grid_id, worker in sorted(demo.grid_workers.items()):
+        for place, found in rng.sample(VISITS, rng.randint(1, 3)):
+            at = now - datetime.timedelta(days=rng.randint(0, DAYS), hours=rng.randint(1, 6))
+            add_visit(worker, grid_id, place, found, at, location="28.19350,113.08560")
+        if rng.random() < 0.5:
+            kind, text = rng.choice(PROBLEMS)
+            add_problem(
+                worker, grid_id, kind, text, now - datetime.timedelta(days=rng.randint(1, DAYS))
+            )

@@ -123,3 +123,18 @@ class DailyItemForm(forms.Form):
     )
     party_name = forms.CharField(label=_("person concerned"), max_length=80, required=False)
     party_phone = PhoneField(label=_("phone"), required=False)
+
+
+class VisitForm(forms.Form):
+    place = forms.CharField(label=_("household or place"), max_length=120)
+    found = forms.CharField(
+        label=_("what was found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    location = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ProblemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=ItemKind.choices)
+    text = forms.CharField(
+        label=_("problem"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -172,3 +172,63 @@ class MissedDailyReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["grid", "day"], name="one_miss_per_grid_day")
         ]
+
+
+def visit_photo_path(instance: "VisitLog", filename: str) -> str:
+    return f"grid-log/{instance.grid_id}/{filename}"
+
+
+class VisitLog(models.Model):
+    """民情日志: a grid worker's visit to a household or place and what was found."""
+
+    grid = models.ForeignKey(
+        "areas.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("grid")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("time"))
+    place = models.CharField(_("household or place"), max_length=120)
+    found = models.TextField(_("what was found"))
+    photo = models.FileField(_("photo"), upload_to=visit_photo_path, blank=True)
+    # Where the phone said it was (browser geolocation), "latitude,longitude" as text.
+    location = models.CharField(_("location"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("visit log entry")
+        verbose_name_plural = _("visit log")
+        ordering = ["-at", "-pk"]
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+    CASE = "case", _("turned into a case")
+
+
+class Problem(models.Model):
+    """问题清单: a problem of the grid that is not (yet) a dispute — a hazard, a tension —
+    open until closed or turned into a case."""
+
+    grid = models.ForeignKey(
+        "areas.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("grid")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("noted at"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
+    text = models.TextField(_("problem"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.OPEN
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closing_note = models.TextField(_("how it was closed"), blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("problem of the grid")
+        verbose_name_plural = _("problem list")
+        ordering = ["status", "-created_at", "-pk"]

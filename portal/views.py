@@ -6,13 +6,14 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.attachments import inline_type
 from cases.errors import CaseNotFound
 from cases.selectors import get_visible_case
 from clocks.calendar import local_date
@@ -21,17 +22,19 @@ from jiefen import clock
 from jiefen.errors import NotAllowed, ServiceError
 from jiefen.forms import apply_errors
 
-from . import codes, evaluations, selectors, services
+from . import codes, evaluations, gridlog, selectors, services
 from . import daily as daily_reports
 from .forms import (
     DailyItemForm,
     MaterialForm,
+    ProblemForm,
     RatingForm,
     ReportForm,
     ReviewForm,
     VerifyForm,
+    VisitForm,
 )
-from .models import DailyReport
+from .models import DailyReport, Problem, VisitLog
 from .plain import plain_status, plain_step
 
 PUBLIC_MAX_AGE = 60
@@ -417,3 +420,96 @@ def daily_overview(request):
     rows = daily_reports.overview(request.user, today)
     context = {"rows": rows, "today": today, "reported": sum(1 for r in rows if r["report"])}
     return render(request, "portal/daily_overview.html", context)
+
+
+# ---------------------------------------------------------------- 民情日志 and 问题清单
+
+
+@login_required
+def grid_log(request):
+    """The grid's visit log and problem list: kept by its grid worker, read by its centers."""
+    grids = gridlog.readable_grids(request.user)
+    if not grids:
+        raise Http404
+    own = bool(daily_reports.reporting_grids(request.user))
+    now = clock.now()
+    visit_form, problem_form = VisitForm(), ProblemForm()
+    if request.method == "POST":
+        if not own:
+            raise Http404
+        grid_id = int(request.POST.get("grid") or 0)
+        action = request.POST.get("action")
+        try:
+            if action == "visit":
+                visit_form = VisitForm(request.POST)
+                if visit_form.is_valid():
+                    d = visit_form.cleaned_data
+                    gridlog.add_visit(
+                        request.user,
+                        grid_id,
+                        d["place"],
+                        d["found"],
+                        now,
+                        photo=request.FILES.get("photo"),
+                        location=d["location"],
+                    )
+                    messages.success(request, _("Visit logged."))
+                    return redirect("portal:grid_log")
+            elif action == "problem":
+                problem_form = ProblemForm(request.POST)
+                if problem_form.is_valid():
+                    d = problem_form.cleaned_data
+                    gridlog.add_problem(request.user, grid_id, d["kind"], d["text"], now)
+                    messages.success(request, _("Problem added to the list."))
+                    return redirect("portal:grid_log")
+            elif action == "close":
+                gridlog.close_problem(
+                    request.user,
+                    int(request.POST.get("problem") or 0),
+                    request.POST.get("note", ""),
+                    now,
+                )
+                messages.success(request, _("Problem closed."))
+                return redirect("portal:grid_log")
+            elif action == "case":
+                case = gridlog.problem_to_case(
+                    request.user,
+                    int(request.POST.get("problem") or 0),
+                    request.POST.get("party_name", ""),
+                    request.POST.get("party_phone", ""),
+                    now,
+                )
+                messages.success(
+                    request, _("Case registered. Its code is %(code)s.") % {"code": case.code}
+                )
+                return redirect("cases:detail", code=case.code)
+        except NotAllowed:
+            raise Http404 from None
+        except ServiceError as e:
+            if action in ("visit", "problem"):
+                apply_errors(e, visit_form if action == "visit" else problem_form)
+            messages.error(request, e.message)
+    ids = [g.pk for g in grids]
+    context = {
+        "own": own,
+        "grids": grids,
+        "visits": VisitLog.objects.filter(grid_id__in=ids).select_related("grid", "author")[:100],
+        "problems": Problem.objects.filter(grid_id__in=ids).select_related("grid", "case")[:200],
+        "visit_form": visit_form,
+        "problem_form": problem_form,
+    }
+    status = 422 if visit_form.errors or problem_form.errors else 200
+    return render(request, "portal/grid_log.html", context, status=status)
+
+
+@login_required
+def visit_photo(request, pk):
+    """A visit's photo, for those who read the grid's log (never shown inline unless a photo)."""
+    grids = {g.pk for g in gridlog.readable_grids(request.user)}
+    entry = VisitLog.objects.filter(pk=pk, grid_id__in=grids).exclude(photo="").first()
+    if entry is None:
+        raise Http404
+    kind = inline_type(entry.photo)
+    if kind is None:
+        raise Http404
+    return FileResponse(entry.photo.open("rb"), content_type=kind)

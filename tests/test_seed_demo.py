@@ -20,7 +20,14 @@ from demo import seed as demo
 from docking.models import Referral
 from docking.selectors import referrals_visible_to
 from jiefen.identity import validate_id_number, validate_phone
-from portal.models import DailyReport, Evaluation, MissedDailyReport, Review
+from portal.models import (
+    DailyReport,
+    Evaluation,
+    MissedDailyReport,
+    Problem,
+    Review,
+    VisitLog,
+)
 from routing.models import RoutingRule
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
@@ -122,6 +129,7 @@ def test_seed_demo_builds_the_county():
     assert DailyReport.objects.filter(all_quiet=True).exists()
     assert DailyReport.objects.filter(items__kind="dispute").exists()
     assert MissedDailyReport.objects.exists()
+    assert VisitLog.objects.exists() and Problem.objects.filter(status="open").exists()
 
 
 @pytest.mark.django_db
