@@ -42,6 +42,12 @@ VERIFIED_FOR = datetime.timedelta(hours=2)
 SESSION_KEY = "portal_phone"
 
 
+def _posted_id(request, name: str) -> int:
+    """A row id from the form; anything else is 0, which names no row (a 404, not a 500)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -349,7 +355,7 @@ def daily(request):
     now = clock.now()
     bound, bound_grid = None, None
     if request.method == "POST":
-        grid_id = int(request.POST.get("grid") or 0)
+        grid_id = _posted_id(request, "grid")
         try:
             if request.POST.get("action") == "quiet":
                 daily_reports.report_all_quiet(request.user, grid_id, now)
@@ -437,7 +443,7 @@ def grid_log(request):
     if request.method == "POST":
         if not own:
             raise Http404
-        grid_id = int(request.POST.get("grid") or 0)
+        grid_id = _posted_id(request, "grid")
         action = request.POST.get("action")
         try:
             if action == "visit":
@@ -465,7 +471,7 @@ def grid_log(request):
             elif action == "close":
                 gridlog.close_problem(
                     request.user,
-                    int(request.POST.get("problem") or 0),
+                    _posted_id(request, "problem"),
                     request.POST.get("note", ""),
                     now,
                 )
@@ -474,7 +480,7 @@ def grid_log(request):
             elif action == "case":
                 case = gridlog.problem_to_case(
                     request.user,
-                    int(request.POST.get("problem") or 0),
+                    _posted_id(request, "problem"),
                     request.POST.get("party_name", ""),
                     request.POST.get("party_phone", ""),
                     now,

@@ -75,3 +75,10 @@ def test_each_sees_only_their_grids(client, county):
     assert "甲户" in html and "乙户" in html
     client.force_login(county.users["mediator"])
     assert client.get("/grid/log/").status_code == 404
+
+
+def test_a_forged_row_id_is_a_404_not_a_500(client, county):
+    client.force_login(county.users["grid"])
+    forged = {"problem": "x1", "action": "close", "note": "已处理"}
+    assert client.post("/grid/log/", forged).status_code == 404
+    assert client.post("/grid/daily/", {"grid": "abc", "action": "quiet"}).status_code == 404
