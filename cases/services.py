@@ -89,12 +89,24 @@ class CaseInput:
     amount_involved: Any = None
     occurred_at: datetime.datetime | None = None
     address: str = ""
+    location: str = ""  # "latitude,longitude" from the phone (normalise_location)
     external_ref: str = ""
     parties: list[PartyInput] = field(default_factory=list)
     missing_materials: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def normalise_location(value: str) -> str:
+    """ "lat,lng" from a phone's geolocation, rounded to ~1 m; anything else is dropped."""
+    try:
+        lat, lng = (float(v) for v in (value or "").split(","))
+    except ValueError:
+        return ""
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return ""
+    return f"{lat:.5f},{lng:.5f}"
 
 
 def append_event(
@@ -308,6 +320,7 @@ def register_case(
             occurred_at=data.occurred_at,
             area=area,
             address=(data.address or "").strip(),
+            location=normalise_location(data.location),
             channel=data.channel,
             external_ref=(data.external_ref or "").strip(),
             status=Status.REGISTERED,

@@ -55,7 +55,7 @@ def intake(request):
             # Attachments belong to the intake: if one fails, nothing is registered.
             with transaction.atomic():
                 case = services.register_case(request.user, form.to_input(party_forms), now)
-                for f in form.cleaned_data["attachments"]:
+                for f in form.cleaned_data["attachments"] + form.cleaned_data["photos"]:
                     services.add_attachment(case, request.user, f, now)
         except ServiceError as e:
             apply_errors(e, form, formset, party_forms)

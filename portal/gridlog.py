@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases.attachments import IMAGE_TYPES, sniff_file
 from cases.models import Case, Channel
-from cases.services import CaseInput, PartyInput, register_case
+from cases.services import CaseInput, PartyInput, normalise_location, register_case
 from jiefen.errors import IllegalTransition, InvalidInput, NotAllowed
 
 from .daily import overview_grids, reporting_grids
@@ -50,24 +50,13 @@ def add_visit(
         at=now,
         place=place.strip()[:120],
         found=found.strip(),
-        location=_location(location),
+        location=normalise_location(location),
     )
     with transaction.atomic():
         if photo is not None:
             entry.photo.save(photo.name, photo, save=False)
         entry.save()
     return entry
-
-
-def _location(value: str) -> str:
-    """ "lat,lng" from the browser, rounded to ~10 m; anything else is dropped."""
-    try:
-        lat, lng = (float(v) for v in (value or "").split(","))
-    except ValueError:
-        return ""
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        return ""
-    return f"{lat:.5f},{lng:.5f}"
 
 
 def add_problem(user, grid_id: int, kind: str, text: str, now: datetime.datetime) -> Problem:
