@@ -25,7 +25,21 @@ from .models import DailyReport, DailyReportItem, ItemKind, MissedDailyReport
 
 log = logging.getLogger(__name__)
 
-REPORTING_ROLES = (Role.GRID_WORKER,)
+REPORTING_ROLES = (Role.GRID_WORKER, Role.INFORMANT, Role.HOUSEHOLD_HEAD)
+CASE_ROLES = (Role.GRID_WORKER,)  # who turns a reported item into a case
+
+
+def makes_cases(user) -> bool:
+    return any(m.role in CASE_ROLES for m in memberships_of(user))
+
+
+def require_case_role(user) -> None:
+    if not makes_cases(user):
+        raise IllegalTransition(
+            _("Only the grid worker turns it into a case; tell your grid worker.")
+        )
+
+
 OVERVIEW_ROLES = (Role.CLERK, Role.LEADER)
 LOOKBACK_DAYS = 7  # how far back the sweep looks for a day not yet counted
 
@@ -100,6 +114,7 @@ def add_item(
 
 def item_to_case(user, item_id: int, now: datetime.datetime, **party) -> Case:
     """One more tap: the item becomes a case of the grid, registered by the grid worker."""
+    require_case_role(user)
     with transaction.atomic():
         item = (
             DailyReportItem.objects.select_for_update()

@@ -12,7 +12,7 @@ from cases.models import Case, Channel
 from cases.services import CaseInput, PartyInput, normalise_location, register_case
 from jiefen.errors import IllegalTransition, InvalidInput, NotAllowed
 
-from .daily import overview_grids, reporting_grids
+from .daily import overview_grids, reporting_grids, require_case_role
 from .models import ItemKind, Problem, ProblemStatus, VisitLog
 
 MAX_PHOTO = 10 * 1024 * 1024
@@ -107,6 +107,7 @@ def problem_to_case(
             _("A case needs a party: enter the person concerned."),
             {"party_name": _("Enter the person concerned.")},
         )
+    require_case_role(user)
     with transaction.atomic():
         problem = _open_problem(user, problem_id)
         case = register_case(

@@ -388,6 +388,7 @@ def daily(request):
     ]
     context = {
         "grids": rows,
+        "makes_cases": daily_reports.makes_cases(request.user),
         "today": today,
         "item_form": DailyItemForm(),
         "bound": bound,
@@ -498,6 +499,7 @@ def grid_log(request):
     ids = [g.pk for g in grids]
     context = {
         "own": own,
+        "makes_cases": daily_reports.makes_cases(request.user),
         "grids": grids,
         "visits": VisitLog.objects.filter(grid_id__in=ids).select_related("grid", "author")[:100],
         "problems": Problem.objects.filter(grid_id__in=ids).select_related("grid", "case")[:200],
