@@ -35,6 +35,7 @@ def _titles() -> dict[str, str]:
         "bad_request": _("Bad request"),
         "server_error": _("Server error"),
         "refused": _("Request refused"),
+        "throttled": _("Too many requests"),
     }
 
 

@@ -173,6 +173,10 @@ class Unit(models.Model):
 
 class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("grid worker")
+    # 信息员 and 联户长: report (daily report, visit log, problem list) for a grid, but do
+    # not register or handle cases; the grid worker turns what they report into cases.
+    INFORMANT = "informant", _("information officer")
+    HOUSEHOLD_HEAD = "household_head", _("household head")
     CLERK = "clerk", _("center clerk")
     MEDIATOR = "mediator", _("mediator")
     HANDLER = "handler", _("department handler")

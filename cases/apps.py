@@ -20,12 +20,14 @@ class CasesConfig(AppConfig):
         # Each transition appends an event of its own name; these decide an outcome.
         outcomes = {
             "resolve": Outcome.MEDIATED,
+            "settle_at_grid": Outcome.MEDIATED,
             "stabilise": Outcome.MEDIATED,
             "transfer": Outcome.NOT_MEDIATED,
             "terminate": Outcome.NOT_MEDIATED,
             "reject": Outcome.NOT_MEDIATED,
             "guide": Outcome.NOT_MEDIATED,
             "reopen": Outcome.REOPENED,
+            "reopen_by_party": Outcome.REOPENED,
         }
         for name, transition in TRANSITIONS.items():
             register_event_kind(transition.event, transition.label, outcomes.get(name, ""))

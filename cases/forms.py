@@ -102,6 +102,13 @@ class CaseForm(forms.Form):
         help_text=_("Accept now and list what the party still has to hand in."),
     )
     attachments = MultipleFileField(label=_("attachments"), required=False)
+    # 随手拍: a phone offers its camera directly.
+    photos = MultipleFileField(
+        label=_("photos (camera)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    location = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,6 +133,7 @@ class CaseForm(forms.Form):
             amount_involved=d["amount_involved"] or None,
             occurred_at=d["occurred_at"],
             address=d["address"],
+            location=d["location"],
             parties=[PartyInput(**f.party_data()) for f in party_forms],
             missing_materials=[
                 line.strip() for line in d["missing_materials"].splitlines() if line.strip()
@@ -275,6 +283,15 @@ class TransitionForm(forms.Form):
                 label=_("sent to"),
                 choices=[("", "—")] + TransferChannel.choices,
                 required=False,
+            )
+        elif transition.name == "settle_at_grid":
+            self.fields["agreement"] = forms.CharField(
+                label=_("what the parties agreed"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields["oral_agreement"] = forms.BooleanField(
+                label=_("an oral agreement (口头协议登记)"), required=False
             )
         elif transition.name == "follow_up":
             self.fields["satisfaction"] = forms.ChoiceField(

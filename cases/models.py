@@ -101,6 +101,8 @@ class Case(models.Model):
         Area, on_delete=models.PROTECT, related_name="cases", verbose_name=_("area")
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # 随手拍: where the reporter's phone was ("latitude,longitude" as text, no map tiles).
+    location = models.CharField(_("location"), max_length=60, blank=True, default="")
     channel = models.CharField(_("intake channel"), max_length=20, choices=Channel.choices)
     external_ref = models.CharField(
         _("reference in the sending system"), max_length=80, blank=True, db_index=True

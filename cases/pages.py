@@ -36,6 +36,7 @@ DATA_LABELS = {
     "override_reason": gettext_lazy("reason for not following the proposal"),
     "returned_to": gettext_lazy("returned to"),
     "satisfaction": gettext_lazy("satisfaction"),
+    "agreement": gettext_lazy("what the parties agreed"),
     "units": gettext_lazy("units"),
     "unit": gettext_lazy("unit"),
     "score": gettext_lazy("score"),
@@ -116,7 +117,7 @@ def render_case_page(
     )
     parties = list(case.parties.all())
     events = case.timeline.select_related("actor", "actor_unit")
-    short_url = request.build_absolute_uri(reverse("cases:short", args=[case.code]))
+    short_url = request.build_absolute_uri(reverse("portal:track", args=[case.code]))
     context = {
         "case": case,
         "parties": _party_rows(parties, full),

@@ -27,7 +27,8 @@ class Outcome(models.TextChoices):
 
 
 class Satisfaction(models.TextChoices):
-    """A party's rating at the follow-up visit (回访)."""
+    """A party's rating: their own (the portal's evaluation link, counted in 满意率) or
+    given at the follow-up visit (回访, entered by staff and kept as such)."""
 
     SATISFIED = "satisfied", _("satisfied")
     BASIC = "basic", _("basically satisfied")
@@ -36,6 +37,10 @@ class Satisfaction(models.TextChoices):
 
 # 满意 and 基本满意 both count as satisfied in the 满意率.
 SATISFIED = (Satisfaction.SATISFIED.value, Satisfaction.BASIC.value)
+
+# The timeline event of a party's own rating (data: {"satisfaction": …}); the statistics
+# count these, not the ratings staff enter at a follow-up visit.
+PARTY_RATED = "party_rated"
 
 
 @dataclass(frozen=True)

@@ -89,12 +89,24 @@ class CaseInput:
     amount_involved: Any = None
     occurred_at: datetime.datetime | None = None
     address: str = ""
+    location: str = ""  # "latitude,longitude" from the phone (normalise_location)
     external_ref: str = ""
     parties: list[PartyInput] = field(default_factory=list)
     missing_materials: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def normalise_location(value: str) -> str:
+    """ "lat,lng" from a phone's geolocation, rounded to ~1 m; anything else is dropped."""
+    try:
+        lat, lng = (float(v) for v in (value or "").split(","))
+    except ValueError:
+        return ""
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return ""
+    return f"{lat:.5f},{lng:.5f}"
 
 
 def append_event(
@@ -233,6 +245,8 @@ def register_case(
 ) -> Case:
     """Register a new case with its parties and missing materials; open its accept-by clock.
 
+    `actor` is None for a party's own report: then `owner` (the receiving center) is required.
+
     首接负责制: the registering unit (or, when it is not a territorial unit, the governance
     center of its area) owns the case until it explicitly hands it on. A caller that knows
     better names the `owner` (a court referral goes to the center of the dispute's area) and
@@ -282,8 +296,15 @@ def register_case(
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors)
 
-    membership = _registering_membership(actor, area)
-    unit = membership.unit
+    if actor is None:
+        # A party's own report (the citizen portal): no staff member registered it; the
+        # caller names the center that receives it.
+        if owner is None:
+            raise ValueError("a case registered without an actor needs its owner")
+        membership, unit = None, owner
+    else:
+        membership = _registering_membership(actor, area)
+        unit = membership.unit
     if owner is None:
         owner = unit if unit.is_territorial else (center_for_area(unit.area) or unit)
 
@@ -299,6 +320,7 @@ def register_case(
             occurred_at=data.occurred_at,
             area=area,
             address=(data.address or "").strip(),
+            location=normalise_location(data.location),
             channel=data.channel,
             external_ref=(data.external_ref or "").strip(),
             status=Status.REGISTERED,
@@ -345,10 +367,11 @@ def register_case(
     return case
 
 
-def _starting_level(membership: Membership, area: Area, owner: Unit) -> int:
+def _starting_level(membership: Membership | None, area: Area, owner: Unit) -> int:
     """A grid worker's report starts at the grid (网格内化解 first); others at the owner's level."""
     if (
-        membership.role == Role.GRID_WORKER
+        membership is not None
+        and membership.role == Role.GRID_WORKER
         and membership.area_id
         and area.is_within(membership.area)
     ):
@@ -381,7 +404,11 @@ def acting_membership(actor, case: Case, roles) -> Membership | None:
 
 
 def allowed_transitions(actor, case: Case) -> list[Transition]:
-    return [t for t in transitions_from(case.status) if acting_membership(actor, case, t.roles)]
+    return [
+        t
+        for t in transitions_from(case.status)
+        if (t.level is None or t.level == case.level) and acting_membership(actor, case, t.roles)
+    ]
 
 
 def perform_transition(
@@ -421,7 +448,9 @@ def _move(
             .select_related("owner_unit__area", "area", "category", "dispatcher_unit")
             .get(pk=case.pk)
         )
-        if case.status not in transition.sources:
+        if case.status not in transition.sources or (
+            transition.level is not None and case.level != transition.level
+        ):
             raise IllegalTransition(
                 _("A case that is “%(status)s” cannot be moved by “%(action)s”.")
                 % {"status": Status(case.status).label, "action": transition.label},
@@ -603,6 +632,23 @@ def _apply_close(case, actor, membership, now, note, params):
     deadlines.close_deadlines(case, deadlines.CASE_BOUND_CLOCKS, now)
 
 
+def _apply_settle_at_grid(case, actor, membership, now, note, params):
+    """网格息事: accepted and resolved at the grid in one step; the parties' agreement (what
+    they agreed, and whether it was oral) goes on the record."""
+    agreement = (params.get("agreement") or "").strip()
+    if not agreement:
+        raise InvalidInput(
+            _("Write down what the parties agreed."),
+            {"agreement": _("Write down what the parties agreed.")},
+        )
+    case.accepted_at = case.accepted_at or now
+    _apply_close(case, actor, membership, now, note, params)
+    return {
+        "agreement": agreement,
+        "agreement_form": "oral" if params.get("oral_agreement") else "written",
+    }
+
+
 def _apply_transfer(case, actor, membership, now, note, params):
     channel = params.get("channel", "")
     if channel not in TransferChannel.values:
@@ -664,6 +710,8 @@ _APPLY = {
     "follow_up": _apply_follow_up,
     "archive": _noop,
     "reopen": _apply_reopen,
+    "reopen_by_party": _apply_reopen,
+    "settle_at_grid": _apply_settle_at_grid,
     "escalate": _apply_escalate,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every transition needs its apply function"

@@ -16,7 +16,6 @@ urlpatterns = [
     path("cases/<str:code>/attachments/<int:pk>/", views.download, name="download"),
     path("cases/<str:code>/attachments/<int:pk>/view/", views.view_attachment, name="attachment"),
     path("cases/<str:code>/materials/<int:pk>/provided/", views.provide, name="provide"),
-    path("c/<str:code>", views.short, name="short"),
     path("manage/categories/", manage_views.category_list, name="categories"),
     path("manage/categories/<int:pk>/", manage_views.category_edit, name="category_edit"),
 ]

@@ -156,7 +156,7 @@ def intake(request):
             # Attachments belong to the intake: if one fails, nothing is registered.
             with transaction.atomic():
                 case = services.register_case(request.user, form.to_input(party_forms), now)
-                for f in form.cleaned_data["attachments"]:
+                for f in form.cleaned_data["attachments"] + form.cleaned_data["photos"]:
                     services.add_attachment(case, request.user, f, now)
         except ServiceError as e:
             apply_errors(e, form, formset, party_forms)
@@ -186,12 +186,6 @@ def duplicates(request):
 @login_required
 def detail(request, code):
     return render_case_page(request, visible_case_or_404(request.user, code))
-
-
-@login_required
-def short(request, code):
-    """The QR code's target: /c/<code> → the case page (404 outside the user's scope)."""
-    return redirect("cases:detail", code=visible_case_or_404(request.user, code).code)
 
 
 @login_required

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Role
+from areas.models import Level, Role
 
 
 class Status(models.TextChoices):
@@ -53,6 +53,8 @@ class Transition:
     event_kind: str = ""
     # Sources from which the case keeps its status instead of reaching `target`.
     keeps_status: frozenset[str] = frozenset()
+    # Only offered to a case at this handling level (None: at any level).
+    level: int | None = None
 
     @property
     def event(self) -> str:
@@ -73,6 +75,18 @@ TRANSITIONS: dict[str, Transition] = {
         _t("accept", _("Accept"), {S.REGISTERED}, S.ACCEPTED, CENTER_ROLES),
         _t("reject", _("Decline to accept"), {S.REGISTERED}, S.TERMINATED, CENTER_ROLES, True),
         _t("route", _("Route"), {S.ACCEPTED}, S.ROUTED, CENTER_ROLES),
+        # 网格息事 (就地化解, "小事不出村"): the grid worker settles a simple dispute of their
+        # grid on the spot, before the center has taken it up; it is accepted and resolved
+        # at grid level in one step, with the parties' agreement.
+        Transition(
+            "settle_at_grid",
+            _("Settled on the spot at the grid"),
+            frozenset({S.REGISTERED}),
+            S.RESOLVED,
+            frozenset({Role.GRID_WORKER}),
+            note_required=True,
+            level=Level.GRID,
+        ),
         # 私事: closed with guidance to the service or channel the residents can use.
         _t(
             "guide",
@@ -131,6 +145,17 @@ TRANSITIONS: dict[str, Transition] = {
             S.IN_HANDLING,
             CENTER_ROLES | {Role.MEDIATOR, Role.HANDLER},
             True,
+        ),
+        # A party rated the outcome 不满意 and the region's setting says reopen (the portal
+        # app's evaluations): handled again by the same unit.
+        Transition(
+            "reopen_by_party",
+            _("Reopened: a party is not satisfied"),
+            frozenset({S.RESOLVED, S.STABILISED, S.FOLLOWED_UP}),
+            S.IN_HANDLING,
+            frozenset(),
+            system=True,
+            event_kind="party_reopened",
         ),
         # The level's time or attempts ran out: the case moves to the center of the next
         # level up, which decides anew who handles it; a case not yet accepted stays so.

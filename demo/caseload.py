@@ -4,6 +4,8 @@ cases.services, so timelines, deadlines and figures are what the UI would have m
 import datetime
 import random
 
+from django.conf import settings
+
 from areas.models import Area, Level, Unit
 from areas.selectors import center_for_area
 from cases.models import Case, Channel, PartyKind, PartyRole, Scale
@@ -11,15 +13,21 @@ from cases.services import CaseInput, PartyInput, perform_transition, register_c
 from docking.models import Source
 from docking.services import ReferralInput, import_referrals
 from jiefen.localtime import LOCAL_TZ
+from portal.evaluations import rate, token_for
+from portal.models import Evaluation
+from portal.plain import PLAIN_CATEGORIES
+from portal.services import CitizenReport, register_verified_report
 
 from .county import Demo, unit_key
 from .people import SURNAMES, ethnicity_and_occupation, id_number, person_name, phone
 from .scenarios import (
     DELAYS,
     FOLLOW_UP_NOTES,
+    GRID_AGREEMENTS,
     ORGANISATIONS,
     OUTCOMES_TRANSFER,
     PLANS,
+    RATING_COMMENTS,
     REJECT_NOTES,
     ROADS,
     SATISFACTION,
@@ -203,6 +211,61 @@ class _CaseBuilder:
         )
         return list(Case.objects.filter(code__in=[r.case_code for r in rows]).order_by("code"))
 
+    def citizen_report(self, data: CaseInput, created: datetime.datetime) -> Case:
+        """群众网上反映: the applicant reports it from a phone (the portal's report form)."""
+        applicant = data.parties[0]
+        other = data.parties[1] if len(data.parties) > 1 else None
+        major = (data.category_code or "")[:2]
+        category = next((k for k, _l, code in PLAIN_CATEGORIES if code == major), "other")
+        report = CitizenReport(
+            description=data.description,
+            area_code=data.area_code,
+            category=category,
+            name=applicant.name,
+            phone=applicant.phone,
+            code="",
+            place=data.address,
+            other_name=other.name if other and other.kind == PartyKind.PERSON else "",
+            other_phone=other.phone if other and other.kind == PartyKind.PERSON else "",
+        )
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        return register_verified_report(report, created, lambda code: f"{base}/c/{code}")
+
+    def settled_at_grid(self, case: Case, created: datetime.datetime) -> bool:
+        """网格息事: a third of the grid workers' own cases are settled on the spot the same
+        day. (Drawn from the case's own generator: the other cases stay as they were.)"""
+        rng = random.Random(f"settle:{case.code}")
+        if case.level != Level.GRID or case.channel != Channel.GRID_APP or rng.random() > 0.33:
+            return False
+        when = created + datetime.timedelta(hours=rng.uniform(1, 4))
+        if when > self.now:
+            return False
+        perform_transition(
+            case,
+            "settle_at_grid",
+            self.demo.grid_workers[case.area_id],
+            when,
+            note="网格员现场调解，双方当场和解。",
+            agreement=rng.choice(GRID_AGREEMENTS),
+            oral_agreement=rng.random() < 0.6,
+        )
+        self.rate(case)
+        return True
+
+    def rate(self, case: Case) -> None:
+        """Most parties answer the SMS evaluation link within a few days of the outcome.
+        (Drawn from the case's own generator: the other cases stay as they were.)"""
+        rng = random.Random(f"rate:{case.code}")
+        for evaluation in Evaluation.objects.filter(case=case, rated_at__isnull=True):
+            if rng.random() > 0.75:
+                continue
+            when = evaluation.invited_at + datetime.timedelta(hours=rng.uniform(2, 120))
+            if when > self.now:
+                continue
+            satisfaction = _weighted(rng, SATISFACTION)
+            comment = rng.choice(RATING_COMMENTS[satisfaction])
+            rate(token_for(evaluation), satisfaction, comment, when)
+
     def actor_for(self, step: str, case: Case):
         d = self.demo
         if step in ("accept", "reject", "route"):
@@ -224,9 +287,13 @@ class _CaseBuilder:
         registrar = self.registrar(data.channel, village, area)
         if data.channel in (Channel.COURT, Channel.POLICE):
             case = self.refer(registrar, data, created)
+        elif data.channel == Channel.ONLINE and data.parties[0].kind == PartyKind.PERSON:
+            case = self.citizen_report(data, created)
         else:
             case = register_case(registrar, data, created)
 
+        if self.settled_at_grid(case, created):
+            return case
         steps = list(_weighted(rng, PLANS))
         if "route" in steps and rng.random() < 0.05:
             # A unit sends the case back (not its remit) and the center dispatches again.
@@ -264,6 +331,7 @@ class _CaseBuilder:
             case = perform_transition(
                 case, step, self.actor_for(step, case), t, note=note, **params
             )
+        self.rate(case)
         return case
 
 

@@ -52,6 +52,19 @@ FOLLOW_UP_NOTES = [
     "入户回访，走访周边群众，纠纷未再发生。",
 ]
 SATISFACTION = [("satisfied", 75), ("basic", 20), ("unsatisfied", 5)]
+# What the parties agree when the grid worker settles a dispute on the spot (网格息事).
+GRID_AGREEMENTS = [
+    "双方同意共同清理排水沟，今后各自管好门前排水。",
+    "一方当场赔礼道歉并赔偿损失500元，另一方不再追究。",
+    "双方约定晚上十点后停止施工，保持安静。",
+    "双方同意按原界址重新立桩，不再争执。",
+]
+# What parties write with their rating through the SMS link ("" for no comment).
+RATING_COMMENTS = {
+    "satisfied": ["", "", "调解员很耐心，谢谢！", "处理及时，问题解决了。"],
+    "basic": ["", "结果还可以，就是时间有点长。", "基本解决，希望后续跟进。"],
+    "unsatisfied": ["赔偿款至今没有到位。", "对方没有按协议履行。", "问题没有真正解决。"],
+}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from stats import recorder
 
 from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
+from .daily import build_daily_reports
 from .mediation import build_mediation
 from .rules import build_rules
 
@@ -44,6 +45,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         assign_policy(demo)
         build_rules(demo)
         build_mediation(demo, now)
+        build_daily_reports(demo, rng, now)
     return demo
 
 

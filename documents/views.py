@@ -35,7 +35,7 @@ def download(request, code, slug, fmt):
     if not open_case_record(case, request.user, "web", request.META.get("REMOTE_ADDR"), now):
         raise PermissionDenied
     obj_id = request.GET.get("id")
-    qr_url = request.build_absolute_uri(reverse("cases:short", args=[case.code]))
+    qr_url = request.build_absolute_uri(reverse("portal:track", args=[case.code]))
     try:
         data = draw_up(
             template,

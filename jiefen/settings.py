@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "mediation",
     "documents",
     "docking",
+    "portal",
     "stats",
     "demo",
     "api",
@@ -123,6 +124,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Where the public pages are reached from outside (links sent by SMS without a request at
+# hand, such as a party's evaluation link).
+PUBLIC_BASE_URL = os.environ.get("JIEFEN_PUBLIC_URL", "http://localhost:8000")
 
 # How often the in-process scheduler of `make run` calls sweep(now).
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))

@@ -2,7 +2,8 @@
 
 sweep(now) does, for every open deadline, what is due at `now`: a reminder once its
 warning time passed, an overdue notice (and its clock's own consequence: escalation,
-a missed 报到) once it is due, then sends queued notices. It is idempotent: each row is
+a missed 报到) once it is due; then the other apps' clocks (clocks.registry.on_sweep, such
+as a grid's missing daily report), then sends queued notices. It is idempotent: each row is
 claimed with a conditional UPDATE (warned_at / overdue_at IS NULL), so running it twice,
 or in two processes at once, handles every item exactly once. It reads only rows that are
 due (partial indexes), so its cost follows the number of due items, not of open cases.
@@ -11,7 +12,7 @@ due (partial indexes), so its cost follows the number of due items, not of open 
 import datetime
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
@@ -19,7 +20,7 @@ from django.db.models import Q
 from cases.models import Case
 from cases.services import append_event
 from clocks.models import Clock, Deadline, DeadlineState
-from clocks.registry import run_missed
+from clocks.registry import run_missed, run_sweep_jobs
 from notifications.services import batch as notifications_batch
 from notifications.services import deliver_pending
 
@@ -36,11 +37,13 @@ class SweepResult:
     overdue: int = 0
     escalated: int = 0
     sent: int = 0
+    jobs: dict[str, int] = field(default_factory=dict)  # clocks.registry.on_sweep jobs
 
     def __str__(self) -> str:
+        jobs = "".join(f" {name}={n}" for name, n in self.jobs.items())
         return (
             f"reminded={self.reminded} overdue={self.overdue} "
-            f"escalated={self.escalated} sent={self.sent}"
+            f"escalated={self.escalated} sent={self.sent}{jobs}"
         )
 
 
@@ -110,7 +113,8 @@ def sweep(now: datetime.datetime) -> SweepResult:
             now,
             pass_due,
         )
+        result.jobs = run_sweep_jobs(now)
     result.sent = deliver_pending(now)
-    if result.reminded or result.overdue or result.escalated:
+    if result.reminded or result.overdue or result.escalated or any(result.jobs.values()):
         log.info("sweep at %s: %s", now.isoformat(), result)
     return result

@@ -4,14 +4,14 @@ that changed, rebuild and check for all of them (loaded in batches, the same inp
 
 import datetime
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.db.models.fields.json import KT
 
 from areas.models import Area, path_ids
 from cases.models import Case, Channel, TimelineEvent
-from cases.registry import SATISFIED, kinds_with_outcome
+from cases.registry import PARTY_RATED, SATISFIED, Outcome, kinds_with_outcome
 from cases.workflow import TransferChannel
 from clocks.models import Clock, Deadline
 from jiefen.localtime import LOCAL_TZ
@@ -21,8 +21,8 @@ from .models import COUNTERS
 
 def history_kinds() -> list[str]:
     """The events History reads: those deciding an outcome (cases.registry), escalations
-    and follow-up visits; a reopen cancels the outcome before it."""
-    return sorted({*kinds_with_outcome(), "escalated", "follow_up"})
+    and the parties' own ratings; a reopen cancels the outcome (and its ratings) before it."""
+    return sorted({*kinds_with_outcome(), "escalated", PARTY_RATED})
 
 
 CASE_FIELDS = (
@@ -71,19 +71,34 @@ class History:
     outcome: str = ""
     escalated: bool = False
     reopened: bool = False
-    satisfaction: str | None = None
+    ratings: list[str] = field(default_factory=list)
 
     def add(self, kind: str, satisfaction: str | None) -> None:
-        """One event; `satisfaction` is the follow-up's data["satisfaction"] (see EVENT_ROW)."""
+        """One event; `satisfaction` is a party's rating, data["satisfaction"] (EVENT_ROW).
+
+        Only the parties' own ratings (PARTY_RATED, the portal's evaluation link) count;
+        the rating staff enter at a follow-up visit stays on the timeline, marked as such.
+        """
         if kind == "escalated":
             self.escalated = True
-        elif kind == "follow_up":
-            self.satisfaction = satisfaction or None
-        elif kind == "reopen":
-            # The evaluation was of the outcome that has just been undone.
-            self.outcome, self.reopened, self.satisfaction = "", True, None
+        elif kind == PARTY_RATED:
+            if satisfaction:
+                self.ratings.append(satisfaction)
+        elif kind in kinds_with_outcome(Outcome.REOPENED):
+            # The ratings were of the outcome that has just been undone.
+            self.outcome, self.reopened, self.ratings = "", True, []
         elif kind in kinds_with_outcome():
             self.outcome = kind
+
+    @property
+    def evaluated(self) -> bool:
+        """At least one party rated the standing outcome."""
+        return bool(self.ratings)
+
+    @property
+    def satisfied(self) -> bool:
+        """Every party that rated it is 满意 or 基本满意 (one 不满意 makes the case not)."""
+        return self.evaluated and all(r in SATISFIED for r in self.ratings)
 
 
 def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool) -> dict | None:
@@ -94,8 +109,9 @@ def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool
     if case["accepted_at"] is None:
         return None
     closed = case["closed_at"] is not None
-    resolved = closed and history.outcome == "resolve"
-    evaluated = closed and history.satisfaction is not None
+    # 化解: resolved by the handling unit, or settled on the spot at the grid (网格息事).
+    resolved = closed and history.outcome in ("resolve", "settle_at_grid")
+    evaluated = closed and history.evaluated
     court = case["channel"] == Channel.COURT
     fact = {
         "accepted_on": local_day(case["accepted_at"]),
@@ -113,7 +129,7 @@ def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool
         "first_time": int(resolved and not history.escalated and not history.reopened),
         "overdue": int(overdue),
         "evaluated": int(evaluated),
-        "satisfied": int(evaluated and history.satisfaction in SATISFIED),
+        "satisfied": int(evaluated and history.satisfied),
         "court": int(court),
         "court_success": int(court and resolved),
         "litigation": int(closed and case["transfer_channel"] == TransferChannel.LITIGATION),

@@ -132,8 +132,10 @@ INDICATORS: dict[str, Indicator] = {
             "satisfaction_rate",
             _("Satisfaction rate"),
             _(
-                "Evaluations “satisfied” or “basically satisfied” ÷ evaluations, from the "
-                "parties' answer at the latest follow-up visit of closed cases."
+                "Closed cases every rating party of which answered “satisfied” or “basically "
+                "satisfied” ÷ closed cases rated by a party. Only the parties' own ratings "
+                "(the SMS evaluation link) count; ratings staff enter at a follow-up visit "
+                "do not."
             ),
             "satisfied",
             "evaluated",
@@ -142,7 +144,10 @@ INDICATORS: dict[str, Indicator] = {
         _I(
             "evaluation_rate",
             _("Evaluation rate"),
-            _("Closed cases with a party's evaluation at follow-up ÷ closed cases."),
+            _(
+                "Closed cases rated by at least one party through the SMS evaluation link ÷ "
+                "closed cases (a reopened case is rated anew)."
+            ),
             "evaluated",
             "closed",
             "rate",

@@ -11,12 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from areas.models import Area, Level, Role, Unit, path_ids
+from areas.models import Area, Level, Membership, Role, Unit, path_ids
 from areas.selectors import scope_of, visible_areas
 from cases.models import Case, Category, Channel, TimelineEvent
 from cases.selectors import cases_visible_to
 from coordination.models import Summons
 from jiefen.localtime import LOCAL_TZ
+from portal.models import MissedDailyReport
 
 from .indicators import INDICATORS, SCORED_RATES
 from .models import (
@@ -523,14 +524,35 @@ def grid_workers(area: Area, period: Period) -> list[tuple[object, dict, float |
         .annotate(**SUM_ANNOTATIONS)
     )
     found = {r["reporter_id"]: _clean(r) for r in rows}
+    missed = _missed_daily_reports(list(by_id), period)
     w = weights()
     levels = list(StarLevel.objects.all())
     out = []
     for pk, u in by_id.items():
-        c = found.get(pk, zero())
-        s = score(c, 0, w)
+        c = {**found.get(pk, zero()), "missed_daily": missed.get(pk, 0)}
+        # Each working day the worker's grid missed its daily report (有事报情况，无事报平安)
+        # costs what a missed report costs a unit (the "missed_report" weight).
+        s = score(c, c["missed_daily"], w)
         out.append((u, c, s, stars_for(s, c["accepted"], levels)))
     return sorted(out, key=lambda x: (-x[3], -(x[2] or 0), x[0].username))
+
+
+def _missed_daily_reports(user_ids: list[int], period: Period) -> dict[int, int]:
+    """Grid worker id → the working days of the period their grid missed its daily report."""
+    grid_of = dict(
+        Membership.objects.filter(
+            user_id__in=user_ids, role=Role.GRID_WORKER, area__level=Level.GRID
+        ).values_list("user_id", "area_id")
+    )
+    counts = dict(
+        MissedDailyReport.objects.filter(
+            grid_id__in=set(grid_of.values()), day__gte=period.start, day__lte=period.end
+        )
+        .values("grid_id")
+        .annotate(n=Count("pk"))
+        .values_list("grid_id", "n")
+    )
+    return {user: counts.get(grid, 0) for user, grid in grid_of.items()}
 
 
 def review_list(user, area: Area, period: Period) -> QuerySet[TimelineEvent]:

@@ -307,7 +307,13 @@ def assessment(request):
     if not units_later(request, q):
         units = unit_page(request, q, selectors.scored_unit_rows(q.area, q.period))
     workers = [
-        {**rank_row(q, c, reporter=u.pk), "user": u, "score": s, "stars": "★" * stars}
+        {
+            **rank_row(q, c, reporter=u.pk),
+            "user": u,
+            "score": s,
+            "stars": "★" * stars,
+            "missed_daily": c["missed_daily"],
+        }
         for u, c, s, stars in selectors.grid_workers(q.area, q.period)
     ]
     names, in_use = weight_names(), selectors.weights()

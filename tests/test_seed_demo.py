@@ -20,6 +20,14 @@ from demo import seed as demo
 from docking.models import Referral
 from docking.selectors import referrals_visible_to
 from jiefen.identity import validate_id_number, validate_phone
+from portal.models import (
+    DailyReport,
+    Evaluation,
+    MissedDailyReport,
+    Problem,
+    Review,
+    VisitLog,
+)
 from routing.models import RoutingRule
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
@@ -103,10 +111,25 @@ def test_seed_demo_builds_the_county():
     for p in Party.objects.exclude(phone=""):
         validate_phone(p.phone)
     # The documents print 民族 and 职业: demo persons have them (mostly 汉族), organisations not.
-    persons = Party.objects.filter(kind=PartyKind.PERSON)
+    # (A citizen's own report from a phone asks neither; staff complete them at intake.)
+    persons = Party.objects.filter(kind=PartyKind.PERSON).exclude(case__channel="online")
     assert not persons.filter(ethnicity="").exists() and not persons.filter(occupation="").exists()
     assert persons.filter(ethnicity="01").count() > persons.count() // 2
     assert not Party.objects.filter(kind=PartyKind.ORGANISATION).exclude(ethnicity="").exists()
+    # Citizens reported some cases themselves, and parties rated closed cases by SMS link.
+    online = cases.filter(channel="online")
+    assert online.exists() and not online.exclude(reporter=None).exists()
+    assert online.filter(timeline__kind="citizen_reported").count() == online.count()
+    rated = Evaluation.objects.filter(rated_at__isnull=False)
+    assert rated.count() > 20 and rated.filter(satisfaction="unsatisfied").exists()
+    assert Review.objects.exists()
+    # Grid workers settled some of their cases on the spot (网格息事).
+    assert TimelineEvent.objects.filter(kind="settle_at_grid").exists()
+    # Two weeks of grid daily reports, some grids missing days.
+    assert DailyReport.objects.filter(all_quiet=True).exists()
+    assert DailyReport.objects.filter(items__kind="dispute").exists()
+    assert MissedDailyReport.objects.exists()
+    assert VisitLog.objects.exists() and Problem.objects.filter(status="open").exists()
 
 
 @pytest.mark.django_db

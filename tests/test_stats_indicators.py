@@ -21,7 +21,10 @@ EXPECTED_NOVEMBER = {
     "on_time_rate": 6 * 100 / 7,  # all closed but H
     "first_time_rate": 3 * 100 / 9,  # A, F, H (C escalated, E reopened)
     "overdue": 1,  # H
-    "satisfaction_rate": 2 * 100 / 3,  # A satisfied, E basic, B unsatisfied (D's was undone)
+    # Party ratings only: A (satisfied) and E (basic + satisfied) are satisfied cases, B is
+    # not (its respondent is unsatisfied); D's and E's first ratings were undone by reopens;
+    # G has only a staff rating. Closed: A, B, C, E, F, G, H.
+    "satisfaction_rate": 2 * 100 / 3,
     "evaluation_rate": 3 * 100 / 7,
     "court_success_rate": 50.0,  # F of F, G
     "avg_days": (3 + 10 + 6 + 3 + 1 + 2 + 32) / 7,

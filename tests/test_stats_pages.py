@@ -14,7 +14,7 @@ from jiefen import clock
 from stats.indicators import INDICATORS
 from stats.models import AssessmentWeight
 from tests.factories import new_case
-from tests.stats_data import act, at
+from tests.stats_data import act, at, party_rates
 
 NOVEMBER = {"period": "custom", "start": "2026-11-01", "end": "2026-11-30"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -204,7 +204,7 @@ def grid_reports(november):
     p = act(c, p, "route", at(11, 20), actor="vclerk", unit="committee")
     p = act(c, p, "start", at(11, 20), actor="vclerk")
     p = act(c, p, "resolve", at(11, 22), actor="vclerk")
-    act(c, p, "follow_up", at(11, 23), actor="vclerk", satisfaction="satisfied")
+    party_rates(p, "satisfied", at(11, 23))
     act(c, new_case(c, "grid", now=at(11, 21)), "accept", at(11, 21), actor="vclerk")
     return c
 

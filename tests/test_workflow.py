@@ -46,8 +46,11 @@ def case_in(county, status):
     return case
 
 
-# Escalation is the sweep's transition (tests/test_escalation.py), never a user's.
-LEGAL = [(s, t.name) for t in TRANSITIONS.values() for s in t.sources if not t.system]
+# Escalation is the sweep's transition (tests/test_escalation.py), never a user's; settling
+# at the grid is the grid worker's, at grid level only (tests/test_portal_settle.py).
+LEGAL = [
+    (s, t.name) for t in TRANSITIONS.values() for s in t.sources if not t.system and t.level is None
+]
 ILLEGAL = [
     (s, name) for s in Status.values for name in TRANSITIONS if s not in TRANSITIONS[name].sources
 ]

@@ -66,7 +66,9 @@ def test_grid_worker_files_village_clerk_accepts_and_routes(new_page, county):
     response = sibling.goto(case_url)
     assert response.status == 404
     expect(sibling.locator("h1")).to_have_text("页面不存在")
-    assert sibling.goto(re.sub(r"/cases/(.+)/$", r"/c/\1", case_url)).status == 404
+    # The QR code's short link shows them the public tracking page, as anyone: no party.
+    assert sibling.goto(re.sub(r"/cases/(.+)/$", r"/c/\1", case_url)).status == 200
+    expect(sibling.locator("main")).not_to_contain_text("张三")
     for url in ["/", "/?tab=unit", "/cases/"]:
         sibling.goto(url)
         expect(sibling.locator("main")).not_to_contain_text(code)
