@@ -41,11 +41,13 @@ def build_mediation(demo: Demo, now: datetime.datetime) -> None:
         m.areas.set([county])
         m.specialities.set(Category.objects.filter(code__in=codes))
         m.pools.add(pool)
-    case = (
-        Case.objects.filter(status=Status.IN_HANDLING, owner_unit__mediators__isnull=False)
-        .order_by("-created_at")
-        .first()
-    )
+    # The demo's `mediator` account gets the mediation when its committee has a case in
+    # handling, so that logging in as the mediator shows the work; otherwise the latest one.
+    own_unit = demo.users["mediator"].memberships.values("unit_id")
+    in_handling = Case.objects.filter(
+        status=Status.IN_HANDLING, owner_unit__mediators__isnull=False
+    ).order_by("-created_at")
+    case = in_handling.filter(owner_unit__in=own_unit).first() or in_handling.first()
     if case is None:
         return
     actor = demo.staff[case.owner_unit_id]

@@ -69,6 +69,7 @@ def test_a_grid_worker_files_all_quiet_and_the_next_day_an_item_made_a_case(
     phone.fill("#id_password", PASSWORD)
     phone.click("button[type=submit]")
     phone.wait_for_url(f"{live_server.url}/")
+    phone.click("#menu-button")  # a phone: the navigation is in the menu
     phone.click("nav >> text=每日上报")
     grid = county.grids[0]
     with phone.expect_response(lambda r: r.request.method == "POST"):
