@@ -1,5 +1,6 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from jiefen import clock
 
@@ -15,3 +16,10 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok", "database": connection.vendor, "time": clock.now().isoformat()}
     )
+
+
+def bad_request(request, exception=None):
+    """400: what was wrong with the request, in the user's language (jiefen.forms.BadQuery
+    carries its form's messages; other bad requests say nothing more)."""
+    messages = getattr(exception, "messages", [])
+    return render(request, "400.html", {"problems": messages}, status=400)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Unit, UnitKind
 from cases.models import Category
+from jiefen.spreadsheets import validate_import_size
 
 from .manage_services import split_list
 from .models import Mediator, MediatorKind, Pool, Profession
@@ -77,4 +78,4 @@ class MediatorForm(forms.Form):
 
 
 class RosterForm(forms.Form):
-    file = forms.FileField(label=_("roster (.xlsx)"))
+    file = forms.FileField(label=_("roster (.xlsx)"), validators=[validate_import_size])

@@ -202,7 +202,7 @@ def test_uploading_the_same_batch_again_creates_no_duplicates(county, settings):
 def test_a_broken_file_is_refused_whole(county):
     client = web(county, "liaison")
     r = client.post("/docking/upload/", {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")})
-    assert "不是用模板制作的 Excel 文件" in r.content.decode()
+    assert "该文件不是 Excel 工作簿（.xlsx）" in r.content.decode()
     assert not ReferralBatch.objects.exists()
 
 
