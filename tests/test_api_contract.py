@@ -6,7 +6,9 @@ a seeded case: no server error, every status code, content type and body as decl
 import hypothesis
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from schemathesis import checks as st_checks
 from schemathesis.specs.openapi import checks as oa_checks
@@ -130,7 +132,7 @@ def seeded(county):
         )
         return {"Authorization": f"Bearer {r.json()['token']}"}
 
-    return {
+    seed = {
         # The case's own clerk for the case endpoints, the court's liaison for docking.
         "headers": bearer("vclerk"),
         "liaison": bearer("liaison"),
@@ -138,6 +140,14 @@ def seeded(county):
         "ref": Referral.objects.get().external_ref,
         "area_code": county.villages[0].code,
     }
+    # Schemathesis calls the WSGI application itself, which closes the database connection at
+    # each request (close_old_connections); on PostgreSQL that would end the test's
+    # transaction. Django's test client disconnects it the same way while it runs.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield seed
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db(transaction=False)
