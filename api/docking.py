@@ -140,6 +140,19 @@ class ReferralPage(Schema):
     results: list[ReferralOut]
 
 
+class ReportedIn(Schema):
+    refs: list[Text(80)] = Field(
+        ...,
+        min_length=1,
+        max_length=services.MAX_ROWS,
+        description="References of the referring unit (external_ref) taken back.",
+    )
+
+
+class ReportedOut(Schema):
+    reported: int = Field(description="How many outcomes were recorded as reported back now.")
+
+
 class ReferralFilters(Schema):
     outcome: Text(20) = ""
     batch: Id | None = None
@@ -239,8 +252,9 @@ def _routes(side: str, channel: str) -> None:
         summary=f"Outcomes of {side} referrals",
     )
     def outcomes(request: HttpRequest, filters: Query[ReferralFilters]):
-        """Referrals with their outcome and the days taken, newest first. Reading finished
-        outcomes as the referring unit records them as reported back."""
+        """Referrals with their outcome and the days taken, newest first. Reading changes
+        nothing: the referring unit records what it has taken back with
+        POST …/referrals/reported."""
         errors = {}
         if filters.outcome and filters.outcome not in Outcome.values:
             errors["outcome"] = _("Choose in_progress, mediated or failed.")
@@ -259,7 +273,6 @@ def _routes(side: str, channel: str) -> None:
         start = (filters.page - 1) * filters.page_size
         referrals = list(qs.order_by("-received_at", "-pk")[start : start + filters.page_size])
         results = [_referral_out(request, r, now) for r in referrals]
-        services.mark_reported(request.auth, referrals, now)
         return {
             "count": count,
             "page": filters.page,
@@ -270,6 +283,20 @@ def _routes(side: str, channel: str) -> None:
             "previous": page_url(request, filters.page - 1) if filters.page > 1 else None,
             "results": results,
         }
+
+    @router.post(
+        f"/{side}/referrals/reported",
+        response={200: ReportedOut, **ERRORS},
+        url_name=f"{side}_referrals_reported",
+        operation_id=f"{side}_referrals_reported",
+        summary=f"Record {side} outcomes as reported back",
+    )
+    def reported(request: HttpRequest, payload: ReportedIn):
+        """The referring unit has taken these finished outcomes back (by its references):
+        they no longer come with `unreported=true`. Outcomes still in progress, of another
+        unit, or reported before are left as they are; `reported` counts the ones recorded."""
+        referrals = list(_visible(request, channel).filter(external_ref__in=payload.refs))
+        return {"reported": services.mark_reported(request.auth, referrals, clock.now())}
 
     @router.get(
         f"/{side}/referrals/{{ref}}",
@@ -283,10 +310,7 @@ def _routes(side: str, channel: str) -> None:
         referral = _visible(request, channel).filter(external_ref=ref).first()
         if referral is None:
             raise CaseNotFound(ref)
-        now = clock.now()
-        body = _referral_out(request, referral, now)
-        services.mark_reported(request.auth, [referral], now)
-        return body
+        return _referral_out(request, referral, clock.now())
 
 
 for _side, _channel in SIDES.items():
