@@ -1,4 +1,5 @@
-"""Putting a service's refusal back on the form that sent the input."""
+"""Putting a service's refusal back on the form that sent the input; reading a page's query
+string with a form (parse_query: a 400 page naming the bad value, never a server error)."""
 
 import datetime
 import re
