@@ -16,7 +16,7 @@ from jiefen import clock
 
 from .models import ApiToken
 from .problems import problem
-from .schemas import Problem
+from .schemas import Problem, Text
 
 # Integrations log in rarely; a month keeps a lost token's damage bounded.
 TOKEN_TTL = datetime.timedelta(days=getattr(settings, "API_TOKEN_TTL_DAYS", 30))
@@ -73,8 +73,8 @@ class TokenAuth(HttpAuthBase):
 
 
 class Credentials(Schema):
-    username: str
-    password: str
+    username: Text(150)
+    password: Text(4096)
 
 
 class TokenOut(Schema):
@@ -85,7 +85,13 @@ class TokenOut(Schema):
 router = Router(tags=["auth"])
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: Problem}, url_name="token")
+@router.post(
+    "/token",
+    auth=None,
+    # 400: a body that is not JSON; 422: a field missing or of the wrong type.
+    response={200: TokenOut, 400: Problem, 401: Problem, 422: Problem},
+    url_name="token",
+)
 def obtain_token(request: HttpRequest, payload: Credentials):
     """Exchange a username and password for a bearer token."""
     user = authenticate(request, username=payload.username, password=payload.password)

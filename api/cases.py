@@ -4,13 +4,12 @@ Every endpoint calls the same services and selectors as the web UI: register_cas
 perform_transition for writes, cases_visible_to / get_visible_case / filter_cases for reads.
 """
 
-import datetime
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Path, Query, Router, Schema
 
 from areas.models import Area
 from cases.errors import InvalidInput
@@ -32,17 +31,22 @@ from jiefen.pagination import page_url
 
 from . import idempotency
 from .schemas import (
+    ApiDate,
     CaseDetail,
     CaseIn,
     CaseListItem,
     CasePage,
     CaseSummary,
+    Page,
+    PageSize,
     Problem,
+    Text,
     TransitionIn,
 )
 
-MAX_PAGE_SIZE = 100
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# A case code: area code, date, number (cases.services.next_case_code).
+CaseCode = Path(..., max_length=40, pattern=r"^[0-9A-Za-z-]+$")
 
 router = Router(tags=["cases"])
 
@@ -142,7 +146,7 @@ def create_case(
 
 
 @router.get("/cases/{code}", response={200: CaseDetail, **ERRORS}, url_name="case_detail")
-def case_detail(request: HttpRequest, code: str):
+def case_detail(request: HttpRequest, code: str = CaseCode):
     """One case with its parties, missing materials and timeline. A case outside the user's
     scope is 404, the same as one that does not exist."""
     user = request.auth
@@ -187,15 +191,15 @@ def case_detail(request: HttpRequest, code: str):
 
 
 class CaseFilters(Schema):
-    status: str = ""
-    category: str = ""
-    area: str = ""
-    channel: str = ""
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-    q: str = ""
-    page: int = 1
-    page_size: int = 20
+    status: Text(20) = ""
+    category: Text(10) = ""
+    area: Text(20) = ""
+    channel: Text(20) = ""
+    date_from: ApiDate | None = None
+    date_to: ApiDate | None = None
+    q: Text(100) = ""
+    page: Page = 1
+    page_size: PageSize = 20
 
 
 @router.get("/cases", response={200: CasePage, **ERRORS}, url_name="case_list")
@@ -211,10 +215,6 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
         area = Area.objects.filter(code=filters.area).first()
         if area is None:
             errors["area"] = _("Unknown area code.")
-    if filters.page < 1:
-        errors["page"] = _("Pages are numbered from 1.")
-    if not 1 <= filters.page_size <= MAX_PAGE_SIZE:
-        errors["page_size"] = _("Choose 1 to %(n)d cases a page.") % {"n": MAX_PAGE_SIZE}
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors)
 
@@ -256,7 +256,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
     url_name="case_transition",
     summary="Move a case along the workflow",
 )
-def case_transition(request: HttpRequest, code: str, payload: TransitionIn):
+def case_transition(request: HttpRequest, payload: TransitionIn, code: str = CaseCode):
     """Perform one workflow action (accept, route, start, resolve…). Illegal in the current
     status → 409; not this user's to do → 403; missing or wrong parameters → 422."""
     user = request.auth

@@ -13,7 +13,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Path, Query, Router, Schema
+from pydantic import ConfigDict
 
 from cases.errors import CaseNotFound, InvalidInput
 from cases.models import Channel
@@ -26,8 +27,20 @@ from jiefen.localtime import aware
 from jiefen.pagination import page_url
 
 from . import idempotency
-from .cases import ERRORS, MAX_PAGE_SIZE
-from .schemas import PartyIn
+from .cases import ERRORS
+from .schemas import (
+    MAX_MATERIALS,
+    MAX_PARTIES,
+    NO_NUL,
+    PARTY_EXAMPLE,
+    ApiDate,
+    ApiDateTime,
+    Id,
+    Page,
+    PageSize,
+    PartyIn,
+    Text,
+)
 
 router = Router(tags=["docking"])
 SIDES = {"court": Channel.COURT, "police": Channel.POLICE}
@@ -36,26 +49,47 @@ SIDES = {"court": Channel.COURT, "police": Channel.POLICE}
 class ReferralIn(Schema):
     # Defaults instead of required fields: a missing value is reported for its item, and
     # the other items of the batch still go through.
-    external_ref: str = Field(
-        "", description="The court's case number or the police incident number."
+    external_ref: Text(80, description="The court's case number or the police incident number.") = (
+        ""
     )
-    title: str = ""
-    description: str = ""
-    category_code: str = Field("", description="GB/T 31000 dispute category; required.")
-    area_code: str = Field("", description="Blank: the referring unit's area.")
-    scale: str = "01"
-    people_involved: int = 1
-    amount_involved: Decimal | None = None
-    occurred_at: datetime.datetime | None = Field(
-        None, description="Without an offset the time is read as Asia/Shanghai."
-    )
-    address: str = ""
-    parties: list[PartyIn] = []
-    missing_materials: list[str] = []
+    title: Text(100) = ""
+    description: Text(10_000) = ""
+    category_code: Text(10, description="GB/T 31000 dispute category; required.") = ""
+    area_code: Text(20, description="Blank: the referring unit's area.") = ""
+    scale: Text(2) = "01"
+    people_involved: int = Field(1, ge=1, le=1_000_000)
+    amount_involved: Decimal | None = Field(None, ge=0, lt=Decimal("1e12"), decimal_places=2)
+    occurred_at: ApiDateTime | None = None
+    address: Text(200) = ""
+    parties: list[PartyIn] = Field([], max_length=MAX_PARTIES)
+    missing_materials: list[Text(120)] = Field([], max_length=MAX_MATERIALS)
 
 
 class BatchIn(Schema):
-    items: list[ReferralIn] = Field(..., description=f"1 to {services.MAX_ROWS} referrals.")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "external_ref": "（2026）湘0121民诉前调1号",
+                            "title": "民间借贷纠纷",
+                            "description": "原告称被告借款两万元到期未还。",
+                            "category_code": "0201",
+                            "parties": [PARTY_EXAMPLE],
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    items: list[ReferralIn] = Field(
+        ...,
+        min_length=1,
+        max_length=services.MAX_ROWS,
+        description=f"1 to {services.MAX_ROWS} referrals.",
+    )
 
 
 class ItemResult(Schema):
@@ -106,14 +140,27 @@ class ReferralPage(Schema):
     results: list[ReferralOut]
 
 
+class ReportedIn(Schema):
+    refs: list[Text(80)] = Field(
+        ...,
+        min_length=1,
+        max_length=services.MAX_ROWS,
+        description="References of the referring unit (external_ref) taken back.",
+    )
+
+
+class ReportedOut(Schema):
+    reported: int = Field(description="How many outcomes were recorded as reported back now.")
+
+
 class ReferralFilters(Schema):
-    outcome: str = ""
-    batch: int | None = None
-    received_from: datetime.date | None = None
-    received_to: datetime.date | None = None
+    outcome: Text(20) = ""
+    batch: Id | None = None
+    received_from: ApiDate | None = None
+    received_to: ApiDate | None = None
     unreported: bool = Field(False, description="Only finished outcomes not yet reported back.")
-    page: int = 1
-    page_size: int = 20
+    page: Page = 1
+    page_size: PageSize = 20
 
 
 def referral_input(index: int, item: ReferralIn) -> services.ReferralInput:
@@ -205,15 +252,12 @@ def _routes(side: str, channel: str) -> None:
         summary=f"Outcomes of {side} referrals",
     )
     def outcomes(request: HttpRequest, filters: Query[ReferralFilters]):
-        """Referrals with their outcome and the days taken, newest first. Reading finished
-        outcomes as the referring unit records them as reported back."""
+        """Referrals with their outcome and the days taken, newest first. Reading changes
+        nothing: the referring unit records what it has taken back with
+        POST …/referrals/reported."""
         errors = {}
         if filters.outcome and filters.outcome not in Outcome.values:
             errors["outcome"] = _("Choose in_progress, mediated or failed.")
-        if filters.page < 1:
-            errors["page"] = _("Pages are numbered from 1.")
-        if not 1 <= filters.page_size <= MAX_PAGE_SIZE:
-            errors["page_size"] = _("Choose 1 to %(n)d cases a page.") % {"n": MAX_PAGE_SIZE}
         if errors:
             raise InvalidInput(_("Please correct the marked fields."), errors)
         now = clock.now()
@@ -229,7 +273,6 @@ def _routes(side: str, channel: str) -> None:
         start = (filters.page - 1) * filters.page_size
         referrals = list(qs.order_by("-received_at", "-pk")[start : start + filters.page_size])
         results = [_referral_out(request, r, now) for r in referrals]
-        services.mark_reported(request.auth, referrals, now)
         return {
             "count": count,
             "page": filters.page,
@@ -241,6 +284,20 @@ def _routes(side: str, channel: str) -> None:
             "results": results,
         }
 
+    @router.post(
+        f"/{side}/referrals/reported",
+        response={200: ReportedOut, **ERRORS},
+        url_name=f"{side}_referrals_reported",
+        operation_id=f"{side}_referrals_reported",
+        summary=f"Record {side} outcomes as reported back",
+    )
+    def reported(request: HttpRequest, payload: ReportedIn):
+        """The referring unit has taken these finished outcomes back (by its references):
+        they no longer come with `unreported=true`. Outcomes still in progress, of another
+        unit, or reported before are left as they are; `reported` counts the ones recorded."""
+        referrals = list(_visible(request, channel).filter(external_ref__in=payload.refs))
+        return {"reported": services.mark_reported(request.auth, referrals, clock.now())}
+
     @router.get(
         f"/{side}/referrals/{{ref}}",
         response={200: ReferralOut, **ERRORS},
@@ -248,15 +305,12 @@ def _routes(side: str, channel: str) -> None:
         operation_id=f"{side}_referral_detail",
         summary=f"Outcome of one {side} referral",
     )
-    def outcome(request: HttpRequest, ref: str):
+    def outcome(request: HttpRequest, ref: str = Path(..., max_length=80, pattern=NO_NUL)):
         """One referral by the referring unit's reference; 404 when it is not visible."""
         referral = _visible(request, channel).filter(external_ref=ref).first()
         if referral is None:
             raise CaseNotFound(ref)
-        now = clock.now()
-        body = _referral_out(request, referral, now)
-        services.mark_reported(request.auth, [referral], now)
-        return body
+        return _referral_out(request, referral, clock.now())
 
 
 for _side, _channel in SIDES.items():

@@ -127,3 +127,15 @@ def install(api: NinjaAPI) -> None:
         # Log the traceback for operators; the client gets no internals.
         logger.exception("API error on %s %s", request.method, request.path)
         return problem(500, "server_error", _("Something went wrong on our side."))
+
+
+def declare_problem_bodies(schema: dict) -> dict:
+    """Every error response of the OpenAPI document is declared as what it is,
+    application/problem+json (django-ninja declares every response as application/json)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    content[CONTENT_TYPE] = content.pop("application/json")
+    return schema

@@ -7,7 +7,13 @@ from ninja import NinjaAPI
 
 from . import auth, cases, docking, docs, portal, problems
 
-api = NinjaAPI(
+
+class JiefenAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return problems.declare_problem_bodies(super().get_openapi_schema(*args, **kwargs))
+
+
+api = JiefenAPI(
     title="Jiefen API",
     version="1",
     description=(

@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiefen.forms import id_field
 from jiefen.pickers import PickerField
+from jiefen.spreadsheets import validate_import_size
 
 from .models import Level, Role, Speciality, UnitKind
 
@@ -98,7 +100,9 @@ class StaffEditForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("file"), help_text=_("CSV or Excel (.xlsx) with the columns described below.")
+        label=_("file"),
+        help_text=_("CSV or Excel (.xlsx) with the columns described below."),
+        validators=[validate_import_size],
     )
 
     def clean_file(self):
@@ -106,3 +110,15 @@ class ImportForm(forms.Form):
         if not f.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return f
+
+
+class ParentQuery(forms.Form):
+    """?parent= on the new-area page: the area the new one goes under."""
+
+    parent = id_field(_("parent area"))
+
+
+class AreaQuery(forms.Form):
+    """?area= on the new-unit page: the unit's area."""
+
+    area = id_field(_("area"))

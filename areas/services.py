@@ -5,12 +5,10 @@ The actor is a user, or `SYSTEM` for a trusted caller without one (a management 
 the demo builder); a missing actor (None) is refused.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from jiefen.errors import ServiceError
 from jiefen.identity import validate_phone
+from jiefen.spreadsheets import Table, TableError, read_table
 
 from .models import Area, Level, Membership, Role, Unit, UnitKind
 from .selectors import is_administrator
@@ -408,36 +407,6 @@ class ImportReport:
         return len({e.row for e in self.errors})
 
 
-def _cell(value: Any) -> str:
-    """Excel hands over numbers; a code typed as a number must not become '4.3e11'."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def read_table(name: str, content: bytes) -> list[list[str]]:
-    """Rows of cells (first row = header) from a CSV (UTF-8 or GBK) or .xlsx file."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            return [[_cell(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise AdminError(_("The file is neither UTF-8 nor GBK text."))
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-
-
 def _parse_level(raw: str) -> int | None:
     raw = raw.strip().lower()
     if raw.isdigit():
@@ -454,35 +423,26 @@ def _parse_population(raw: str) -> int | None:
     return None
 
 
-def import_areas(actor, name: str, content: bytes) -> ImportReport:
-    """Import or update (by code) areas from a table; bad rows are reported, good rows kept.
-
-    Rows are applied parents first (by level), each in its own savepoint, so a row is either
-    written completely or not at all, and a child can find a parent listed later in the file.
-    """
-    require_admin(actor)
-    report = ImportReport()
-    rows = read_table(name, content)
-    header_row = next((i for i, r in enumerate(rows) if any(r)), None)
-    if header_row is None:
+def _read_areas(table: Table, report: ImportReport) -> list[tuple[int, int, AreaInput]]:
+    """The header first, then each row: parsed rows, or their errors in `report`."""
+    found = table.header()
+    if found is None:
         report.errors.append(RowError(1, "", _("The file is empty.")))
-        return report
-    columns = [COLUMN_ALIASES.get(h.strip().lower(), "") for h in rows[header_row]]
+        return []
+    header_row, header = found
+    columns = [COLUMN_ALIASES.get(h.strip().lower(), "") for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         report.errors.append(
             RowError(
-                header_row + 1,
+                header_row,
                 ", ".join(missing),
                 _("Missing column(s); the header needs code, name, level."),
             )
         )
-        return report
-
+        return []
     parsed: list[tuple[int, int, AreaInput]] = []
-    for number, cells in enumerate(rows[header_row + 1 :], start=header_row + 2):
-        if not any(cells):
-            continue
+    for number, cells in table.rows():
         values = {c: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
         level = _parse_level(values.get("level", ""))
         population = _parse_population(values.get("population", ""))
@@ -502,7 +462,22 @@ def import_areas(actor, name: str, content: bytes) -> ImportReport:
             population=population,
         )
         parsed.append((level, number, data))
+    return parsed
 
+
+def import_areas(actor, name: str, content: bytes) -> ImportReport:
+    """Import or update (by code) areas from a table; bad rows are reported, good rows kept.
+
+    Rows are applied parents first (by level), each in its own savepoint, so a row is either
+    written completely or not at all, and a child can find a parent listed later in the file.
+    """
+    require_admin(actor)
+    report = ImportReport()
+    try:
+        parsed = _read_areas(read_table(name, content), report)
+    except TableError as e:
+        # Too large or unreadable: nothing is written, and the message names the row.
+        raise AdminError(e.message, e.field_errors) from e
     for _level, number, data in sorted(parsed, key=lambda t: (t[0], t[1])):
         existing = Area.objects.filter(code=data.code.strip()).first()
         errors, parent = _area_errors(data, existing)

@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from areas.access import admin_required
-from jiefen.forms import apply_errors
+from jiefen.forms import SearchForm, apply_errors, parse_query
 
 from . import services
 from .forms import (
     AreaForm,
+    AreaQuery,
     ImportForm,
     MembershipForm,
+    ParentQuery,
     StaffCreateForm,
     StaffEditForm,
     UnitForm,
@@ -46,7 +48,7 @@ def index(request):
 
 @admin_required
 def tree(request):
-    q = request.GET.get("q", "").strip()
+    q = parse_query(SearchForm(request.GET))["q"]
     if q:
         areas = _tree_qs().filter(Q(code__startswith=q) | Q(name__contains=q))[:PAGE]
     else:
@@ -101,7 +103,8 @@ def _area_form_view(request, area: Area | None):
             },
         )
     else:
-        parent = Area.objects.filter(pk=request.GET.get("parent") or 0).first()
+        parent_id = parse_query(ParentQuery(request.GET))["parent"]
+        parent = Area.objects.filter(pk=parent_id).first() if parent_id else None
         initial = {"population": 0}
         if parent:
             initial.update(parent_code=parent.code, level=min(parent.level + 1, 6))
@@ -140,7 +143,7 @@ def area_import(request):
 
 @admin_required
 def unit_list(request):
-    q = request.GET.get("q", "").strip()
+    q = parse_query(SearchForm(request.GET))["q"]
     units = Unit.objects.select_related("area").annotate(n_staff=Count("memberships"))
     if q:
         units = units.filter(Q(name__contains=q) | Q(area__code__startswith=q))
@@ -172,7 +175,8 @@ def _unit_form_view(request, unit: Unit | None):
             },
         )
     else:
-        area = Area.objects.filter(pk=request.GET.get("area") or 0).first()
+        area_id = parse_query(AreaQuery(request.GET))["area"]
+        area = Area.objects.filter(pk=area_id).first() if area_id else None
         form = UnitForm(initial={"area_code": area.code if area else ""}, user=request.user)
     staff = unit.memberships.select_related("user", "area") if unit else []
     return render(request, "areas/unit_form.html", {"form": form, "unit": unit, "staff": staff})
@@ -202,7 +206,7 @@ def unit_active(request, pk: int):
 
 @admin_required
 def staff_list(request):
-    q = request.GET.get("q", "").strip()
+    q = parse_query(SearchForm(request.GET))["q"]
     users = (
         get_user_model()
         .objects.order_by("username")

@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from jiefen.excel import add_sheet, workbook_bytes
 from jiefen.identity import mask_id_number, mask_phone
 from jiefen.localtime import minute
+from jiefen.spreadsheets import add_sheet, workbook_bytes
 
 from . import services
 from .models import Case

@@ -12,7 +12,7 @@ from jiefen.pickers import PickerField
 from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
 from .registry import Satisfaction
-from .services import REGISTER_ROLES, CaseInput, PartyInput
+from .services import MAX_PARTIES, REGISTER_ROLES, CaseInput, PartyInput
 from .workflow import Status, TransferChannel
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -168,7 +168,10 @@ class PartyForm(forms.Form):
         return {k: self.cleaned_data[k] for k in self.fields}
 
 
-PartyFormSet = forms.formset_factory(PartyForm, extra=0, min_num=1, max_num=50)
+# At most MAX_PARTIES rows, also when a client posts more than the page offers.
+PartyFormSet = forms.formset_factory(
+    PartyForm, extra=0, min_num=1, max_num=MAX_PARTIES, absolute_max=MAX_PARTIES, validate_max=True
+)
 
 
 def filled_party_forms(formset) -> list:

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from areas.models import Area, Membership, Role, Unit
@@ -18,7 +20,7 @@ from clocks.models import Clock
 from jiefen.identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
 from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
 
-from .attachments import sniff_file
+from .attachments import accepted, upload_kind
 from .data.ethnicities import ETHNIC_NAMES
 from .errors import IllegalTransition, InvalidInput, NotAllowed
 from .models import (
@@ -42,8 +44,13 @@ from .registry import Satisfaction, propose_route
 from .signals import timeline_event_appended
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
-# Leaving these statuses stops the level's escalation clock.
 OCCUPATION_MAX = Party._meta.get_field("occupation").max_length
+# How much one intake may carry (the web form, the API and the imports alike): a case with
+# thousands of parties is an error or an attack, and its page would weigh megabytes.
+MAX_PARTIES = 50
+MAX_MISSING_MATERIALS = 30
+MAX_PEOPLE_INVOLVED = 1_000_000
+# Leaving these statuses stops the level's escalation clock.
 TERMINAL_FOR_LEVEL = {
     Status.RESOLVED,
     Status.TRANSFERRED,
@@ -173,7 +180,17 @@ def next_case_code(area: Area, now: datetime.datetime) -> str:
     return f"{prefix}-{next_number(prefix):04d}"
 
 
+def _check_length(model, attr: str, value: str, key: str, errors: dict[str, str]) -> None:
+    """A text longer than its column holds is refused here, not by the database."""
+    limit = model._meta.get_field(attr).max_length
+    if len(value) > limit:
+        errors[key] = _("At most %(n)d characters.") % {"n": limit}
+
+
 def _validate_parties(parties: list[PartyInput], errors: dict[str, str]) -> list[Party]:
+    if len(parties) > MAX_PARTIES:
+        errors["parties"] = _("A case may have at most %(n)d parties.") % {"n": MAX_PARTIES}
+        return []
     out = []
     for i, p in enumerate(parties):
         key = f"parties[{i}]"
@@ -199,6 +216,8 @@ def _validate_parties(parties: list[PartyInput], errors: dict[str, str]) -> list
             errors[f"{key}.occupation"] = _(
                 "Keep the occupation short (at most %(max)d characters)."
             ) % {"max": OCCUPATION_MAX}
+        for attr in ("name", "address"):
+            _check_length(Party, attr, getattr(party, attr), f"{key}.{attr}", errors)
         for attr, validator in (
             ("id_number", validate_id_number),
             ("phone", validate_phone),
@@ -275,10 +294,12 @@ def register_case(
             errors["category_code"] = _("Unknown dispute category.")
     try:
         people = int(data.people_involved)
-        if people < 1:
+        if not 1 <= people <= MAX_PEOPLE_INVOLVED:
             raise ValueError
     except (TypeError, ValueError):
-        errors["people_involved"] = _("The number of people involved must be at least 1.")
+        errors["people_involved"] = _(
+            "The number of people involved must be between 1 and %(n)d."
+        ) % {"n": MAX_PEOPLE_INVOLVED}
         people = 1
     amount = None
     if data.amount_involved not in (None, ""):
@@ -290,6 +311,15 @@ def register_case(
             errors["amount_involved"] = _("Enter the amount in yuan, e.g. 12000.50.")
     if data.occurred_at and data.occurred_at > now:
         errors["occurred_at"] = _("The dispute cannot have occurred in the future.")
+    _check_length(Case, "address", (data.address or "").strip(), "address", errors)
+    _check_length(Case, "external_ref", (data.external_ref or "").strip(), "external_ref", errors)
+    materials = [n.strip() for n in data.missing_materials if n and n.strip()]
+    if len(materials) > MAX_MISSING_MATERIALS:
+        errors["missing_materials"] = _("List at most %(n)d missing materials.") % {
+            "n": MAX_MISSING_MATERIALS
+        }
+    for i, name in enumerate(materials):
+        _check_length(MissingMaterial, "name", name, f"missing_materials[{i}]", errors)
     parties = _validate_parties(data.parties, errors)
     if not parties:
         errors.setdefault("parties", _("Add at least one party."))
@@ -334,13 +364,7 @@ def register_case(
         for p in parties:
             p.case = case
         Party.objects.bulk_create(parties)
-        MissingMaterial.objects.bulk_create(
-            [
-                MissingMaterial(case=case, name=n.strip())
-                for n in data.missing_materials
-                if n and n.strip()
-            ]
-        )
+        MissingMaterial.objects.bulk_create([MissingMaterial(case=case, name=n) for n in materials])
         links = [(owner, CaseUnitRelation.FIRST), (owner, CaseUnitRelation.OWNER)]
         if unit != owner:
             links.append((unit, CaseUnitRelation.ASSISTING))
@@ -720,16 +744,53 @@ assert set(_APPLY) == set(TRANSITIONS), "every transition needs its apply functi
 # ---------------------------------------------------------------- other writes
 
 
+def _refuse_file(message: str):
+    raise InvalidInput(message, {"file": message})
+
+
 def add_attachment(case: Case, actor, uploaded_file, now: datetime.datetime) -> Attachment:
+    """Store a file with a case. Refused (InvalidInput on "file") when it is larger than
+    settings.ATTACHMENT_MAX_BYTES, would take the case's files past
+    settings.CASE_ATTACHMENTS_MAX_BYTES, or its bytes are not a kind settings.ATTACHMENT_TYPES
+    accepts (whatever its name or the browser claim)."""
     if acting_membership(actor, case, REGISTER_ROLES | {Role.CLERK}) is None:
         raise NotAllowed(_("You are not allowed to do this on this case."))
+    name = uploaded_file.name[:200]
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if uploaded_file.size > limit:
+        _refuse_file(
+            _("“%(name)s” is larger than %(size)s, the limit for one file.")
+            % {"name": name, "size": filesizeformat(limit)}
+        )
+    # What the bytes are, not what the browser claimed: the page and the viewer decide by it
+    # whether to show the file.
+    kind = upload_kind(uploaded_file)
+    if not accepted(kind):
+        _refuse_file(
+            _(
+                "“%(name)s” is not a kind of file a case accepts. Accepted: photos (JPEG, PNG, "
+                "GIF, WebP, HEIF), PDF, Word and Excel files, MP3 recordings and MP4 videos."
+            )
+            % {"name": name}
+        )
     with transaction.atomic():
+        # The case's row is the lock: two uploads at once cannot both pass the total.
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").get()
+        total = case.attachments.aggregate(s=Sum("size"))["s"] or 0
+        limit = settings.CASE_ATTACHMENTS_MAX_BYTES
+        if total + uploaded_file.size > limit:
+            _refuse_file(
+                _("“%(name)s” would take this case's files past %(size)s; %(left)s are left.")
+                % {
+                    "name": name,
+                    "size": filesizeformat(limit),
+                    "left": filesizeformat(max(0, limit - total)),
+                }
+            )
         att = Attachment(
             case=case,
-            name=uploaded_file.name[:200],
-            # What the bytes are, not what the browser claimed: the page and the viewer
-            # decide by it whether to show the file.
-            content_type=sniff_file(uploaded_file),
+            name=name,
+            content_type=kind,
             size=uploaded_file.size,
             uploaded_by=actor,
             uploaded_at=now,

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from jiefen import clock
 from jiefen.errors import ServiceError
-from jiefen.excel import xlsx_response
 from jiefen.forms import apply_errors
 from jiefen.identity import normalise_id_number, normalise_phone
 from jiefen.localtime import LOCAL_TZ
+from jiefen.spreadsheets import xlsx_response
 
 from . import attachments, bulk, exports, selectors, services
 from .forms import AttachmentForm, CaseFilterForm, CaseForm, PartyFormSet, filled_party_forms

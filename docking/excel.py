@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from areas.services import AdminError, read_table
 from cases.errors import InvalidInput
 from cases.models import Category, PartyKind, PartyRole
 from cases.services import CaseInput, PartyInput
 from cases.workflow import Status, TransferChannel
-from jiefen.excel import add_sheet, workbook_bytes
 from jiefen.localtime import LOCAL_TZ, minute
+from jiefen.spreadsheets import add_sheet, read_table, workbook_bytes
 
 from .models import Outcome, Referral
 from .selectors import days_taken, outcome_at
@@ -90,20 +89,10 @@ def template_workbook() -> bytes:
 
 def read_batch(name: str, content: bytes) -> list[ReferralInput]:
     """The rows of an uploaded template (.xlsx, or CSV with the same header)."""
-    try:
-        rows = read_table(name, content)
-    except AdminError as e:
-        raise InvalidInput(e.message, {"file": e.message}) from e
-    except Exception as e:  # a damaged or renamed file; openpyxl and zipfile raise many kinds
-        message = _("This is not an Excel file made from the template.")
-        raise InvalidInput(message, {"file": message}) from e
+    table = read_table(name, content)  # a TableError names the row and the field "file"
+    found = table.header()
     headers = _headers()
-    header_at = next((i for i, r in enumerate(rows) if any(r)), None)
-    keys = (
-        [headers.get(h.strip().lower(), "") for h in rows[header_at]]
-        if header_at is not None
-        else []
-    )
+    keys = [headers.get(h.strip().lower(), "") for h in found[1]] if found else []
     missing = [str(label) for key, label in COLUMNS if key in REQUIRED and key not in keys]
     if missing:
         message = _("The header row lacks these columns of the template: %(cols)s.") % {
@@ -111,10 +100,9 @@ def read_batch(name: str, content: bytes) -> list[ReferralInput]:
         }
         raise InvalidInput(message, {"file": message})
     items = []
-    for number, cells in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        if any(cells):
-            values = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
-            items.append(_row_input(number, values))
+    for number, cells in table.rows():
+        values = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
+        items.append(_row_input(number, values))
     if not items:
         message = _("The file has no rows below the header.")
         raise InvalidInput(message, {"file": message})

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Channel
+from jiefen.forms import check_date_bounds, id_field
+from jiefen.spreadsheets import validate_import_size
 
 from .models import Outcome
 
@@ -13,6 +15,7 @@ class UploadForm(forms.Form):
         label=_("Excel file"),
         help_text=_("The template filled in, one referred case per row (.xlsx or CSV)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        validators=[validate_import_size],
     )
 
 
@@ -31,12 +34,18 @@ class ReferralFilterForm(forms.Form):
         ],
     )
     date_from = forms.DateField(
-        label=_("received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("received from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[check_date_bounds],
     )
     date_to = forms.DateField(
-        label=_("received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("received to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[check_date_bounds],
     )
-    batch = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    batch = id_field(_("batch"), widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ app_name = "docking"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("export.xlsx", views.export, name="export"),
+    path("reported/", views.mark_reported, name="mark_reported"),
     path("upload/", views.upload, name="upload"),
     path("template.xlsx", views.template, name="template"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),

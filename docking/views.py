@@ -8,13 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cases.errors import CaseError
 from cases.models import Channel
 from jiefen import clock
-from jiefen.excel import xlsx_response
 from jiefen.localtime import LOCAL_TZ
+from jiefen.spreadsheets import xlsx_response
 
 from . import excel, selectors, services
 from .forms import ReferralFilterForm, UploadForm
@@ -63,12 +65,24 @@ def referral_list(request):
 
 @docking_required
 def export(request):
+    """The outcomes of the listed referrals as Excel. Only a download: recording that they went
+    back to the referring unit is mark_reported's, a button of its own."""
     _form, qs = _referrals(request)
     now = clock.now()
-    referrals = list(qs)
-    content = excel.outcome_export(referrals, now)
-    services.mark_reported(request.user, referrals, now)
+    content = excel.outcome_export(list(qs), now)
     return xlsx_response(content, f"referral-outcomes-{now.astimezone(LOCAL_TZ):%Y%m%d}.xlsx")
+
+
+@docking_required
+@require_POST
+def mark_reported(request):
+    """The referring unit's staff record that the finished outcomes listed (the list's filter,
+    in the query string) have been reported back."""
+    _form, qs = _referrals(request)
+    n = services.mark_reported(request.user, list(qs), clock.now())
+    messages.success(request, _("%(n)d outcomes recorded as reported back.") % {"n": n})
+    query = request.GET.urlencode()
+    return redirect(reverse("docking:list") + (f"?{query}" if query else ""))
 
 
 def _referring_channel(user) -> str:

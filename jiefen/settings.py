@@ -148,3 +148,28 @@ NOTIFY_SENDERS = [
 ]
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+
+# Uploads and imports (README "Security"). Attachments: the size of one file and of all the
+# files of one case, and the kinds accepted, told from the bytes (cases.attachments).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+CASE_ATTACHMENTS_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENTS_MAX_BYTES", 200 * 1024 * 1024))
+# Photos, PDFs, Word and Excel files, phone recordings and videos; never HTML, SVG or scripts.
+ATTACHMENT_TYPES = [
+    t
+    for t in os.environ.get(
+        "ATTACHMENT_TYPES",
+        "image/jpeg,image/png,image/gif,image/webp,image/heif,application/pdf,"
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+        "application/msword,audio/mpeg,video/mp4",
+    ).split(",")
+    if t
+]
+# Spreadsheets read by the imports (jiefen.spreadsheets): the uploaded file, what its zip
+# unpacks to, and the rows and columns read.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+SPREADSHEET_MAX_UNPACKED_BYTES = int(
+    os.environ.get("SPREADSHEET_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+)
+SPREADSHEET_MAX_ROWS = int(os.environ.get("SPREADSHEET_MAX_ROWS", 5000))
+SPREADSHEET_MAX_COLUMNS = int(os.environ.get("SPREADSHEET_MAX_COLUMNS", 50))

@@ -26,3 +26,7 @@ urlpatterns = [
     path("", include("cases.urls")),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A query string a page's form refuses (jiefen.forms.BadQuery) and any other bad request: a
+# 400 page saying what is wrong.
+handler400 = "jiefen.views.bad_request"

@@ -43,3 +43,10 @@ def pick(request, source):
         "jiefen/picker_results.html",
         {"groups": pickers.grouped(src, rows), "next_url": next_url, "page": page, "q": q},
     )
+
+
+def bad_request(request, exception=None):
+    """400: what was wrong with the request, in the user's language (jiefen.forms.BadQuery
+    carries its form's messages; other bad requests say nothing more)."""
+    messages = getattr(exception, "messages", [])
+    return render(request, "400.html", {"problems": messages}, status=400)

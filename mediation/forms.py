@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Unit, UnitKind
 from cases.workflow import TransferChannel
+from jiefen.forms import id_field
 from jiefen.pickers import MultiplePickerField, PickerField
 
 from . import services
-from .models import AgreementForm, Decision, SessionKind, SessionResult
+from .models import AgreementForm, Decision, MediatorKind, Profession, SessionKind, SessionResult
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -198,3 +199,16 @@ class DecisionForm(forms.Form):
 
 class ScanForm(forms.Form):
     file = forms.FileField(label=_("signed scan"))
+
+
+class DirectoryQuery(forms.Form):
+    """The filters of the mediator directory (?pool=&kind=&profession=&q=)."""
+
+    pool = id_field(_("pool"))
+    kind = forms.ChoiceField(
+        label=_("kind"), required=False, choices=[("", "")] + MediatorKind.choices
+    )
+    profession = forms.ChoiceField(
+        label=_("profession"), required=False, choices=[("", "")] + Profession.choices
+    )
+    q = forms.CharField(label=_("search"), required=False, max_length=100)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area, UnitKind
 from cases.models import Category
 from jiefen.pickers import MultiplePickerField, PickerField
+from jiefen.spreadsheets import validate_import_size
 
 from .models import Mediator, MediatorKind, Pool, Profession
 
@@ -69,4 +70,4 @@ class MediatorForm(forms.Form):
 
 
 class RosterForm(forms.Form):
-    file = forms.FileField(label=_("roster (.xlsx)"))
+    file = forms.FileField(label=_("roster (.xlsx)"), validators=[validate_import_size])

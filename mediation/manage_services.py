@@ -2,19 +2,18 @@
 proposals read from them: kind, specialities, areas served, pools, whether active. One by
 one on a form, or many at once from an Excel roster (调解员名册)."""
 
-import io
 import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from areas.models import Area, Unit
 from areas.services import AdminError, require_admin
 from cases.models import Category
 from jiefen.identity import validate_phone
+from jiefen.spreadsheets import TableError, read_table
 
 from .models import Mediator, MediatorKind, Pool, Profession
 
@@ -102,18 +101,20 @@ def import_roster(actor, content: bytes) -> list[RosterRow]:
     (a mediator is the same one when name and phone match); bad rows are reported by their
     column and add nothing."""
     require_admin(actor)
+    table = read_table("roster.xlsx", content)
     try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise AdminError(_("The file is not an Excel workbook (.xlsx).")) from e
-    rows = list(sheet.iter_rows(values_only=True))
-    header = [str(c or "").strip() for c in (rows[0] if rows else [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise AdminError(
-            _("The first row must name the columns; missing: %(columns)s")
-            % {"columns": "、".join(missing)}
-        )
+        found = table.header()
+        header = found[1] if found else []
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise AdminError(
+                _("The first row must name the columns; missing: %(columns)s")
+                % {"columns": "、".join(missing)}
+            )
+        # Every row is read (and the limits checked) before the first is saved.
+        rows = list(table.rows())
+    except TableError as e:
+        raise AdminError(e.message, e.field_errors) from e
     at = {name: header.index(name) for name in COLUMNS}
     kinds = {str(label): value for value, label in MediatorKind.choices} | {
         v: v for v in MediatorKind.values
@@ -122,8 +123,8 @@ def import_roster(actor, content: bytes) -> list[RosterRow]:
         v: v for v in Profession.values
     }
     results = []
-    for number, values in enumerate(rows[1:], start=2):
-        cell = {name: str(values[i] or "").strip() for name, i in at.items() if i < len(values)}
+    for number, values in rows:
+        cell = {name: values[i] if i < len(values) else "" for name, i in at.items()}
         if not any(cell.values()):
             continue
         results.append(_import_row(actor, number, cell, kinds, professions))

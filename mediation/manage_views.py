@@ -9,8 +9,9 @@ from openpyxl import Workbook
 
 from areas.access import admin_required
 from areas.services import AdminError
-from jiefen.forms import apply_errors
+from jiefen.forms import SearchForm, apply_errors, parse_query
 from jiefen.pagination import page_of
+from jiefen.spreadsheets import append_row
 
 from . import manage_services as services
 from .manage_forms import MediatorForm, RosterForm
@@ -20,7 +21,7 @@ from .selectors import with_load
 
 @admin_required
 def mediator_list(request):
-    q = request.GET.get("q", "").strip()
+    q = parse_query(SearchForm(request.GET))["q"]
     qs = with_load(Mediator.objects.all()).select_related("unit__area")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(unit__name__icontains=q))
@@ -82,9 +83,9 @@ def roster_template(request):
     book = Workbook()
     sheet = book.active
     sheet.title = "调解员名册"
-    sheet.append(services.COLUMNS)
-    sheet.append(
-        ["王调解", "人民调解员", "", "某村人民调解委员会", "01, 02", "430121100201", "", ""]
+    append_row(sheet, services.COLUMNS)
+    append_row(
+        sheet, ["王调解", "人民调解员", "", "某村人民调解委员会", "01, 02", "430121100201", "", ""]
     )
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

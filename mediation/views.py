@@ -15,6 +15,7 @@ from cases.selectors import visible_case_or_404
 from cases.services import add_attachment
 from jiefen import clock
 from jiefen.errors import ServiceError
+from jiefen.forms import parse_query
 from jiefen.pagination import page_of
 from jiefen.panels import run_panel_action
 
@@ -23,6 +24,7 @@ from .forms import (
     AssignForm,
     ConfirmForm,
     DecisionForm,
+    DirectoryQuery,
     EndForm,
     RecordForm,
     RescheduleForm,
@@ -210,10 +212,9 @@ def scan(request, code):
 def directory(request):
     """Mediators, experts and hearing officers, by pool, kind and profession, with their load."""
     pools = Pool.objects.select_related("area").order_by("kind", "name")
-    pool = pools.filter(pk=request.GET.get("pool") or 0).first()
-    kind = request.GET.get("kind", "")
-    profession = request.GET.get("profession", "")
-    q = request.GET.get("q", "").strip()
+    d = parse_query(DirectoryQuery(request.GET))
+    pool = pools.filter(pk=d["pool"]).first() if d["pool"] else None
+    kind, profession, q = d["kind"], d["profession"], d["q"]
     qs = selectors.mediators(kind=kind, pool=pool, profession=profession, q=q)
     page = page_of(request, qs, 50)
     return render(

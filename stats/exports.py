@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from jiefen.localtime import minute
+from jiefen.spreadsheets import append_row
 
 from . import selectors
 from .indicators import INDICATORS
@@ -114,19 +115,19 @@ def workbook(request, q, table: str) -> bytes | None:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append([f"{q.area.name}（{q.area.code}） · {title}"])
-    ws.append([_("Period"), str(q.period)])
-    ws.append([])
-    ws.append(header)
+    append_row(ws, [f"{q.area.name}（{q.area.code}） · {title}"])
+    append_row(ws, [_("Period"), str(q.period)])
+    append_row(ws, [])
+    append_row(ws, header)
     for cell in ws[1] + ws[4]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     ws.column_dimensions["A"].width = 28
     defs = wb.create_sheet(_("Definitions"))
-    defs.append([_("Statistical indicator"), _("definition")])
+    append_row(defs, [_("Statistical indicator"), _("definition")])
     for i in INDICATORS.values():
-        defs.append([str(i.name), str(i.definition)])
+        append_row(defs, [str(i.name), str(i.definition)])
     defs.column_dimensions["A"].width = 24
     defs.column_dimensions["B"].width = 100
     out = io.BytesIO()

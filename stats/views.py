@@ -1,7 +1,6 @@
 """Dashboard, the cases behind a figure, assessment, weights, exports and the monthly report.
 Thin: figures come from stats.selectors, cases from cases_visible_to through them."""
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -10,7 +9,6 @@ from django.core.paginator import Page, Paginator
 from django.forms import modelformset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from areas.models import Area, Level
@@ -18,8 +16,10 @@ from areas.selectors import is_administrator
 from cases.pages import case_table_page
 from cases.selectors import with_overdue
 from jiefen import clock
+from jiefen.forms import parse_query
 
 from . import charts, exports, report, selectors
+from .forms import StatsQueryForm
 from .indicators import INDICATORS, RANKING
 from .models import AssessmentWeight, Dim, StarLevel
 from .selectors import Period
@@ -32,22 +32,18 @@ class Query:
 
     def __init__(self, request):
         user = request.user
-        raw = request.GET.get("area")
-        if raw:
+        self.data = d = parse_query(StatsQueryForm(request.GET))
+        if d["area"]:
             try:
-                self.area = selectors.dashboard_areas(user).get(pk=int(raw))
-            except (ValueError, Area.DoesNotExist):
+                self.area = selectors.dashboard_areas(user).get(pk=d["area"])
+            except Area.DoesNotExist:
                 raise Http404 from None
         else:
             self.area = selectors.default_area(user)
             if self.area is None:
                 raise PermissionDenied(_("Statistics are for governance center staff and leaders."))
-        kind = request.GET.get("period", "month")
-        kind = kind if kind in selectors.PERIODS else "month"
         self.today = today = clock.today_local()
-        start = parse_date(request.GET.get("start") or "")
-        end = parse_date(request.GET.get("end") or "")
-        self.period = selectors.period_of(kind, today, start, end)
+        self.period = selectors.period_of(d["period"] or "month", today, d["start"], d["end"])
         self.user = user
         ancestors = list(self.area.ancestors())
         visible = set(
@@ -265,17 +261,15 @@ def case_list(request):
     key = request.GET.get("indicator", "accepted")
     if key not in INDICATORS:
         raise Http404
-    unit = request.GET.get("unit")
-    reporter = request.GET.get("reporter")
     qs = selectors.cases_behind(
         request.user,
         q.area,
         q.period,
         key,
-        dim=request.GET.get("dim", ""),
-        value=request.GET.get("value", ""),
-        unit_id=int(unit) if unit and unit.isdigit() else None,
-        reporter_id=int(reporter) if reporter and reporter.isdigit() else None,
+        dim=q.data["dim"],
+        value=q.data["value"],
+        unit_id=q.data["unit"],
+        reporter_id=q.data["reporter"],
         own=request.GET.get("own") == "1",
     )
     qs = (
@@ -384,11 +378,7 @@ def export(request, table: str):
 @login_required
 def monthly_report(request):
     q = Query(request)
-    month = request.GET.get("month") or f"{clock.today_local():%Y-%m}"
-    try:
-        first = datetime.date.fromisoformat(month + "-01")
-    except ValueError:
-        raise Http404 from None
+    first = q.data["month"] or clock.today_local().replace(day=1)
     q.period = selectors.period_of("month", first)
     pdf = report.monthly_pdf(q)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -1,12 +1,14 @@
 """The clerk pages through Django's test client: queue, list, intake, case page, actions."""
 
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 
 from cases.models import Case, CaseAccessLog, Category, MissingMaterial
 from cases.workflow import Status
@@ -129,7 +131,9 @@ def test_list_masks_phones_and_serves_a_partial_to_htmx(client, county):
 def test_intake_success(client, county, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     login(client, county, "grid")
-    data = intake_data(county, attachments=SimpleUploadedFile("现场照片.jpg", b"jpeg"))
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(photo, "JPEG")
+    data = intake_data(county, attachments=SimpleUploadedFile("现场照片.jpg", photo.getvalue()))
     response = client.post("/cases/new/", data, follow=True)
     case = Case.objects.get()
     assert response.redirect_chain[-1][0] == f"/cases/{case.code}/"

@@ -202,7 +202,7 @@ def test_uploading_the_same_batch_again_creates_no_duplicates(county, settings):
 def test_a_broken_file_is_refused_whole(county):
     client = web(county, "liaison")
     r = client.post("/docking/upload/", {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")})
-    assert "不是用模板制作的 Excel 文件" in r.content.decode()
+    assert "该文件不是 Excel 工作簿（.xlsx）" in r.content.decode()
     assert not ReferralBatch.objects.exists()
 
 
@@ -458,9 +458,20 @@ def test_api_reports_outcomes_with_days_taken(county, outcomes):
     assert by_ref["F-1"]["transfer_channel"] == "litigation"
     assert by_ref["O-1"]["outcome"] == "in_progress" and by_ref["O-1"]["outcome_at"] is None
 
-    # Reading finished outcomes records them as reported back; polling then finds nothing new.
-    assert Referral.objects.filter(reported_at__isnull=False).count() == 2
+    # Reading changes nothing; the referring unit records what it took back, and polling
+    # for unreported outcomes then finds nothing new.
+    assert not Referral.objects.filter(reported_at__isnull=False).exists()
+    assert api.get("/api/v1/court/referrals", unreported="true").json()["count"] == 2
+    r = api.post("/api/v1/court/referrals/reported", {"refs": ["M-1", "F-1", "O-1", "NOPE"]})
+    assert r.status_code == 200, r.content
+    assert r.json() == {"reported": 2}  # O-1 is still in progress
     assert api.get("/api/v1/court/referrals", unreported="true").json()["count"] == 0
+    again = api.post("/api/v1/court/referrals/reported", {"refs": ["M-1"]})
+    assert again.json() == {"reported": 0}
+    # Only the referring unit records: the center's clerk cannot.
+    assert Api("cclerk").post("/api/v1/court/referrals/reported", {"refs": ["M-1"]}).json() == {
+        "reported": 0
+    }
     assert api.get("/api/v1/court/referrals", outcome="failed").json()["count"] == 1
 
     one = api.get("/api/v1/court/referrals/F-1").json()

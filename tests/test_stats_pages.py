@@ -136,7 +136,7 @@ def test_monthly_report_is_a_printable_pdf_with_figures_and_charts(november, cli
     assert coloured_pixels(response.content, (91, 142, 201)) > 50
     assert coloured_pixels(response.content, (46, 125, 50)) > 10
     bad = client.get("/stats/report.pdf", {"area": town.pk, "month": "2026-13"})
-    assert bad.status_code == 404
+    assert bad.status_code == 400  # the month is read by a form: a 400 page says why
     # Printed on 23 November: like with like, 1–23 October (I, on the 31st, is not in it).
     with clock.pinned(at(11, 23)):
         early = pdf_text(
