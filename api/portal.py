@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema
+from pydantic import Field
 
 from jiefen import clock
 from jiefen.errors import InvalidInput, NotAllowed
@@ -17,14 +18,14 @@ from portal import codes, daily
 from portal.evaluations import evaluation_for_token, rate
 from portal.services import CitizenReport, report_dispute
 
-from .schemas import Problem
+from .schemas import Problem, Text
 
 router = Router(tags=["citizen"])
 ERRORS = {400: Problem, 422: Problem, 429: Problem}
 
 
 class CodeIn(Schema):
-    phone: str
+    phone: Text(20)
 
 
 class Message(Schema):
@@ -32,15 +33,15 @@ class Message(Schema):
 
 
 class ReportIn(Schema):
-    description: str
-    area_code: str  # a village/community or a grid
-    category: str  # a key of portal.plain.PLAIN_CATEGORIES (family, neighbours, …, other)
-    name: str
-    phone: str
-    code: str  # the SMS code from POST /portal/codes
-    place: str = ""
-    other_name: str = ""
-    other_phone: str = ""
+    description: Text(2000)
+    area_code: Text(20)  # a village/community or a grid
+    category: Text(20)  # a key of portal.plain.PLAIN_CATEGORIES (family, neighbours, …, other)
+    name: Text(80)
+    phone: Text(20)
+    code: Text(6)  # the SMS code from POST /portal/codes
+    place: Text(200) = ""
+    other_name: Text(80) = ""
+    other_phone: Text(20) = ""
 
 
 class ReportOut(Schema):
@@ -104,8 +105,8 @@ class EvaluationOut(Schema):
 
 
 class RatingIn(Schema):
-    satisfaction: str  # satisfied | basic | unsatisfied
-    comment: str = ""
+    satisfaction: Text(20)  # satisfied | basic | unsatisfied
+    comment: Text(500) = ""
 
 
 @router.get(
@@ -129,7 +130,7 @@ def evaluation(request: HttpRequest, token: str):
 @router.post(
     "/portal/evaluations/{token}",
     auth=None,
-    response={204: None, 404: Problem, 409: Problem, 422: Problem},
+    response={204: None, 400: Problem, 404: Problem, 409: Problem, 422: Problem},
     url_name="portal_rate",
     summary="A party rates how the case ended",
 )
@@ -144,16 +145,16 @@ def rate_case(request: HttpRequest, token: str, payload: RatingIn):
 
 
 class DailyItemIn(Schema):
-    kind: str  # visit | hazard | dispute | other
-    text: str
-    party_name: str = ""
-    party_phone: str = ""
+    kind: Text(20)  # visit | hazard | dispute | other
+    text: Text(500)
+    party_name: Text(80) = ""
+    party_phone: Text(20) = ""
 
 
 class DailyReportIn(Schema):
-    grid_code: str
+    grid_code: Text(20)
     all_quiet: bool = False  # 无事，平安 (then no items)
-    items: list[DailyItemIn] = []
+    items: list[DailyItemIn] = Field(default=[], max_length=50)
 
 
 class DailyReportOut(Schema):
@@ -165,7 +166,7 @@ class DailyReportOut(Schema):
 
 @router.post(
     "/grid/daily-reports",
-    response={201: DailyReportOut, **ERRORS, 403: Problem, 409: Problem},
+    response={201: DailyReportOut, **ERRORS, 401: Problem, 403: Problem, 409: Problem},
     url_name="daily_report",
     summary="A grid worker's daily report (有事报情况，无事报平安)",
 )

@@ -20,6 +20,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .forms import MAX_ID
+
 PAGE_SIZE = 20
 
 
@@ -153,9 +155,20 @@ class _PickerMixin:
         result.widget.suggestions = list(self.widget.suggestions)
         return result
 
-    def _check_scoped(self) -> None:
+    def _check_scoped(self, value) -> None:
         if self.queryset is None:
             raise ImproperlyConfigured(f"{self.source_name}: call scope(user) in the form")
+        values = value if isinstance(value, list | tuple) else [value]
+        if not all(self._in_range(v) for v in values):
+            # An id the database cannot hold (30 digits) would overflow the lookup.
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+            )
+
+    def _in_range(self, value) -> bool:
+        if (self.to_field_name or "pk") != "pk" or value in (None, ""):
+            return True
+        return str(value).isdigit() and 1 <= int(value) <= MAX_ID
 
     @property
     def source(self) -> Source:
@@ -175,7 +188,7 @@ class _PickerMixin:
         key = self.to_field_name or "pk"
         ids = [str(v) for v in values if v not in (None, "")]
         if key == "pk":
-            ids = [v for v in ids if v.isdigit()]
+            ids = [v for v in ids if self._in_range(v)]
         if not ids or self.queryset is None:
             return []
         by_key = {str(getattr(r, key)): r for r in self.queryset.filter(**{f"{key}__in": ids})}
@@ -196,7 +209,7 @@ class PickerField(_PickerMixin, forms.ModelChoiceField):
         self._setup(source)
 
     def clean(self, value):
-        self._check_scoped()
+        self._check_scoped(value)
         obj = super().clean(value)
         return getattr(obj, self.source.key) if self.as_key and obj is not None else obj
 
@@ -213,6 +226,6 @@ class MultiplePickerField(_PickerMixin, forms.ModelMultipleChoiceField):
         self._setup(source)
 
     def clean(self, value):
-        self._check_scoped()
+        self._check_scoped(value)
         rows = super().clean(value)
         return [getattr(r, self.source.key) for r in rows] if self.as_key else rows
