@@ -30,3 +30,9 @@ document.addEventListener("DOMContentLoaded", function () {
 document.addEventListener("click", function (e) {
   if (e.target.closest("[data-print]")) window.print();
 });
+
+// The language selector (and any select[data-autosubmit]) submits its form when changed:
+// no inline onchange, so the Content-Security-Policy can forbid inline script.
+document.addEventListener("change", function (e) {
+  if (e.target.matches("select[data-autosubmit]")) e.target.form.submit();
+});
