@@ -15,10 +15,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
-prepare: setup
+prepare: setup var/secret_key
 	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
+
+# The installation's own secret key, made once (never in git; var/ is ignored).
+var/secret_key:
+	mkdir -p var
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 run: prepare
 	$(PY) manage.py seed_demo --if-empty

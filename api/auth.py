@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from ninja.security.http import HttpAuthBase
 
 from jiefen import clock
+from jiefen.throttle import lockout_response
 
 from .models import ApiToken
 from .problems import problem
@@ -88,13 +89,17 @@ router = Router(tags=["auth"])
 @router.post(
     "/token",
     auth=None,
-    # 400: a body that is not JSON; 422: a field missing or of the wrong type.
-    response={200: TokenOut, 400: Problem, 401: Problem, 422: Problem},
+    # 400: a body that is not JSON; 422: a field missing or of the wrong type; 429: throttled.
+    response={200: TokenOut, 400: Problem, 401: Problem, 422: Problem, 429: Problem},
     url_name="token",
 )
 def obtain_token(request: HttpRequest, payload: Credentials):
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token. After LOGIN_FAILURE_LIMIT failed
+    attempts for a user name or from an address, both are refused for LOGIN_LOCKOUT_MINUTES
+    (429), as on the login page (jiefen.throttle)."""
     user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None and getattr(request, "axes_locked_out", False):
+        return lockout_response(request)
     if user is None:
         return problem(401, "unauthorized", _("Wrong username or password."))
     token, row = issue_token(user, clock.now())

@@ -146,10 +146,12 @@ def load_cases(n: int, villages, grids, center) -> None:
             f"CASE WHEN {r} < 70 THEN 'resolve' WHEN {r} < 78 THEN 'transfer' "
             f"WHEN {r} < 85 THEN 'terminate' ELSE 'stabilise' END"
         )
+        # Generated rows carry no hash chain (verify_audit reports them): each kind gets its
+        # own placeholder link, so the (case, prev_hash) uniqueness holds.
         event = (
             "INSERT INTO cases_timelineevent (case_id, at, kind, from_status, to_status, note, "
-            "data) SELECT 50000000 + i, {at}, {kind}, '', '', '', {data}{jsonb} FROM {series} "
-            "WHERE {where}"
+            "data, prev_hash, hash) SELECT 50000000 + i, {at}, {kind}, '', '', '', {data}{jsonb}, "
+            "'bench:' || {kind}, '' FROM {series} WHERE {where}"
         )
         c.execute(
             event.format(

@@ -11,6 +11,7 @@ It prints figures; it never asserts timings.
 import argparse
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -251,6 +252,7 @@ def main() -> None:
     else:
         tmp = tempfile.TemporaryDirectory(prefix="jiefen-bench-")
         env = dict(os.environ, JIEFEN_VAR_DIR=tmp.name, LOG_LEVEL="WARNING", DEBUG="0")
+        env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # serving refuses the dev key
         env.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
         database = env["DATABASE_URL"].split("://")[0]
         proc, url = start_server(env, args.workers, args.threads)

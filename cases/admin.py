@@ -3,6 +3,8 @@ state changes go through the case services so that the timeline stays complete."
 
 from django.contrib import admin
 
+from jiefen import clock
+
 from .models import (
     Case,
     CaseAccessLog,
@@ -13,6 +15,7 @@ from .models import (
     Party,
     TimelineEvent,
 )
+from .services import record_admin_change
 
 
 @admin.register(MojCategory)
@@ -86,6 +89,16 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # intake goes through register_case (code, deadlines, timeline)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a case's record is kept (its timeline is append-only)
+
+    def log_change(self, request, obj, message):
+        # Inside the admin's saving transaction: a correction of the case or of its parties is
+        # written to the timeline with what changed, like every other change.
+        entry = super().log_change(request, obj, message)
+        record_admin_change(obj, request.user, entry.get_change_message(), message, clock.now())
+        return entry
 
 
 @admin.register(TimelineEvent)

@@ -15,6 +15,7 @@ class CasesConfig(AppConfig):
             ("registered", _("Registered")),
             ("attachment_added", _("Attachment added")),
             ("material_provided", _("Missing material provided")),
+            ("admin_edited", _("Corrected in the administration")),
         ]:
             register_event_kind(name, label)
         # Each transition appends an event of its own name; these decide an outcome.

@@ -285,13 +285,14 @@ class CaseUnit(models.Model):
 class TimelineEvent(models.Model):
     """One step of a case's life (网上留痕): who, when, from which unit, what, before/after."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    # The record is kept: a case, user or unit named in it cannot be deleted (deactivate them).
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("by"),
     )
@@ -299,7 +300,7 @@ class TimelineEvent(models.Model):
         Unit,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("unit"),
     )
@@ -308,6 +309,10 @@ class TimelineEvent(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Tamper evidence (cases.audit): the hash of the case's previous event ("" for the first)
+    # and this event's hash over it and its own content. `manage.py verify_audit` checks them.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("case record")
@@ -318,13 +323,34 @@ class TimelineEvent(models.Model):
             # The escalations of a period, for the quarterly review (stats.selectors).
             models.Index(fields=["at"], name="event_escalated_at", condition=Q(kind="escalated")),
         ]
+        constraints = [
+            # One successor per event: the case's chain cannot fork.
+            models.UniqueConstraint(fields=["case", "prev_hash"], name="event_chain_linear"),
+        ]
+
+
+class AuditAnchor(models.Model):
+    """The events of one local day across all cases, sealed once the day is over: a hash over
+    the previous day's anchor and every event hash of the day (cases.audit.seal_days), so a
+    removed case or a removed last event shows too."""
+
+    day = models.DateField(unique=True)
+    events = models.PositiveIntegerField()
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("audit anchor")
+        verbose_name_plural = _("audit anchors")
+        ordering = ["day"]
 
 
 class CaseAccessLog(models.Model):
     """Every read of a full (unmasked) case record, for PIPL accountability."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_log")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     channel = models.CharField(max_length=10)  # "web" or "api"
     ip = models.GenericIPAddressField(null=True, blank=True)

@@ -2,6 +2,7 @@
 in one transaction. Views, the API, commands and the sweep all call these functions."""
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,7 @@ from clocks.models import Clock
 from jiefen.identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
 from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
 
+from . import audit
 from .attachments import accepted, upload_kind
 from .data.ethnicities import ETHNIC_NAMES
 from .errors import IllegalTransition, InvalidInput, NotAllowed
@@ -128,6 +130,12 @@ def append_event(
     note: str = "",
     data: dict | None = None,
 ) -> TimelineEvent:
+    # The chain (cases.audit): lock the case so its events are appended one after another (the
+    # services hold this lock already; a no-op then), and link to its last event.
+    if connection.vendor != "sqlite":  # SQLite writers are serialised by IMMEDIATE anyway
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
+    data = json.loads(json.dumps(data or {}))  # the form it is read back in
+    prev_hash = audit.last_hash(case.pk)
     event = TimelineEvent.objects.create(
         case=case,
         at=now,
@@ -137,7 +145,20 @@ def append_event(
         from_status=from_status,
         to_status=to_status,
         note=note,
-        data=data or {},
+        data=data,
+        prev_hash=prev_hash,
+        hash=audit.event_hash(
+            prev_hash,
+            case_id=case.pk,
+            at=now,
+            actor_id=actor.pk if actor else None,
+            actor_unit_id=actor_unit.pk if actor_unit else None,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            data=data,
+        ),
     )
     # Every change of a case passes here: followers (the statistics) update in this transaction.
     timeline_event_appended.send(sender=TimelineEvent, event=event)
@@ -816,6 +837,16 @@ def provide_material(case: Case, material_id: int, actor, now: datetime.datetime
         m.provided_at = now
         m.save(update_fields=["provided_at"])
         append_event(case, "material_provided", now, actor=actor, note=m.name)
+
+
+def record_admin_change(case: Case, user, note: str, changes: list, now: datetime.datetime) -> None:
+    """A correction made in the Django admin (a party, the case's own fields) goes on the
+    timeline like every other change; called inside the admin's saving transaction."""
+    if not changes:
+        return
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
+        append_event(case, "admin_edited", now, actor=user, note=note, data={"changes": changes})
 
 
 # Roles whose work needs a party's full ID number and phone (PIPL: everyone else sees masks).

@@ -11,8 +11,11 @@ due (partial indexes), so its cost follows the number of due items, not of open 
 
 import datetime
 import logging
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
@@ -47,12 +50,24 @@ class SweepResult:
         )
 
 
+def _pause_for_kill_test(handled: int) -> None:
+    """tests/test_sweep_kill.py: with JIEFEN_SWEEP_PAUSE_AFTER=N, after handling N items the
+    sweep handles one more and stops before committing it, inside its claim loop, writes
+    JIEFEN_SWEEP_PAUSE_FILE and waits there to be killed. Unset (always, outside that test):
+    nothing happens."""
+    after = os.environ.get("JIEFEN_SWEEP_PAUSE_AFTER")
+    if after is None or handled != int(after) + 1:
+        return
+    Path(os.environ["JIEFEN_SWEEP_PAUSE_FILE"]).write_text(str(os.getpid()))
+    threading.Event().wait()  # until SIGKILL
+
+
 def _claim_each(
     pending: Q, claim: dict, now: datetime.datetime, handle: Callable[[Deadline], None]
 ) -> None:
     """Claim the rows matching `pending` one by one (in pk batches) and handle each
     in its own transaction; a row another sweep claimed first is skipped."""
-    last = 0
+    last = handled = 0
     while True:
         ids = list(
             Deadline.objects.filter(pending, pk__gt=last)
@@ -72,6 +87,8 @@ def _claim_each(
                 if not Deadline.objects.filter(pending, pk=pk).update(**claim):
                     continue  # another sweep, or the case moved on, got here first
                 handle(Deadline.objects.select_related("case__reporter", "unit").get(pk=pk))
+                handled += 1
+                _pause_for_kill_test(handled)
 
 
 def sweep(now: datetime.datetime) -> SweepResult:

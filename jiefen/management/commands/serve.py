@@ -5,6 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from jiefen.startup import require_secret_key
+
 
 class Command(BaseCommand):
     help = (
@@ -16,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
 
     def handle(self, *args, bind: str, workers: int, **options):
+        require_secret_key()
         manage = [sys.executable, "manage.py"]
         procs = [
             subprocess.Popen([*manage, "scheduler"]),

@@ -127,3 +127,9 @@ document.addEventListener("keydown", function (e) {
   }
   e.preventDefault();
 });
+
+// The language selector (and any select[data-autosubmit]) submits its form when changed:
+// no inline onchange, so the Content-Security-Policy can forbid inline script.
+document.addEventListener("change", function (e) {
+  if (e.target.matches("select[data-autosubmit]")) e.target.form.submit();
+});

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from cases.audit import seal_days
 from jiefen import clock
+from jiefen.startup import require_secret_key
 from routing.sweep import sweep
 
 log = logging.getLogger("jiefen.scheduler")
@@ -19,13 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=int, default=settings.SWEEP_INTERVAL_SECONDS)
 
     def handle(self, *args, interval: int, **options):
+        require_secret_key()
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         log.info("scheduler: sweeping every %ss", interval)
         while not stop.is_set():
             try:
-                sweep(clock.now())
+                now = clock.now()
+                sweep(now)
+                seal_days(now)  # anchor the timeline of each finished day (cases.audit)
             except Exception:  # keep the loop alive; the next tick retries
                 log.exception("sweep failed")
             finally:

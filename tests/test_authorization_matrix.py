@@ -1,0 +1,431 @@
+"""The authorization matrix, generated from the URL resolver: every URL pattern × every demo
+role × an object in the role's scope and one outside it.
+
+Each pattern must appear in FILL (how to fill in its parameters from an object) or in
+NO_OBJECT (a page without an object: who may open it). A pattern added later and in neither
+fails this test until someone says how to fill it in, so no page goes unchecked.
+
+Outside its scope a role gets 403 or 404 (a POST as well, and it changes nothing), and the
+page does not show the object; inside, at least one role reaches each object page.
+"""
+
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.admin.sites import site as admin_site
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db.models import Model, QuerySet
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from api.auth import issue_token
+from areas.models import Area, Membership, Unit
+from cases.models import Attachment, Case, Category, MissingMaterial, TimelineEvent
+from cases.selectors import cases_visible_to
+from clocks.models import CalendarOverride, EscalationPolicy, PolicyArea
+from coordination.models import Summons, Supervision, Whistle
+from docking.models import Referral, ReferralBatch
+from documents.models import DocumentTemplate
+from mediation.models import Agreement, Confirmation, Mediator, Session
+from notifications.models import Notification
+from routing.models import RoutingRule
+from tests.factories import NOW
+
+ROLES = [
+    "admin", "grid", "village_clerk", "village2_clerk", "town_clerk", "county_clerk", "leader",
+    "mediator", "handler", "court",
+]  # fmt: skip
+DENIED = {403, 404}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+ANON_DENIED = {302, 401, 403, 404}
+
+
+def visible(user) -> QuerySet:
+    return cases_visible_to(user)
+
+
+def by_case(model: type[Model], case_path: str = "case"):
+    """Objects of `model` inside / outside the user's scope, through the case they belong to."""
+
+    def split(user):
+        cases = visible(user).values("pk")
+        objects = model.objects.order_by("pk")
+        return (
+            objects.filter(**{f"{case_path}__in": cases}).first(),
+            objects.exclude(**{f"{case_path}__in": cases}).first(),
+        )
+
+    return split
+
+
+def case_code(obj) -> dict:
+    return {"code": obj.code}
+
+
+def with_case(case_path: str):
+    def kwargs(obj) -> dict:
+        case = obj
+        for part in case_path.split("__"):
+            case = getattr(case, part)
+        return {"code": case.code, "pk": obj.pk}
+
+    return kwargs
+
+
+def admin_only(model: type[Model], **filters):
+    """Administration objects: nobody but an administrator has any in scope."""
+
+    def split(user):
+        obj = model.objects.filter(**filters).order_by("pk").first()
+        return (obj, None) if user.is_superuser else (None, obj)
+
+    return split
+
+
+def own(model: type[Model], owner_field: str):
+    def split(user):
+        objects = model.objects.order_by("pk")
+        return (
+            objects.filter(**{owner_field: user}).first(),
+            objects.exclude(**{owner_field: user}).first(),
+        )
+
+    return split
+
+
+def referral_batches(user):
+    mine = Referral.objects.filter(case__in=visible(user).values("pk")).values("batch")
+    objects = ReferralBatch.objects.order_by("pk")
+    return objects.filter(pk__in=mine).first(), objects.exclude(pk__in=mine).first()
+
+
+@dataclass
+class Fill:
+    split: Callable  # user -> (object in scope or None, object outside or None)
+    kwargs: Callable[[Model], dict]  # object -> the pattern's parameters
+    api: bool = False
+    # Views that take a case code and the pk of one of its objects: also try an object of
+    # another case under a case the user sees (the view must check they belong together).
+    mixed: bool = False
+
+
+def pk(obj) -> dict:
+    return {"pk": obj.pk}
+
+
+CASE = Fill(
+    lambda u: (visible(u).first(), Case.objects.exclude(pk__in=visible(u)).first()), case_code
+)
+CASE_API = Fill(CASE.split, case_code, api=True)
+
+
+def referrals(kind: str):
+    def split(user):
+        cases = visible(user).values("pk")
+        objects = Referral.objects.filter(referring_unit__kind=kind).order_by("pk")
+        return objects.filter(case__in=cases).first(), objects.exclude(case__in=cases).first()
+
+    return split
+
+
+FILL: dict[str, Fill] = {
+    "cases:detail": CASE,
+    "cases:act": CASE,
+    "cases:upload": CASE,
+    "cases:short": CASE,
+    "cases:download": Fill(by_case(Attachment), with_case("case"), mixed=True),
+    "cases:attachment": Fill(by_case(Attachment), with_case("case"), mixed=True),
+    "cases:provide": Fill(by_case(MissingMaterial), with_case("case"), mixed=True),
+    "coordination:whistle_blow": CASE,
+    "coordination:supervise": CASE,
+    "coordination:summons_report": Fill(by_case(Summons, "whistle__case"), pk),
+    "coordination:summons_feedback": Fill(by_case(Summons, "whistle__case"), pk),
+    "coordination:summons_evaluate": Fill(by_case(Summons, "whistle__case"), pk),
+    "coordination:summons_release": Fill(by_case(Summons, "whistle__case"), pk),
+    "coordination:whistle_meeting": Fill(by_case(Whistle), pk),
+    "coordination:supervision_answer": Fill(by_case(Supervision), pk),
+    "mediation:case": CASE,
+    "mediation:assign": CASE,
+    "mediation:schedule": CASE,
+    "mediation:end": CASE,
+    "mediation:scan": CASE,
+    "mediation:record": Fill(by_case(Session), with_case("case"), mixed=True),
+    "mediation:reschedule": Fill(by_case(Session), with_case("case"), mixed=True),
+    "mediation:confirm": Fill(by_case(Agreement), with_case("case"), mixed=True),
+    "mediation:file": Fill(
+        by_case(Confirmation, "agreement__case"), with_case("agreement__case"), mixed=True
+    ),
+    "mediation:decide": Fill(
+        by_case(Confirmation, "agreement__case"), with_case("agreement__case"), mixed=True
+    ),
+    "mediation:manage_edit": Fill(admin_only(Mediator), pk),
+    "documents:download": Fill(
+        CASE.split, lambda c: {"code": c.code, "slug": "application", "fmt": "docx"}
+    ),
+    "documents:template_edit": Fill(admin_only(DocumentTemplate), pk),
+    "docking:batch": Fill(referral_batches, pk),
+    "docking:batch_errors": Fill(referral_batches, pk),
+    "notifications:open": Fill(own(Notification, "recipient"), pk),
+    "areas:area_detail": Fill(admin_only(Area), pk),
+    "areas:area_edit": Fill(admin_only(Area), pk),
+    "areas:area_children": Fill(admin_only(Area), pk),
+    "areas:unit_edit": Fill(admin_only(Unit), pk),
+    "areas:unit_active": Fill(admin_only(Unit), pk),
+    "areas:staff_detail": Fill(admin_only(get_user_model(), is_superuser=False), pk),
+    "areas:staff_active": Fill(admin_only(get_user_model(), is_superuser=False), pk),
+    "areas:membership_remove": Fill(admin_only(Membership), pk),
+    "routing:manage_rule_edit": Fill(admin_only(RoutingRule), pk),
+    "routing:manage_rule_active": Fill(admin_only(RoutingRule), pk),
+    "routing:manage_policy_edit": Fill(admin_only(EscalationPolicy), pk),
+    "routing:manage_policy_assign": Fill(admin_only(EscalationPolicy), pk),
+    "routing:manage_policy_unassign": Fill(admin_only(PolicyArea), pk),
+    "routing:manage_calendar_remove": Fill(admin_only(CalendarOverride), pk),
+    "cases:category_edit": Fill(admin_only(Category), pk),
+    "api:case_detail": CASE_API,
+    "api:case_transition": CASE_API,
+    "api:court_referral": Fill(referrals("court"), lambda r: {"ref": r.external_ref}, api=True),
+    "api:police_referral": Fill(referrals("police"), lambda r: {"ref": r.external_ref}, api=True),
+}
+
+ANY = "any signed-in role"
+PUBLIC = "public"
+ADMIN = {"admin"}
+CENTER_STAFF = {"admin", "village_clerk", "village2_clerk", "town_clerk", "county_clerk", "leader"}
+
+# Pages without an object: PUBLIC, ANY (every role may open it), or the roles that may.
+NO_OBJECT: dict[str, object] = {
+    "healthz": PUBLIC,
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "set_language": PUBLIC,
+    "api:docs_asset": PUBLIC,
+    "api:openapi-json": PUBLIC,
+    "api:openapi-view": PUBLIC,
+    "api:api-root": PUBLIC,
+    "api:token": PUBLIC,
+    "api": PUBLIC,  # django-ninja's problem body for an unknown API path
+    "api:case_create": ANY,
+    "api:case_list": ANY,
+    "api:court_referrals_push": ANY,
+    "api:court_referrals": ANY,
+    "api:police_referrals_push": ANY,
+    "api:police_referrals": ANY,
+    "cases:queue": ANY,
+    "cases:list": ANY,
+    "cases:new": ANY,
+    "cases:duplicates": ANY,
+    "notifications:inbox": ANY,
+    "notifications:bell": ANY,
+    "notifications:read_all": ANY,
+    "mediation:mine": ANY,
+    "mediation:directory": ANY,
+    "coordination:whistle_counts": ANY,
+    "docking:list": ANY,
+    "docking:export": ANY,
+    "docking:upload": ANY,
+    "docking:template": ANY,
+    "stats:dashboard": ANY,
+    "stats:cases": ANY,
+    "stats:assessment": ANY,
+    "stats:weights": ANY,
+    "stats:export": ANY,
+    "stats:report": ANY,
+    "documents:templates": ADMIN,
+    "areas:index": ADMIN,
+    "areas:tree": ADMIN,
+    "areas:area_new": ADMIN,
+    "areas:area_import": ADMIN,
+    "areas:units": ADMIN,
+    "areas:unit_new": ADMIN,
+    "areas:staff": ADMIN,
+    "areas:staff_new": ADMIN,
+    "routing:manage": ADMIN,
+    "routing:manage_rules": ADMIN,
+    "routing:manage_rule_new": ADMIN,
+    "routing:manage_policies": ADMIN,
+    "routing:manage_policy_new": ADMIN,
+    "routing:manage_calendar": ADMIN,
+    "mediation:manage": ADMIN,
+    "mediation:manage_new": ADMIN,
+    "mediation:manage_import": ADMIN,
+    "mediation:manage_roster": ADMIN,
+    "cases:categories": ADMIN,
+}
+# Parameters of pages without an object, where the path needs one.
+PLACEHOLDERS = {"api:docs_asset": {"name": "swagger-ui.css"}, "stats:export": {"table": "units"}}
+
+
+def patterns(resolver=None, namespace=""):
+    """(name, pattern) of every URL the app serves, from the resolver."""
+    for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver):
+            if p.app_name == "admin":
+                continue  # the Django admin: checked on its own below
+            ns = ":".join(filter(None, [namespace, p.namespace]))
+            yield from patterns(p, ns)
+        elif isinstance(p, URLPattern):
+            name = ":".join(filter(None, [namespace, p.name or ""]))
+            yield name, p
+
+
+def seed_demo():
+    call_command(
+        "seed_demo", "--cases", "60", "--seed", "11", "--now", NOW.isoformat(),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+    # The demo has no whistle, supervision, agreement or attachment yet: one of each on a case
+    # of the first village and on one of its sibling, whose clerks see only their own.
+    first = visible(users["village_clerk"]).exclude(pk__in=visible(users["village2_clerk"]))
+    second = visible(users["village2_clerk"]).exclude(pk__in=visible(users["village_clerk"]))
+    court = Unit.objects.filter(kind="court").first()
+    for case in (first.first(), second.first()):
+        case_objects(case, users["admin"], court)
+    CalendarOverride.objects.create(date=NOW.date(), is_workday=False, note="测试")
+    tokens = {name: issue_token(u, NOW)[0] for name, u in users.items()}
+    return users, tokens
+
+
+def case_objects(case: Case, by, court: Unit) -> None:
+    unit = case.owner_unit
+    day = datetime.timedelta(days=1)
+    whistle = Whistle.objects.create(
+        case=case, caller_unit=unit, called_by=by, reason="会商", called_at=NOW,
+        report_due_at=NOW + day,
+    )  # fmt: skip
+    Summons.objects.create(whistle=whistle, unit=unit)
+    Supervision.objects.create(
+        case=case, issued_by=by, issuer_unit=unit, target_unit=unit, instruction="督办",
+        issued_at=NOW, due_at=NOW + day,
+    )  # fmt: skip
+    session = Session.objects.create(case=case, number=9, starts_at=NOW, scheduled_by=by)
+    agreement = Agreement.objects.create(
+        case=case, session=session, unit=unit, year=2026, sequence=900 + case.pk,
+        form="written", facts="事实", content="协议", performance_method="当场履行",
+        effective_on=NOW.date(), created_by=by, created_at=NOW,
+    )  # fmt: skip
+    Confirmation.objects.create(agreement=agreement, court=court, prepared_at=NOW, prepared_by=by)
+    attachment = Attachment(
+        case=case, name="现场.png", content_type="image/png", size=len(PNG), uploaded_by=by,
+        uploaded_at=NOW,
+    )  # fmt: skip
+    attachment.file.save("现场.png", ContentFile(PNG), save=True)
+
+
+def fingerprint() -> tuple:
+    models = [TimelineEvent, Notification, Attachment, Summons, Supervision, Whistle, Session]
+    return tuple(m.objects.count() for m in models) + tuple(
+        Case.objects.order_by("pk").values_list("status", "owner_unit_id")
+    )
+
+
+CLIENTS: dict[str, Client] = {}
+
+
+def request(client, users, tokens, role, url, method, api):
+    """As `role`: one logged-in client per role (a login per request would slow the walk)."""
+    if api:
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens[role]}"}
+        if method == "post":
+            # A well-formed body, so the answer is about the object, not the input.
+            body = {"action": "accept", "note": "x"}
+            return client.post(url, body, content_type="application/json", **auth)
+        return client.get(url, **auth)
+    if role not in CLIENTS:
+        CLIENTS[role] = Client()
+        CLIENTS[role].force_login(users[role])
+    client = CLIENTS[role]
+    return client.post(url, {}) if method == "post" else client.get(url)
+
+
+def test_every_url_pattern_is_in_the_matrix(db, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    CLIENTS.clear()
+    users, tokens = seed_demo()
+    missing = [name for name, _p in patterns() if name not in FILL and name not in NO_OBJECT]
+    assert missing == [], "add these patterns to FILL or NO_OBJECT in this test"
+
+    problems, reached = [], set()
+    before = fingerprint()
+    for name, pattern in patterns():
+        if name in NO_OBJECT:
+            rule = NO_OBJECT[name]
+            if rule == PUBLIC:
+                continue
+            needs = set(pattern.pattern.converters) | set(pattern.pattern.regex.groupindex)
+            url = reverse(name, kwargs=PLACEHOLDERS.get(name, {})) if needs else reverse(name)
+            api = name.startswith("api:")
+            client_response = _anon(url, api)
+            if client_response not in ANON_DENIED:
+                problems.append((name, "anonymous", url, client_response))
+            if rule == ANY:
+                continue
+            for role in ROLES:
+                status = request(_client(), users, tokens, role, url, "get", api).status_code
+                if role in rule and status in DENIED:
+                    problems.append((name, role, url, status, "should open"))
+                if role not in rule and status not in DENIED:
+                    problems.append((name, role, url, status, "should be refused"))
+            continue
+        fill = FILL[name]
+        out_seen = False
+        for role in ROLES:
+            user = users[role]
+            inside, outside = fill.split(user)
+            client = _client()
+            if inside is not None and name not in reached:  # one role reaching it is enough
+                url = reverse(name, kwargs=fill.kwargs(inside))
+                status = request(client, users, tokens, role, url, "get", fill.api).status_code
+                assert status != 500
+                if status not in DENIED:
+                    reached.add(name)
+            if outside is None:
+                continue
+            out_seen = True
+            urls = [reverse(name, kwargs=fill.kwargs(outside))]
+            if fill.mixed and inside is not None:
+                # Its own case in the path, another case's object in the pk.
+                mixed = {**fill.kwargs(inside), "pk": outside.pk}
+                urls.append(reverse(name, kwargs=mixed))
+            for i, url in enumerate(urls):
+                # 405 (the other method) tells nothing; at least one method must be refused.
+                statuses = {
+                    method: request(client, users, tokens, role, url, method, fill.api).status_code
+                    for method in ("get", "post")
+                }
+                codes = set(statuses.values())
+                if i == 1:
+                    # Its own case, another's object: refused, or sent back to the case page
+                    # with an error (302); never a page of the object (200).
+                    if 200 in codes:
+                        problems.append((name, role, "mixed", url, statuses))
+                elif not codes <= DENIED | {405} or not codes & DENIED:
+                    problems.append((name, role, url, statuses))
+        if not out_seen:
+            problems.append((name, "no role has an object of it outside its scope in the demo"))
+    unreached = sorted(set(FILL) - reached)
+    assert problems == [], "\n".join(map(str, problems))
+    assert unreached == [], "no role reached these with an object in its scope (fix the fill)"
+    assert fingerprint() == before, "a refused request changed something"
+
+
+def _client():
+    return Client()
+
+
+def _anon(url: str, api: bool) -> int:
+    return Client().get(url).status_code
+
+
+def test_the_django_admin_is_for_superusers_only(client, django_user_model, county):
+    """Every admin page (one per registered model) sends a non-superuser to the admin login."""
+    staff = county.users["vclerk"]
+    client.force_login(staff)
+    for model in admin_site._registry:
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
