@@ -117,6 +117,7 @@ class CaseSummary(Schema):
 
 class CaseListItem(CaseSummary):
     parties: list[PartyOut]
+    risk_grade: str = Field("none", description="红橙黄预警: red, orange, yellow or none.")
 
 
 class CaseDetail(CaseListItem):

@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-from . import auth, cases, docking, docs, problems
+from . import auth, cases, docking, docs, problems, risk
 
 api = NinjaAPI(
     title="Jiefen API",
@@ -24,6 +24,7 @@ problems.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/", cases.router)
 api.add_router("/", docking.router)
+api.add_router("/", risk.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -10,7 +10,7 @@ from areas.selectors import area_subtree_q, memberships_of, visible_areas
 
 from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
-from .registry import Satisfaction
+from .registry import Satisfaction, list_extensions
 from .services import REGISTER_ROLES, CaseInput, PartyInput
 from .workflow import Status, TransferChannel
 
@@ -189,13 +189,21 @@ class CaseFilterForm(forms.Form):
         self.fields["area"].queryset = visible_areas(user).order_by("code")
         self.fields["area"].label_from_instance = area_label
         self.fields["q"].widget.attrs["placeholder"] = _("code, party name or words")
+        # Filters other apps add to the list (the risk grade…), after the case's own.
+        for extension in list_extensions():
+            self.fields[extension.name] = forms.ChoiceField(
+                label=extension.label,
+                required=False,
+                choices=[("", _("all")), *extension.choices()],
+            )
 
     def filters(self) -> dict:
         """Keyword arguments for selectors.filter_cases; invalid values are left out."""
         self.is_valid()  # fills cleaned_data with the fields that are valid
         d = getattr(self, "cleaned_data", {})
         text = {k: d.get(k) or "" for k in ("q", "status", "category", "channel")}
-        return {**text, **{k: d.get(k) for k in ("area", "date_from", "date_to")}}
+        extra = {e.name: d.get(e.name) or "" for e in list_extensions()}
+        return {**text, **{k: d.get(k) for k in ("area", "date_from", "date_to")}, "extra": extra}
 
 
 class TransitionForm(forms.Form):

@@ -39,7 +39,7 @@ from .models import (
     TriageClass,
 )
 from .registry import Satisfaction, propose_route
-from .signals import timeline_event_appended
+from .signals import case_registered, timeline_event_appended
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
 # Leaving these statuses stops the level's escalation clock.
@@ -342,6 +342,7 @@ def register_case(
         )
         deadlines.open_deadline(case, Clock.ACCEPT, owner, now)
         levels.enter_level(case, now)
+        case_registered.send(sender=Case, case=case, parties=parties, actor=actor, now=now)
     return case
 
 

@@ -18,6 +18,7 @@ from jiefen.identity import normalise_id_number, normalise_phone
 from . import attachments, selectors, services
 from .forms import AttachmentForm, CaseFilterForm, CaseForm, PartyFormSet, filled_party_forms
 from .pages import case_table_page, render_case_page, transition_form
+from .registry import annotate_lists
 from .selectors import visible_case_or_404
 from .workflow import TRANSITIONS
 
@@ -34,7 +35,7 @@ def case_list(request):
     form = CaseFilterForm(request.GET or None, user=request.user)
     qs = selectors.filter_cases(selectors.cases_visible_to(request.user), **form.filters())
     qs = (
-        selectors.with_overdue(qs, clock.now())
+        annotate_lists(selectors.with_overdue(qs, clock.now()))
         .select_related("area", "category", "owner_unit")
         .order_by("-created_at")
     )

@@ -23,3 +23,18 @@ def run_missed(deadline: Deadline, now: datetime.datetime) -> None:
     """Inside the sweep's transaction for this deadline."""
     for handler in _ON_MISSED.get(deadline.clock, []):
         handler(deadline, now)
+
+
+_SWEEP_DUTIES: list[Callable[[datetime.datetime], int]] = []
+
+
+def on_sweep(duty: Callable[[datetime.datetime], int]) -> None:
+    """A periodic duty the sweep runs besides the case deadlines (a key person's check-in
+    visits): `duty(now)` claims what is due itself, idempotently, and returns how many items
+    it marked overdue."""
+    if duty not in _SWEEP_DUTIES:
+        _SWEEP_DUTIES.append(duty)
+
+
+def run_sweep_duties(now: datetime.datetime) -> int:
+    return sum(duty(now) for duty in _SWEEP_DUTIES)

@@ -7,7 +7,7 @@ given seed and `now` always build the same data. Writes go through the services
 
 county.py builds the areas, units and staff; caseload.py the cases (scenarios.py says what
 they are about, people.py who is involved); mediation.py the mediators and pools; rules.py
-the 三事分流 rules.
+the 三事分流 rules; risk.py the 红橙黄 plans and rules, graded cases and key persons.
 """
 
 import datetime
@@ -23,6 +23,7 @@ from stats import recorder
 from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .mediation import build_mediation
+from .risk import build_risk
 from .rules import build_rules
 
 __all__ = ["PASSWORD", "Demo", "seed"]
@@ -44,6 +45,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         assign_policy(demo)
         build_rules(demo)
         build_mediation(demo, now)
+        build_risk(demo, now)
     return demo
 
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "mediation",
     "documents",
     "docking",
+    "risk",
     "stats",
     "demo",
     "api",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("docking/", include("docking.urls")),
     path("stats/", include("stats.urls")),
+    path("risk/", include("risk.urls")),
     path("", include("cases.urls")),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from cases.models import Case
 from cases.services import append_event
 from clocks.models import Clock, Deadline, DeadlineState
-from clocks.registry import run_missed
+from clocks.registry import run_missed, run_sweep_duties
 from notifications.services import batch as notifications_batch
 from notifications.services import deliver_pending
 
@@ -110,6 +110,7 @@ def sweep(now: datetime.datetime) -> SweepResult:
             now,
             pass_due,
         )
+        result.overdue += run_sweep_duties(now)
     result.sent = deliver_pending(now)
     if result.reminded or result.overdue or result.escalated:
         log.info("sweep at %s: %s", now.isoformat(), result)

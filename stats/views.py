@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from areas.models import Area, Level
 from areas.selectors import is_administrator
 from cases.pages import case_table_page
+from cases.registry import annotate_lists
 from cases.selectors import with_overdue
 from jiefen import clock
 
@@ -279,7 +280,7 @@ def case_list(request):
         own=request.GET.get("own") == "1",
     )
     qs = (
-        with_overdue(qs, clock.now())
+        annotate_lists(with_overdue(qs, clock.now()))
         .select_related("area", "category", "owner_unit")
         .order_by("-created_at")
     )

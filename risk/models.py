@@ -1,0 +1,283 @@
+"""Risk and prevention (源头治理): the 红橙黄 grade of a case, the rules that propose it, and
+the response plan (应急处置预案) each colour opens.
+
+Seed 003 (巫山): "建立‘红橙黄’三色预警机制，配套应急处置预案，对可能升级的纠纷即时上报、精准干预".
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Grade(models.TextChoices):
+    NONE = "none", _("no risk (无)")
+    YELLOW = "yellow", _("yellow (黄)")
+    ORANGE = "orange", _("orange (橙)")
+    RED = "red", _("red (红)")
+
+
+# Higher is more urgent; the queues order by it (a red case first).
+RANK = {Grade.NONE: 0, Grade.YELLOW: 1, Grade.ORANGE: 2, Grade.RED: 3}
+
+
+class Source(models.TextChoices):
+    RULE = "rule", _("proposed by a rule at intake")
+    MANUAL = "manual", _("set by staff")
+
+
+class CaseRisk(models.Model):
+    """A case's current risk grade. A case without one is 无 (no risk)."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="risk", verbose_name=_("case")
+    )
+    grade = models.CharField(_("risk grade"), max_length=10, choices=Grade.choices)
+    rank = models.PositiveSmallIntegerField(default=0, db_index=True)
+    source = models.CharField(_("set by"), max_length=10, choices=Source.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    rules = models.JSONField(_("rules that matched"), default=list, blank=True)
+    set_at = models.DateTimeField(_("set at"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+
+    class Meta:
+        verbose_name = _("case risk grade")
+        verbose_name_plural = _("case risk grades")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_grade_display()}"
+
+
+class RuleKind(models.TextChoices):
+    SCALE = "scale", _("scale is at least")
+    PEOPLE = "people", _("people involved at least")
+    AMOUNT = "amount", _("amount involved at least (yuan)")
+    THREAT = "threat", _("threat of revenge or self-harm (words)")
+    CRIMINAL = "criminal", _("risk of turning criminal 民转刑 (words)")
+    REPEAT = "repeat", _("a party's earlier cases at least")
+    KEY_PERSON = "key_person", _("a key person is a party")
+    CATEGORY = "category", _("category")
+
+
+class RiskRule(models.Model):
+    """One rule an administrator edits: when it matches a new case, it proposes its grade;
+    the highest grade proposed wins."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=RuleKind.choices)
+    grade = models.CharField(
+        _("grade proposed"),
+        max_length=10,
+        choices=[c for c in Grade.choices if c[0] != Grade.NONE],
+    )
+    threshold = models.DecimalField(
+        _("threshold"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("People, yuan, earlier cases, or the scale code (2 or 3)."),
+    )
+    words = models.CharField(
+        _("words"),
+        max_length=400,
+        blank=True,
+        help_text=_("Words in the title or description, separated by 、 or commas."),
+    )
+    category_code = models.CharField(
+        _("category code (prefix)"), max_length=4, blank=True, help_text=_("e.g. 03 or 0301")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("risk rule")
+        verbose_name_plural = _("risk rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def word_list(self) -> list[str]:
+        text = self.words.replace("，", "、").replace(",", "、").replace(" ", "、")
+        return [w for w in (p.strip() for p in text.split("、")) if w]
+
+
+class RiskPlan(models.Model):
+    """应急处置预案 of one colour: who is told at once, the time to report the case up and
+    to take it in hand, and the measures to check off."""
+
+    grade = models.CharField(
+        _("risk grade"),
+        max_length=10,
+        unique=True,
+        choices=[c for c in Grade.choices if c[0] != Grade.NONE],
+    )
+    notify_levels_up = models.PositiveSmallIntegerField(
+        _("centers told above the handling unit"),
+        default=1,
+        help_text=_("0: the handling unit and its leader only; 1 or 2: the centers above too."),
+    )
+    report_hours = models.PositiveIntegerField(
+        _("report up within (hours)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: no report up is required."),
+    )
+    handle_hours = models.PositiveIntegerField(
+        _("take in hand within (hours)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    handle_label = models.CharField(
+        _("what taking in hand means"), max_length=60, blank=True, help_text=_("e.g. 包案")
+    )
+    measures = models.TextField(_("measures (one a line)"), blank=True)
+
+    class Meta:
+        ordering = ["-grade"]
+        verbose_name = _("response plan")
+        verbose_name_plural = _("response plans")
+
+    def __str__(self) -> str:
+        return str(self.get_grade_display())
+
+    def measure_list(self) -> list[str]:
+        return [m.strip() for m in self.measures.splitlines() if m.strip()]
+
+
+# --- Key persons (一人一档) ---------------------------------------------------------------
+
+
+class RiskTag(models.Model):
+    """A risk tag of a key person (扬言报复、缠访闹访、精神障碍、涉众…); administrators extend it."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("risk tag")
+        verbose_name_plural = _("risk tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyPerson(models.Model):
+    """一人一档: the file of a person to keep in view, kept by the center of `area`.
+
+    Keyed by the resident ID number, or by name and phone where there is none. A check-in
+    visit is due every `visit_days` days (在位在控); the sweep marks a passed `visit_due_at`
+    once (`visit_overdue_at`) and counts it in `missed_visits`.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    tags = models.ManyToManyField(RiskTag, blank=True, verbose_name=_("risk tags"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="key_persons",
+        verbose_name=_("responsible for control (稳控)"),
+    )
+    visit_days = models.PositiveIntegerField(
+        _("visit every (days)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    visit_due_at = models.DateTimeField(_("next visit due"), null=True, blank=True)
+    visit_overdue_at = models.DateTimeField(null=True, blank=True)
+    missed_visits = models.PositiveIntegerField(_("missed visits"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("key person")
+        verbose_name_plural = _("key persons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~models.Q(id_number=""),
+                name="one_key_person_per_id_number",
+            ),
+        ]
+        indexes = [
+            # The sweep reads only files whose visit is due and not yet marked.
+            models.Index(
+                fields=["visit_due_at"],
+                name="key_person_visit_due_idx",
+                condition=models.Q(visit_overdue_at__isnull=True, visit_due_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LinkSource(models.TextChoices):
+    AUTO = "auto", _("by ID number at intake")
+    MANUAL = "manual", _("by hand")
+
+
+class KeyPersonCase(models.Model):
+    """A case the key person is a party of."""
+
+    person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="case_links")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="key_person_links"
+    )
+    source = models.CharField(_("linked"), max_length=10, choices=LinkSource.choices)
+    linked_at = models.DateTimeField()
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("key person's case")
+        verbose_name_plural = _("key persons' cases")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "case"], name="one_link_per_person_case")
+        ]
+
+
+class Visit(models.Model):
+    """A check-in visit (走访) to a key person."""
+
+    person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="visits")
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    note = models.TextField(_("note"))
+    late = models.BooleanField(_("late"), default=False)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("check-in visit")
+        verbose_name_plural = _("check-in visits")
+
+
+class KeyPersonAccessLog(models.Model):
+    """Every read of a key person's full ID number and phone (PIPL accountability)."""
+
+    person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=10)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("key person access record")
+        verbose_name_plural = _("key person access records")
