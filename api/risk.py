@@ -14,7 +14,7 @@ from cases.selectors import get_visible_case
 from jiefen import clock
 from jiefen.errors import NotFound
 from jiefen.identity import mask_id_number, mask_phone
-from risk import keypersons, services
+from risk import keypersons, meetings, services
 from risk.models import CaseRisk, Grade
 
 from .schemas import Problem
@@ -166,4 +166,75 @@ def key_person(request: HttpRequest, pk: int):
         **_person_out(person, full),
         "full_record": full,
         "cases": list(codes.values_list("code", flat=True)),
+    }
+
+
+class MeetingItemOut(Schema):
+    case: str
+    title: str
+    reasons: list[str] = Field(..., description="new, red, orange, overdue, repeat")
+    grade: str
+    conclusion: str
+    responsible_unit: str | None
+    due_date: datetime.date | None
+    concluded_at: datetime.datetime | None
+
+
+class MeetingOut(Schema):
+    id: int
+    center: str
+    kind: str
+    date: datetime.date
+    opened_at: datetime.datetime
+    since: datetime.datetime
+
+
+class MeetingDetail(MeetingOut):
+    items: list[MeetingItemOut]
+    key_persons_missed_visits: list[int] = Field(..., description="Key-person file ids.")
+
+
+def _meeting_out(m) -> dict:
+    return {
+        "id": m.pk,
+        "center": m.center.name,
+        "kind": m.kind,
+        "date": m.date,
+        "opened_at": m.opened_at,
+        "since": m.since,
+    }
+
+
+@router.get("/meetings", response={200: list[MeetingOut], **ERRORS}, url_name="meetings")
+def meeting_list(request: HttpRequest, limit: int = 50):
+    """研判 meetings of the centers within the user's scope, newest first."""
+    qs = meetings.meetings_visible_to(request.auth).select_related("center")
+    return [_meeting_out(m) for m in qs[: max(1, min(limit, MAX_PAGE_SIZE))]]
+
+
+@router.get("/meetings/{pk}", response={200: MeetingDetail, **ERRORS}, url_name="meeting")
+def meeting_detail(request: HttpRequest, pk: int):
+    """One meeting: its agenda (most urgent first) with each item's conclusion."""
+    m = meetings.meetings_visible_to(request.auth).select_related("center").filter(pk=pk).first()
+    if m is None:
+        raise NotFound(_("No such meeting."))
+    items = []
+    for item in meetings.agenda(m):
+        risk = getattr(item.case, "risk", None)
+        items.append(
+            {
+                "case": item.case.code,
+                "title": item.case.title,
+                "reasons": item.reasons,
+                "grade": risk.grade if risk else Grade.NONE,
+                "conclusion": item.conclusion,
+                "responsible_unit": item.responsible_unit.name if item.responsible_unit else None,
+                "due_date": item.due_date,
+                "concluded_at": item.concluded_at,
+            }
+        )
+    return {
+        **_meeting_out(m),
+        "items": items,
+        "key_persons_missed_visits": list(m.persons.values_list("person_id", flat=True)),
     }

@@ -34,6 +34,7 @@ CASE_BOUND_CLOCKS = [
     Clock.SUPERVISE,
     Clock.RISK_REPORT,
     Clock.RISK_HANDLE,
+    Clock.PROGRESS,
 ]
 # The obligations a risk grade's response plan opens (the risk app's clocks).
 RISK_CLOCKS = [Clock.RISK_REPORT, Clock.RISK_HANDLE]

@@ -33,6 +33,8 @@ class Clock(models.TextChoices):
     # take it in hand (包案 for red), each within the plan's hours.
     RISK_REPORT = "risk_report", _("report the risk up by")
     RISK_HANDLE = "risk_handle", _("take the risk in hand by")
+    # 包案: the leader in charge reports the case's progress on a schedule.
+    PROGRESS = "progress", _("report progress by")
 
 
 class DeadlineState(models.TextChoices):

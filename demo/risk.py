@@ -4,12 +4,15 @@ with a check-in visit already missed — so the feature is there on the first ru
 
 import datetime
 
+from areas.models import Level, UnitKind
 from cases.models import Party
 from cases.workflow import OPEN_STATUSES
-from risk import keypersons, services
+from jiefen.localtime import LOCAL_TZ
+from risk import assignments, keypersons, meetings, services
+from risk.assignments import AssignmentInput, MeasureInput
 from risk.defaults import create_plans, create_rules, create_tags
 from risk.keypersons import PersonInput
-from risk.models import Grade, RiskPlan, RiskRule, RiskTag
+from risk.models import Grade, MeetingKind, MeetingSchedule, RiskPlan, RiskRule, RiskTag
 
 from .county import Demo
 
@@ -42,9 +45,31 @@ def build_risk(demo: Demo, now: datetime.datetime) -> None:
         and c.area.path.startswith(town.path)
         and c.owner_unit.area.path.startswith(town.path)
     ]
+    graded = []
     for case, (grade, reason) in zip(open_cases, GRADES, strict=False):
         if services.grade_of(case) != grade:
             services.set_grade(case, clerk, grade, reason, now - 2 * H)
+        graded.append(case)
+    if graded:  # the red case: the town's leader in charge, with a plan (一案一策)
+        today = now.astimezone(LOCAL_TZ).date()
+        assignments.assign(
+            clerk,
+            graded[0],
+            AssignmentInput(
+                leader_id=demo.users["leader"].pk,
+                report_days=3,
+                measures=[
+                    MeasureInput("当面稳控，落实在位在控", "村综治中心", today),
+                    MeasureInput(
+                        "组织双方调解", "镇人民调解委员会", today + datetime.timedelta(days=3)
+                    ),
+                    MeasureInput(
+                        "制定化解方案报县综治中心", "镇综治中心", today + datetime.timedelta(days=7)
+                    ),
+                ],
+            ),
+            now - H,
+        )
 
     village_clerk = demo.users["village_clerk"]
     people = (
@@ -76,3 +101,24 @@ def build_risk(demo: Demo, now: datetime.datetime) -> None:
             now - datetime.timedelta(days=opened),
         )
     keypersons.sweep_visits(now)
+    build_meetings(demo, now)
+
+
+def build_meetings(demo: Demo, now: datetime.datetime) -> None:
+    """东辽's rhythm: every town and the county hold 研判 on Wednesdays and Fridays; the
+    first town's last regular meeting is on record."""
+    centers = [
+        demo.centers[a.pk]
+        for a in [demo.county, *demo.towns]
+        if a.level in (Level.COUNTY, Level.TOWN) and demo.centers[a.pk].kind == UnitKind.CENTER
+    ]
+    MeetingSchedule.objects.bulk_create(
+        [MeetingSchedule(center=c, name="每周三、周五研判", weekdays="3,5") for c in centers]
+    )
+    town = demo.centers[demo.towns[0].pk]
+    local = now.astimezone(LOCAL_TZ)
+    day = local.date() - datetime.timedelta(days=1)
+    while day.isoweekday() not in (3, 5):
+        day -= datetime.timedelta(days=1)
+    held = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=LOCAL_TZ)
+    meetings.open_meeting(demo.users["town_clerk"], town, day, MeetingKind.SCHEDULED, held)

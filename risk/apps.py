@@ -20,7 +20,7 @@ class RiskConfig(AppConfig):
         from clocks.models import Clock
         from clocks.registry import on_missed, on_sweep
 
-        from . import keypersons, lists, services
+        from . import keypersons, lists, meetings, services
         from .panel import panel_context
 
         for name, label in [
@@ -28,6 +28,11 @@ class RiskConfig(AppConfig):
             ("risk_reported", _("Risk reported up")),
             ("risk_handled", _("Risk taken in hand")),
             ("key_person_linked", _("Key person linked")),
+            ("meeting_conclusion", _("研判 meeting conclusion")),
+            ("assigned_leader", _("Leader in charge assigned (包案)")),
+            ("progress_reported", _("Progress reported (包案)")),
+            ("measure_done", _("Plan measure done")),
+            ("assignment_ended", _("包案 ended")),
         ]:
             register_event_kind(name, label)
         register_panel(
@@ -50,3 +55,4 @@ class RiskConfig(AppConfig):
         on_missed(Clock.RISK_REPORT, services.plan_missed)
         on_missed(Clock.RISK_HANDLE, services.plan_missed)
         on_sweep(keypersons.sweep_visits)
+        on_sweep(meetings.sweep_notices)

@@ -281,3 +281,222 @@ class KeyPersonAccessLog(models.Model):
     class Meta:
         verbose_name = _("key person access record")
         verbose_name_plural = _("key person access records")
+
+
+# --- 研判 meetings ------------------------------------------------------------------------
+
+
+class MeetingSchedule(models.Model):
+    """A center's recurring 研判 meeting (东辽: every Wednesday and Friday; 日研判: daily)."""
+
+    center = models.ForeignKey(
+        "areas.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("center")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    # ISO weekdays, 1 = Monday … 7 = Sunday, e.g. "3,5" for Wednesday and Friday.
+    weekdays = models.CharField(
+        _("weekdays"), max_length=20, help_text=_("1 = Monday … 7 = Sunday, e.g. 3,5")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("meeting schedule")
+        verbose_name_plural = _("meeting schedules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def days(self) -> set[int]:
+        return {int(d) for d in self.weekdays.replace("，", ",").split(",") if d.strip().isdigit()}
+
+
+class MeetingKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("regular")
+    AD_HOC = "ad_hoc", _("ad hoc")
+
+
+class Meeting(models.Model):
+    """One 研判 meeting of a center: its agenda is built for its date when it is opened."""
+
+    center = models.ForeignKey(
+        "areas.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("center")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices)
+    date = models.DateField(_("date"))
+    opened_at = models.DateTimeField(_("opened at"))
+    since = models.DateTimeField(_("new cases since"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-date", "-opened_at"]
+        verbose_name = _("研判 meeting")
+        verbose_name_plural = _("研判 meetings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "date"],
+                condition=models.Q(kind="scheduled"),
+                name="one_regular_meeting_per_center_day",
+            )
+        ]
+
+
+class MeetingItem(models.Model):
+    """A case on a meeting's agenda, why it is there, and the meeting's conclusion."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    reasons = models.JSONField(default=list)
+    conclusion = models.TextField(_("conclusion"), blank=True)
+    grade_after = models.CharField(_("risk grade"), max_length=10, blank=True)
+    responsible_unit = models.ForeignKey(
+        "areas.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible unit"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    concluded_at = models.DateTimeField(null=True, blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "case"], name="one_item_per_meeting_case")
+        ]
+
+
+class MeetingPerson(models.Model):
+    """A key person with a missed visit on a meeting's agenda."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="persons")
+    person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class PreventionNotice(models.Model):
+    """预警预防信息 a meeting sends down to named units, each to acknowledge by `due_at`."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
+    text = models.TextField(_("notice"))
+    sent_at = models.DateTimeField()
+    due_at = models.DateTimeField(_("acknowledge by"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("prevention notice")
+        verbose_name_plural = _("prevention notices")
+
+
+class NoticeRecipient(models.Model):
+    notice = models.ForeignKey(
+        PreventionNotice, on_delete=models.CASCADE, related_name="recipients"
+    )
+    unit = models.ForeignKey("areas.Unit", on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    overdue_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "unit"], name="one_recipient_per_notice_unit")
+        ]
+
+
+# --- 包案, 一案一专班, 一案一策 ---------------------------------------------------------------
+
+
+class Assignment(models.Model):
+    """包案: a leader takes a case in hand with a task force (一案一专班) and a plan (一案一策),
+    and reports progress every `report_days` days (a clock the sweep watches)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assignments")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_cases",
+        verbose_name=_("leader in charge (包案领导)"),
+    )
+    leader_unit = models.ForeignKey("areas.Unit", on_delete=models.PROTECT, related_name="+")
+    report_days = models.PositiveIntegerField(
+        _("progress report every (days)"), default=7, validators=[MinValueValidator(1)]
+    )
+    assigned_at = models.DateTimeField(_("assigned at"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at"]
+        verbose_name = _("leader in charge (包案)")
+        verbose_name_plural = _("leaders in charge (包案)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_assignment_per_case",
+            )
+        ]
+
+
+class TaskForceMember(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    unit = models.ForeignKey(
+        "areas.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role in the task force"), max_length=40)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("task force member")
+        verbose_name_plural = _("task force members")
+
+
+class PlanMeasure(models.Model):
+    """One measure of 一案一策: what, who is responsible, by when."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="measures")
+    text = models.CharField(_("measure"), max_length=200)
+    responsible = models.CharField(_("responsible"), max_length=80)
+    due_date = models.DateField(_("due date"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("plan measure")
+        verbose_name_plural = _("plan measures")
+
+
+class ProgressReport(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports")
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("progress"))
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")

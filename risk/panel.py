@@ -1,10 +1,14 @@
 """The risk panel of the case page: the grade, its plan and open obligations, the key persons."""
 
+from areas.models import Role
 from cases.models import Case
 from cases.services import acting_membership
+from cases.workflow import CENTER_ROLES, OPEN_STATUSES, Status
 from clocks.models import Clock
+from jiefen import clock as jclock
 
-from .forms import GradeForm, ObligationForm
+from . import assignments
+from .forms import AssignmentForm, GradeForm, ObligationForm, ProgressForm
 from .models import CaseRisk, Grade, RiskPlan
 from .services import GRADE_ROLES, key_persons_of, open_obligations
 
@@ -33,4 +37,37 @@ def panel_context(user, case: Case, bound: dict | None = None) -> dict:
         "grade_form": bound.get("grade")
         or (GradeForm(initial={"grade": grade}) if may_act else None),
         "key_persons": list(key_persons_of(case)),
+        **_assignment_context(user, case, bound),
+    }
+
+
+def assignment_form(user, case: Case, data=None) -> AssignmentForm:
+    eligible = list(
+        assignments.eligible_memberships(case, user).order_by("unit__area__level", "unit__name")
+    )
+    leaders = {m.user_id: m.user for m in eligible if m.role == Role.LEADER}
+    return AssignmentForm(data, leaders=list(leaders.values()), members=eligible)
+
+
+def _assignment_context(user, case: Case, bound: dict) -> dict:
+    a = assignments.current(case)
+    if a is None:
+        may_assign = case.status in (*OPEN_STATUSES, Status.STABILISED) and (
+            (m := acting_membership(user, case, CENTER_ROLES)) is not None and m.unit.is_territorial
+        )
+        return {
+            "assignment": None,
+            "assign_form": bound.get("assign")
+            or (assignment_form(user, case) if may_assign else None),
+        }
+    members = list(a.members.select_related("user", "unit"))
+    in_force = user.pk == a.leader_id or any(m.user_id == user.pk for m in members)
+    today = jclock.today_local()
+    return {
+        "assignment": a,
+        "members": members,
+        "measures": [(m, not m.done_at and m.due_date < today) for m in a.measures.all()],
+        "reports": list(a.reports.select_related("by")[:5]),
+        "progress_form": bound.get("progress") or (ProgressForm() if in_force else None),
+        "in_force": in_force,
     }

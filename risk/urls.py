@@ -16,3 +16,16 @@ urlpatterns = [
     path("persons/<int:pk>/link/", views.person_link, name="person_link"),
     path("persons/<int:pk>/visit/", views.person_visit, name="person_visit"),
 ]
+urlpatterns += [
+    path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("meetings/<int:pk>/items/<int:item_pk>/", views.meeting_conclude, name="meeting_conclude"),
+    path("meetings/<int:pk>/notice/", views.meeting_notice, name="meeting_notice"),
+    path("meetings/<int:pk>/minutes.docx", views.meeting_minutes, name="meeting_minutes"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<int:pk>/acknowledge/", views.notice_acknowledge, name="notice_acknowledge"),
+    path("leading/", views.my_assignments, name="my_assignments"),
+    path("cases/<str:code>/assign/", views.assign, name="assign"),
+    path("cases/<str:code>/progress/", views.progress, name="progress"),
+    path("cases/<str:code>/measures/<int:pk>/done/", views.measure_done, name="measure_done"),
+]

@@ -3,17 +3,22 @@
 Each view validates its form, calls one service, and comes back; outside the user's scope
 every object is a 404."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from areas.models import Role
 from cases.pages import case_table_page, render_case_page
 from cases.registry import annotate_lists
 from cases.selectors import visible_case_or_404, with_overdue
+from cases.services import routable_units
+from cases.workflow import Status
 from clocks.deadlines import RISK_CLOCKS
 from jiefen import clock
 from jiefen.errors import ServiceError
@@ -22,8 +27,21 @@ from jiefen.identity import mask_id_number, mask_phone
 from jiefen.pagination import page_of
 from jiefen.panels import run_panel_action
 
-from . import keypersons, services
-from .forms import GradeForm, LinkForm, ObligationForm, PersonForm, VisitForm
+from . import assignments, keypersons, meetings, services
+from .assignments import AssignmentInput, MeasureInput
+from .forms import (
+    ConclusionForm,
+    GradeForm,
+    LinkForm,
+    MeetingOpenForm,
+    NoticeForm,
+    ObligationForm,
+    PersonForm,
+    ProgressForm,
+    VisitForm,
+)
+from .models import MeetingSchedule
+from .panel import assignment_form
 
 
 def _run(request, case, form, call, done: str):
@@ -167,3 +185,268 @@ def person_visit(request, pk):
             messages.success(request, _("The visit is recorded."))
             return redirect("risk:person", pk=person.pk)
     return _render_person(request, person, visit_form=form, status=422)
+
+
+# ---------------------------------------------------------------- 研判 meetings
+
+
+def _require_meetings(user):
+    if not meetings.centers_of(user) and not keypersons.may_use_files(user):
+        raise Http404
+
+
+@login_required
+def meeting_list(request):
+    _require_meetings(request.user)
+    centers = meetings.centers_of(request.user)
+    form = MeetingOpenForm(
+        request.POST or None,
+        centers=centers,
+        initial={"date": clock.today_local(), "kind": "scheduled"},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            meeting = meetings.open_meeting(
+                request.user,
+                form.centers[d["center"]],
+                d["date"],
+                d["kind"],
+                clock.now(),
+                d["note"],
+            )
+        except ServiceError as e:
+            apply_errors(e, form)
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("The meeting is open; its agenda is ready."))
+            return redirect("risk:meeting", pk=meeting.pk)
+    schedules = MeetingSchedule.objects.filter(center__in=centers, is_active=True).select_related(
+        "center"
+    )
+    page = page_of(
+        request,
+        meetings.meetings_visible_to(request.user).select_related("center", "opened_by"),
+        25,
+    )
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "risk/meetings.html",
+        {"form": form if centers else None, "page": page, "schedules": schedules},
+        status=status,
+    )
+
+
+def _conclusion_form(request, item, data=None):
+    case = item.case
+    can_route = case.status == Status.ACCEPTED
+    units = routable_units(case, request.user)
+    leaders = [
+        m.user
+        for m in assignments.eligible_memberships(case, request.user).filter(role=Role.LEADER)
+    ]
+    return ConclusionForm(data, item=item, units=units, leaders=leaders, can_route=can_route)
+
+
+def _render_meeting(request, meeting, bound=None, notice_form=None, status=200):
+    bound = bound or {}
+    may_act = meeting.center in meetings.centers_of(request.user)
+    labels = meetings.reason_labels()
+    rows = []
+    for item in meetings.agenda(meeting):
+        form = None
+        if may_act and not item.concluded_at:
+            form = bound.get(item.pk) or _conclusion_form(request, item)
+        rows.append(
+            {
+                "item": item,
+                "reasons": [labels.get(r, r) for r in item.reasons],
+                "grade": item.case.risk.grade if hasattr(item.case, "risk") else "none",
+                "form": form,
+            }
+        )
+    context = {
+        "meeting": meeting,
+        "rows": rows,
+        "persons": [mp.person for mp in meeting.persons.select_related("person__area")],
+        "notices": meeting.notices.prefetch_related("recipients__unit"),
+        "notice_form": (notice_form or NoticeForm(units=meetings.notice_units(meeting.center)))
+        if may_act
+        else None,
+        "now": clock.now(),
+    }
+    return render(request, "risk/meeting.html", context, status=status)
+
+
+@login_required
+def meeting(request, pk):
+    return _render_meeting(request, meetings.visible_meeting_or_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def meeting_conclude(request, pk, item_pk):
+    meeting = meetings.visible_meeting_or_404(request.user, pk)
+    item = get_object_or_404(
+        meeting.items.select_related("case__area", "case__owner_unit"), pk=item_pk
+    )
+    form = _conclusion_form(request, item, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        assignment = None
+        if d.get("leader_id"):
+            assignment = AssignmentInput(
+                leader_id=int(d["leader_id"]),
+                measures=[
+                    MeasureInput(
+                        text=d["measure"],
+                        responsible=d["measure_responsible"],
+                        due_date=d["measure_due"],
+                    )
+                ],
+            )
+        try:
+            meetings.conclude(
+                request.user,
+                item,
+                clock.now(),
+                conclusion=d["conclusion"],
+                grade=d["grade"],
+                route_unit_id=int(d["route_unit_id"]) if d.get("route_unit_id") else None,
+                responsible_unit_id=int(d["responsible_unit_id"])
+                if d["responsible_unit_id"]
+                else None,
+                due_date=d["due_date"],
+                assignment=assignment,
+            )
+        except ServiceError as e:
+            apply_errors(e, form)
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("The conclusion is recorded."))
+            return redirect(f"{reverse('risk:meeting', args=[meeting.pk])}#item-{item.pk}")
+    return _render_meeting(request, meeting, bound={item.pk: form}, status=422)
+
+
+@login_required
+@require_POST
+def meeting_notice(request, pk):
+    meeting = meetings.visible_meeting_or_404(request.user, pk)
+    form = NoticeForm(request.POST, units=meetings.notice_units(meeting.center))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            meetings.send_notice(
+                request.user,
+                meeting,
+                [int(u) for u in d["units"]],
+                d["text"],
+                d["hours"],
+                clock.now(),
+            )
+        except ServiceError as e:
+            apply_errors(e, form)
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("The notice is sent."))
+            return redirect("risk:meeting", pk=meeting.pk)
+    return _render_meeting(request, meeting, notice_form=form, status=422)
+
+
+@login_required
+def meeting_minutes(request, pk):
+    meeting = meetings.visible_meeting_or_404(request.user, pk)
+    response = HttpResponse(
+        meetings.minutes_docx(meeting),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"研判纪要-{meeting.center.name}-{meeting.date.isoformat()}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def notices(request):
+    rows = meetings.notices_for(request.user)[:100]
+    return render(request, "risk/notices.html", {"rows": rows, "now": clock.now()})
+
+
+@login_required
+@require_POST
+def notice_acknowledge(request, pk):
+    try:
+        meetings.acknowledge(request.user, pk, clock.now())
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Acknowledged."))
+    return redirect("risk:notices")
+
+
+# ---------------------------------------------------------------- 包案
+
+
+@login_required
+def my_assignments(request):
+    today = clock.today_local()
+    rows = []
+    for a in assignments.led_by(request.user):
+        measures = list(a.measures.all())
+        rows.append(
+            {
+                "a": a,
+                "measures": measures,
+                "overdue": [m for m in measures if not m.done_at and m.due_date < today],
+            }
+        )
+    rows.sort(key=lambda r: (-r["a"].case_rank, r["a"].assigned_at))
+    return render(request, "risk/my_assignments.html", {"rows": rows, "today": today})
+
+
+@login_required
+@require_POST
+def assign(request, code):
+    case = visible_case_or_404(request.user, code)
+    form = assignment_form(request.user, case, request.POST)
+    return _run(
+        request,
+        case,
+        form,
+        lambda d: assignments.assign(request.user, case, form.to_input(), clock.now()),
+        _("The leader in charge is assigned."),
+    )
+
+
+@login_required
+@require_POST
+def progress(request, code):
+    case = visible_case_or_404(request.user, code)
+    a = assignments.current(case)
+    if a is None:
+        raise Http404
+    form = ProgressForm(request.POST)
+    return _run(
+        request,
+        case,
+        form,
+        lambda d: assignments.report_progress(request.user, a, d["text"], clock.now()),
+        _("The progress is reported."),
+    )
+
+
+@login_required
+@require_POST
+def measure_done(request, code, pk):
+    case = visible_case_or_404(request.user, code)
+    a = assignments.current(case)
+    if a is None:
+        raise Http404
+    measure = get_object_or_404(a.measures, pk=pk)
+    try:
+        assignments.complete_measure(request.user, measure, clock.now())
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("cases:detail", code=case.code)

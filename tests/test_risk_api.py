@@ -73,3 +73,22 @@ def test_the_risk_endpoints_are_in_the_openapi_document(county):
     paths = Api("vclerk").get("/api/v1/openapi.json").json()["paths"]
     assert {"get", "put"} <= set(paths["/api/v1/cases/{code}/risk"])
     assert "/api/v1/key-persons" in paths and "/api/v1/key-persons/{pk}" in paths
+
+
+def test_meetings_readable_within_scope(county):
+    from risk import meetings as meeting_services
+    from risk.models import MeetingKind
+
+    case = new_case(county)
+    center = county.center(county.towns[0])
+    m = meeting_services.open_meeting(
+        county.users["tclerk"], center, NOW.date(), MeetingKind.AD_HOC, NOW
+    )
+    api = Api("tclerk")
+    assert [x["id"] for x in api.get("/api/v1/meetings").json()] == [m.pk]
+    detail = api.get(f"/api/v1/meetings/{m.pk}").json()
+    assert [i["case"] for i in detail["items"]] == [case.code]
+    assert detail["items"][0]["reasons"] == ["new"]
+    other = Api("tclerk_other")
+    assert other.get("/api/v1/meetings").json() == []
+    assert other.get(f"/api/v1/meetings/{m.pk}").status_code == 404

@@ -22,3 +22,9 @@ def uses_risk(user) -> bool:
     from risk.keypersons import may_use_files
 
     return may_use_files(user)
+
+
+@register.simple_tag
+def risk_grade_of(case):
+    risk = getattr(case, "risk", None)
+    return risk_badge(risk.grade if risk else "")
