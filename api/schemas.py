@@ -57,6 +57,11 @@ class TransitionIn(Schema):
     channel: str = Field("", description="transfer: litigation, arbitration, petition…")
     category_code: str = Field("", description="accept: set the category first.")
     satisfaction: str = Field("", description="follow_up: satisfied, basic or unsatisfied.")
+    measures: str = Field("", description="stabilise (稳控): the control measures.")
+    responsible: str = Field("", description="stabilise (稳控): who keeps it under control.")
+    review_date: datetime.date | None = Field(
+        None, description="stabilise (稳控): when the case is reviewed (after today)."
+    )
 
 
 class Ref(Schema):

@@ -10,7 +10,7 @@ from areas.selectors import area_subtree_q, memberships_of, visible_areas
 
 from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
-from .registry import Satisfaction, list_extensions
+from .registry import Satisfaction, list_extensions, transition_extensions
 from .services import REGISTER_ROLES, CaseInput, PartyInput
 from .workflow import Status, TransferChannel
 
@@ -219,6 +219,8 @@ class TransitionForm(forms.Form):
         self.proposal = proposal
         if transition.note_required:
             self.fields["note"].widget.attrs["required"] = True
+        for extension in transition_extensions(transition.name):
+            self.fields.update(extension.fields(case))
         if transition.name == "accept":
             self.fields["category_code"] = forms.ChoiceField(
                 label=_("category"),

@@ -177,3 +177,30 @@ def apply_list_filters(qs, values: dict[str, str]):
         if value and value in {v for v, _label in extension.choices()}:
             qs = extension.apply_filter(qs, value)
     return qs
+
+
+@dataclass(frozen=True)
+class TransitionExtension:
+    """What another app adds to one transition: fields of its form, and a step of its write.
+
+    `fields(case)` returns form fields by name (added to the action's form on the case page;
+    the API passes the same names as parameters). `apply(case, actor, actor_unit, now, note,
+    params)` runs inside the transition's transaction once the case has moved; it may refuse
+    with a ServiceError (nothing is written then) and returns details for the event's data.
+    """
+
+    transition: str
+    name: str
+    apply: Callable[..., dict | None]
+    fields: Callable[[Any], dict[str, Any]] = lambda case: {}
+
+
+_TRANSITION_EXTENSIONS: dict[str, dict[str, TransitionExtension]] = {}
+
+
+def register_transition_extension(extension: TransitionExtension) -> None:
+    _TRANSITION_EXTENSIONS.setdefault(extension.transition, {})[extension.name] = extension
+
+
+def transition_extensions(transition: str) -> list[TransitionExtension]:
+    return list(_TRANSITION_EXTENSIONS.get(transition, {}).values())

@@ -38,7 +38,7 @@ from .models import (
     TimelineEvent,
     TriageClass,
 )
-from .registry import Satisfaction, propose_route
+from .registry import Satisfaction, propose_route, transition_extensions
 from .signals import case_registered, timeline_event_appended
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
@@ -451,6 +451,9 @@ def _move(
             levels.leave_level(case, now)
         elif from_status in TERMINAL_FOR_LEVEL:
             levels.enter_level(case, now)
+        extra = dict(extra or {})
+        for extension in transition_extensions(name):  # other apps' part of this act
+            extra.update(extension.apply(case, actor, actor_unit, now, note, params) or {})
         after = {"status": case.status, "owner_unit": case.owner_unit.name, "level": case.level}
         changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         append_event(
@@ -462,7 +465,7 @@ def _move(
             from_status=from_status,
             to_status=case.status,
             note=note,
-            data={"changes": changes, **(extra or {})},
+            data={"changes": changes, **extra},
         )
     return case
 

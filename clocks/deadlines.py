@@ -35,6 +35,7 @@ CASE_BOUND_CLOCKS = [
     Clock.RISK_REPORT,
     Clock.RISK_HANDLE,
     Clock.PROGRESS,
+    Clock.REVIEW,
 ]
 # The obligations a risk grade's response plan opens (the risk app's clocks).
 RISK_CLOCKS = [Clock.RISK_REPORT, Clock.RISK_HANDLE]

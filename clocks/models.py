@@ -35,6 +35,8 @@ class Clock(models.TextChoices):
     RISK_HANDLE = "risk_handle", _("take the risk in hand by")
     # 包案: the leader in charge reports the case's progress on a schedule.
     PROGRESS = "progress", _("report progress by")
+    # 稳控: a stabilised case is reviewed by its review date.
+    REVIEW = "review", _("review the stabilised case by")
 
 
 class DeadlineState(models.TextChoices):

@@ -12,15 +12,17 @@ class RiskConfig(AppConfig):
         from cases.registry import (
             CasePanel,
             ListExtension,
+            TransitionExtension,
             register_event_kind,
             register_list_extension,
             register_panel,
+            register_transition_extension,
         )
         from cases.signals import case_registered
         from clocks.models import Clock
         from clocks.registry import on_missed, on_sweep
 
-        from . import keypersons, lists, meetings, services
+        from . import keypersons, lists, meetings, services, stability
         from .panel import panel_context
 
         for name, label in [
@@ -33,6 +35,7 @@ class RiskConfig(AppConfig):
             ("progress_reported", _("Progress reported (包案)")),
             ("measure_done", _("Plan measure done")),
             ("assignment_ended", _("包案 ended")),
+            ("stability_reviewed", _("Stabilised case reviewed (稳控)")),
         ]:
             register_event_kind(name, label)
         register_panel(
@@ -51,6 +54,14 @@ class RiskConfig(AppConfig):
                 rank="risk_rank",
             )
         )
+        # 稳控: stabilising names the measures, the responsible and the review date.
+        register_transition_extension(
+            TransitionExtension(
+                "stabilise", "risk", stability.on_stabilise, stability.control_fields
+            )
+        )
+        for name in ("follow_up", "reopen"):
+            register_transition_extension(TransitionExtension(name, "risk", stability.on_leaving))
         case_registered.connect(services.judge_new_case, dispatch_uid="risk.judge_new_case")
         on_missed(Clock.RISK_REPORT, services.plan_missed)
         on_missed(Clock.RISK_HANDLE, services.plan_missed)

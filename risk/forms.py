@@ -236,3 +236,14 @@ class ProgressForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "progress")
         super().__init__(*args, **kwargs)
+
+
+class ReviewForm(forms.Form):
+    """稳控 review: the measures and the responsible go on, to a new review date."""
+
+    def __init__(self, *args, **kwargs):
+        from .stability import control_fields
+
+        kwargs.setdefault("prefix", "review")
+        super().__init__(*args, **kwargs)
+        self.fields.update(control_fields(None))

@@ -500,3 +500,24 @@ class ProgressReport(models.Model):
         ordering = ["-at"]
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
+
+
+# --- 稳控 -----------------------------------------------------------------------------------
+
+
+class StabilityControl(models.Model):
+    """稳控: how a stabilised case is kept under control, by whom, and when it is reviewed."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="controls")
+    measures = models.TextField(_("control measures"))
+    responsible = models.CharField(_("responsible for control (稳控)"), max_length=80)
+    review_date = models.DateField(_("review date"))
+    set_at = models.DateTimeField()
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        verbose_name = _("stability control (稳控)")
+        verbose_name_plural = _("stability controls (稳控)")

@@ -3,12 +3,12 @@
 from areas.models import Role
 from cases.models import Case
 from cases.services import acting_membership
-from cases.workflow import CENTER_ROLES, OPEN_STATUSES, Status
+from cases.workflow import CENTER_ROLES, HANDLING_ROLES, OPEN_STATUSES, Status
 from clocks.models import Clock
 from jiefen import clock as jclock
 
-from . import assignments
-from .forms import AssignmentForm, GradeForm, ObligationForm, ProgressForm
+from . import assignments, stability
+from .forms import AssignmentForm, GradeForm, ObligationForm, ProgressForm, ReviewForm
 from .models import CaseRisk, Grade, RiskPlan
 from .services import GRADE_ROLES, key_persons_of, open_obligations
 
@@ -38,7 +38,21 @@ def panel_context(user, case: Case, bound: dict | None = None) -> dict:
         or (GradeForm(initial={"grade": grade}) if may_act else None),
         "key_persons": list(key_persons_of(case)),
         **_assignment_context(user, case, bound),
+        **_control_context(user, case, bound),
     }
+
+
+def _control_context(user, case: Case, bound: dict) -> dict:
+    control = stability.current(case)
+    if control is None:
+        return {"control": None}
+    may_review = acting_membership(user, case, HANDLING_ROLES) is not None
+    form = bound.get("review")
+    if form is None and may_review:
+        form = ReviewForm(
+            initial={"measures": control.measures, "responsible": control.responsible}
+        )
+    return {"control": control, "review_form": form}
 
 
 def assignment_form(user, case: Case, data=None) -> AssignmentForm:

@@ -27,7 +27,7 @@ from jiefen.identity import mask_id_number, mask_phone
 from jiefen.pagination import page_of
 from jiefen.panels import run_panel_action
 
-from . import assignments, keypersons, meetings, services
+from . import assignments, keypersons, meetings, services, stability
 from .assignments import AssignmentInput, MeasureInput
 from .forms import (
     ConclusionForm,
@@ -38,6 +38,7 @@ from .forms import (
     ObligationForm,
     PersonForm,
     ProgressForm,
+    ReviewForm,
     VisitForm,
 )
 from .models import MeetingSchedule
@@ -450,3 +451,19 @@ def measure_done(request, code, pk):
     else:
         messages.success(request, _("Saved."))
     return redirect("cases:detail", code=case.code)
+
+
+@login_required
+@require_POST
+def review(request, code):
+    case = visible_case_or_404(request.user, code)
+    form = ReviewForm(request.POST)
+    return _run(
+        request,
+        case,
+        form,
+        lambda d: stability.review(
+            request.user, case, d["measures"], d["responsible"], d["review_date"], clock.now()
+        ),
+        _("The review is recorded."),
+    )
