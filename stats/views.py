@@ -19,6 +19,7 @@ from cases.pages import case_table_page
 from cases.registry import annotate_lists
 from cases.selectors import with_overdue
 from jiefen import clock
+from risk.figures import figures as risk_figures
 
 from . import charts, exports, report, selectors
 from .indicators import INDICATORS, RANKING
@@ -204,6 +205,7 @@ def dashboard(request):
             "sub_chart": sub_chart,
             "units": units,
             "ranking": RANKING_INDICATORS,
+            "risk_figures": risk_figures(q.area, q.period.start, q.period.end),
         },
     )
 

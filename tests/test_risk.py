@@ -224,3 +224,23 @@ def test_grade_through_the_case_page(county, client):
     client.login(username="vclerk_sibling", password=PASSWORD)
     assert client.post(url, {"grade-grade": "none", "grade-reason": "x"}).status_code == 404
     assert grade(case) == Grade.RED
+
+
+def test_the_dashboard_shows_the_risk_figures_with_drill_down(county, client):
+    red = new_case(county)
+    services.set_grade(red, county.users["vclerk"], Grade.RED, "扬言报复", NOW)
+    new_case(county)
+    client.login(username="tclerk", password=PASSWORD)
+    page = client.get(reverse("stats:dashboard")).content.decode()
+    assert 'id="risk-figures"' in page
+    town = county.towns[0]
+    link = f"/cases/?area={town.pk}&amp;risk=red"
+    assert link in page
+    listed = client.get(f"/cases/?area={town.pk}&risk=red").content.decode()
+    assert red.code in listed
+    from risk.figures import figures
+
+    f = figures(town, NOW.date(), NOW.date())
+    values = {x.key: x.value for x in f["grades"] + f["work"]}
+    assert values["grade_red"] == 1 and values["screened"] == 2
+    assert values["plan_on_time"] == "0 / 0"
