@@ -163,9 +163,10 @@ def open_meeting(
         reasons = agenda_case_ids(center, since, now)
         MeetingItem.objects.bulk_create(
             [
-                MeetingItem(meeting=meeting, case_id=pk, reasons=r)
+                MeetingItem(meeting=meeting, case_id=pk, reasons=r, urgency=urgency(r))
                 for pk, r in sorted(reasons.items())
-            ]
+            ],
+            batch_size=2_000,
         )
         missed = KeyPerson.objects.filter(
             area__path__startswith=center.area.path, visit_overdue_at__isnull=False
@@ -176,23 +177,16 @@ def open_meeting(
     return meeting
 
 
-def agenda(meeting: Meeting) -> list[MeetingItem]:
+def urgency(reasons: list[str]) -> int:
+    grade = 2 if Reason.RED in reasons else 1 if Reason.ORANGE in reasons else 0
+    return grade * 2 + (Reason.OVERDUE in reasons)
+
+
+def agenda(meeting: Meeting) -> QuerySet[MeetingItem]:
     """The items, most urgent first: red, orange, overdue, then the rest, oldest first."""
-    items = list(
-        meeting.items.select_related(
-            "case__area", "case__owner_unit", "case__risk", "responsible_unit"
-        )
-    )
-
-    def urgency(item):
-        risk = getattr(item.case, "risk", None)
-        return (
-            -(risk.rank if risk else 0),
-            Reason.OVERDUE not in item.reasons,
-            item.case.created_at,
-        )
-
-    return sorted(items, key=urgency)
+    return meeting.items.select_related(
+        "case__area", "case__owner_unit", "case__risk", "responsible_unit"
+    ).order_by("-urgency", "case__created_at", "pk")
 
 
 def conclude(
@@ -273,9 +267,13 @@ def conclude(
 
 
 def notice_units(center: Unit) -> QuerySet[Unit]:
-    """Units a center may send a notice down to: active units of its area and below."""
-    return Unit.objects.filter(is_active=True, area__path__startswith=center.area.path).exclude(
-        pk=center.pk
+    """Units a center sends a notice down to: the other units of its own area (police
+    stations, departments) and those of the areas one level below (towns' centers…)."""
+    return (
+        Unit.objects.filter(is_active=True)
+        .filter(Q(area=center.area) | Q(area__parent=center.area))
+        .exclude(pk=center.pk)
+        .order_by("area__code", "name")
     )
 
 

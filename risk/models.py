@@ -349,6 +349,8 @@ class MeetingItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     reasons = models.JSONField(default=list)
+    # The agenda's order, fixed when it is built: red, orange, then overdue first.
+    urgency = models.PositiveSmallIntegerField(default=0)
     conclusion = models.TextField(_("conclusion"), blank=True)
     grade_after = models.CharField(_("risk grade"), max_length=10, blank=True)
     responsible_unit = models.ForeignKey(
@@ -366,7 +368,7 @@ class MeetingItem(models.Model):
     )
 
     class Meta:
-        ordering = ["pk"]
+        ordering = ["-urgency", "pk"]
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
         constraints = [

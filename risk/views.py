@@ -239,38 +239,45 @@ def meeting_list(request):
     )
 
 
-def _conclusion_form(request, item, data=None):
+def _conclusion_form(request, item, data=None, choices=None):
+    """The conclusion form of one item; `choices` caches the units and leaders per area
+    (the items of one page share few areas)."""
     case = item.case
+    cache = choices if choices is not None else {}
+    if case.area_id not in cache:
+        units = list(routable_units(case, request.user).order_by("area__level", "name"))
+        leaders = [
+            m.user
+            for m in assignments.eligible_memberships(case, request.user).filter(role=Role.LEADER)
+        ]
+        cache[case.area_id] = (units, leaders)
+    units, leaders = cache[case.area_id]
     can_route = case.status == Status.ACCEPTED
-    units = routable_units(case, request.user)
-    leaders = [
-        m.user
-        for m in assignments.eligible_memberships(case, request.user).filter(role=Role.LEADER)
-    ]
     return ConclusionForm(data, item=item, units=units, leaders=leaders, can_route=can_route)
 
 
-def _render_meeting(request, meeting, bound=None, notice_form=None, status=200):
-    bound = bound or {}
+AGENDA_PAGE = 50
+
+
+def _render_meeting(request, meeting, notice_form=None, status=200):
     may_act = meeting.center in meetings.centers_of(request.user)
     labels = meetings.reason_labels()
-    rows = []
-    for item in meetings.agenda(meeting):
-        form = None
-        if may_act and not item.concluded_at:
-            form = bound.get(item.pk) or _conclusion_form(request, item)
-        rows.append(
-            {
-                "item": item,
-                "reasons": [labels.get(r, r) for r in item.reasons],
-                "grade": item.case.risk.grade if hasattr(item.case, "risk") else "none",
-                "form": form,
-            }
-        )
+    page = page_of(request, meetings.agenda(meeting), AGENDA_PAGE)
+    rows = [
+        {
+            "item": item,
+            "reasons": [labels.get(r, r) for r in item.reasons],
+            "grade": item.case.risk.grade if hasattr(item.case, "risk") else "none",
+            "may_conclude": may_act and not item.concluded_at,
+        }
+        for item in page
+    ]
     context = {
         "meeting": meeting,
         "rows": rows,
-        "persons": [mp.person for mp in meeting.persons.select_related("person__area")],
+        "page": page,
+        "persons": [mp.person for mp in meeting.persons.select_related("person__area")[:50]],
+        "persons_count": meeting.persons.count(),
         "notices": meeting.notices.prefetch_related("recipients__unit"),
         "notice_form": (notice_form or NoticeForm(units=meetings.notice_units(meeting.center)))
         if may_act
@@ -286,14 +293,16 @@ def meeting(request, pk):
 
 
 @login_required
-@require_POST
 def meeting_conclude(request, pk, item_pk):
+    """One agenda item: its conclusion form (GET), and recording it (POST)."""
     meeting = meetings.visible_meeting_or_404(request.user, pk)
     item = get_object_or_404(
-        meeting.items.select_related("case__area", "case__owner_unit"), pk=item_pk
+        meeting.items.select_related("case__area", "case__owner_unit", "case__risk"), pk=item_pk
     )
-    form = _conclusion_form(request, item, request.POST)
-    if form.is_valid():
+    if item.concluded_at or meeting.center not in meetings.centers_of(request.user):
+        raise Http404
+    form = _conclusion_form(request, item, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         assignment = None
         if d.get("leader_id"):
@@ -327,7 +336,16 @@ def meeting_conclude(request, pk, item_pk):
         else:
             messages.success(request, _("The conclusion is recorded."))
             return redirect(f"{reverse('risk:meeting', args=[meeting.pk])}#item-{item.pk}")
-    return _render_meeting(request, meeting, bound={item.pk: form}, status=422)
+    labels = meetings.reason_labels()
+    context = {
+        "meeting": meeting,
+        "item": item,
+        "reasons": [labels.get(r, r) for r in item.reasons],
+        "grade": item.case.risk.grade if hasattr(item.case, "risk") else "none",
+        "form": form,
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "risk/meeting_item.html", context, status=status)
 
 
 @login_required

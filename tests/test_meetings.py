@@ -260,6 +260,7 @@ def test_meeting_pages_minutes_and_404s(county, town, week, client):
     page = client.get(reverse("risk:meeting", args=[meeting.pk])).content.decode()
     assert week["red"].code in page and week["other_town"].code not in page
     url = reverse("risk:meeting_conclude", args=[meeting.pk, item.pk])
+    assert "conclusion-form" in client.get(url).content.decode()
     assert client.post(url, {f"item-{item.pk}-conclusion": ""}).status_code == 422
     r = client.post(url, {f"item-{item.pk}-conclusion": "维持橙色，专人跟进"})
     assert r.status_code == 302
@@ -276,4 +277,5 @@ def test_meeting_pages_minutes_and_404s(county, town, week, client):
     assert client.get(reverse("risk:meeting", args=[meeting.pk])).status_code == 404
     assert client.get(reverse("risk:meeting_minutes", args=[meeting.pk])).status_code == 404
     assert client.post(url, {f"item-{item.pk}-conclusion": "x"}).status_code == 404
+    assert client.get(url).status_code == 404
     assert Unit.objects.filter(pk=town.pk).exists()
