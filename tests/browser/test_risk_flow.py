@@ -13,7 +13,8 @@ from tests.factories import NOW, PASSWORD, new_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WEDNESDAY = NOW + datetime.timedelta(days=2)  # NOW is a Monday
+# The next Wednesday after NOW (a Monday, unless the suite runs with JIEFEN_CLOCK_OFFSET_DAYS).
+WEDNESDAY = NOW + datetime.timedelta(days=(2 - NOW.astimezone(clock.LOCAL_TZ).weekday()) % 7 or 7)
 
 
 def test_town_clerk_concludes_on_wednesday_and_the_leader_sees_it_first(new_page, county):
