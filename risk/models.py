@@ -384,6 +384,8 @@ class MeetingPerson(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("key person on the agenda")
+        verbose_name_plural = _("key persons on the agenda")
 
 
 class PreventionNotice(models.Model):
@@ -415,6 +417,8 @@ class NoticeRecipient(models.Model):
     overdue_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notice recipient")
+        verbose_name_plural = _("notice recipients")
         constraints = [
             models.UniqueConstraint(fields=["notice", "unit"], name="one_recipient_per_notice_unit")
         ]
