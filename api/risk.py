@@ -139,6 +139,8 @@ def key_persons(request: HttpRequest, page: int = 1, page_size: int = 20, missed
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors)
     qs = keypersons.persons_visible_to(request.auth).select_related("area", "responsible")
+    if not keypersons.may_use_files(request.auth):  # center staff only, as on the pages
+        qs = qs.none()
     if missed:
         qs = qs.filter(visit_overdue_at__isnull=False)
     start = (page - 1) * page_size
@@ -156,7 +158,7 @@ def key_person(request: HttpRequest, pk: int):
         .filter(pk=pk)
         .first()
     )
-    if person is None:
+    if person is None or not keypersons.may_use_files(request.auth):
         raise NotFound(_("No such key person."))
     full = keypersons.open_file(
         person, request.auth, "api", request.META.get("REMOTE_ADDR"), clock.now()
