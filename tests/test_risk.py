@@ -14,6 +14,7 @@ from cases.models import TimelineEvent
 from cases.selectors import work_queue
 from cases.services import register_case
 from clocks.models import Clock, Deadline, DeadlineState
+from jiefen.localtime import LOCAL_TZ
 from notifications.models import Kind, Notification
 from risk import services
 from risk.defaults import create_rules
@@ -244,3 +245,28 @@ def test_the_dashboard_shows_the_risk_figures_with_drill_down(county, client):
     values = {x.key: x.value for x in f["grades"] + f["work"]}
     assert values["grade_red"] == 1 and values["screened"] == 2
     assert values["plan_on_time"] == "0 / 0"
+
+
+def test_the_risk_figures_export_to_excel_with_their_definitions(county, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    red = new_case(county)
+    services.set_grade(red, county.users["vclerk"], Grade.RED, "扬言报复", NOW)
+    town = county.towns[0]
+    client.login(username="tclerk", password=PASSWORD)
+    day = NOW.astimezone(LOCAL_TZ).date().isoformat()
+    response = client.get(
+        "/stats/export/risk.xlsx", {"area": town.pk, "period": "custom", "start": day, "end": day}
+    )
+    assert response.status_code == 200
+    rows = list(
+        load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
+    figures = {r[0]: (r[1], r[2]) for r in rows[4:]}
+    assert figures["红色"][0] == 1 and figures["红色"][1]  # the value and its definition
+    assert figures["排查数"][0] == 1
+    client.logout()
+    client.login(username="tclerk_other", password=PASSWORD)
+    assert client.get("/stats/export/risk.xlsx", {"area": town.pk}).status_code == 404
