@@ -247,3 +247,13 @@ class ReviewForm(forms.Form):
         kwargs.setdefault("prefix", "review")
         super().__init__(*args, **kwargs)
         self.fields.update(control_fields(None))
+
+
+class EndAssignmentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "end")
+        super().__init__(*args, **kwargs)

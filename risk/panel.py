@@ -8,7 +8,14 @@ from clocks.models import Clock
 from jiefen import clock as jclock
 
 from . import assignments, stability
-from .forms import AssignmentForm, GradeForm, ObligationForm, ProgressForm, ReviewForm
+from .forms import (
+    AssignmentForm,
+    EndAssignmentForm,
+    GradeForm,
+    ObligationForm,
+    ProgressForm,
+    ReviewForm,
+)
 from .models import CaseRisk, Grade, RiskPlan
 from .services import GRADE_ROLES, key_persons_of, open_obligations
 
@@ -83,5 +90,11 @@ def _assignment_context(user, case: Case, bound: dict) -> dict:
         "measures": [(m, not m.done_at and m.due_date < today) for m in a.measures.all()],
         "reports": list(a.reports.select_related("by")[:5]),
         "progress_form": bound.get("progress") or (ProgressForm() if in_force else None),
+        "end_form": bound.get("end")
+        or (
+            EndAssignmentForm()
+            if user.pk == a.leader_id or acting_membership(user, case, CENTER_ROLES)
+            else None
+        ),
         "in_force": in_force,
     }

@@ -27,6 +27,7 @@ urlpatterns += [
     path("leading/", views.my_assignments, name="my_assignments"),
     path("cases/<str:code>/assign/", views.assign, name="assign"),
     path("cases/<str:code>/progress/", views.progress, name="progress"),
+    path("cases/<str:code>/assignment/end/", views.end_assignment, name="end_assignment"),
     path("cases/<str:code>/review/", views.review, name="review"),
     path("cases/<str:code>/measures/<int:pk>/done/", views.measure_done, name="measure_done"),
 ]

@@ -31,6 +31,7 @@ from . import assignments, keypersons, meetings, services, stability
 from .assignments import AssignmentInput, MeasureInput
 from .forms import (
     ConclusionForm,
+    EndAssignmentForm,
     GradeForm,
     LinkForm,
     MeetingOpenForm,
@@ -484,4 +485,21 @@ def review(request, code):
             request.user, case, d["measures"], d["responsible"], d["review_date"], clock.now()
         ),
         _("The review is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def end_assignment(request, code):
+    case = visible_case_or_404(request.user, code)
+    a = assignments.current(case)
+    if a is None:
+        raise Http404
+    form = EndAssignmentForm(request.POST)
+    return _run(
+        request,
+        case,
+        form,
+        lambda d: assignments.end_assignment(request.user, a, d["reason"], clock.now()),
+        _("The assignment has ended."),
     )

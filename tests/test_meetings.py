@@ -283,3 +283,31 @@ def test_meeting_pages_minutes_and_404s(county, town, week, client):
     assert client.post(url, {f"item-{item.pk}-conclusion": "x"}).status_code == 404
     assert client.get(url).status_code == 404
     assert Unit.objects.filter(pk=town.pk).exists()
+
+
+def test_the_center_ends_a_baoan_on_the_case_page(county, week, client):
+    case = week["red"]
+    handler = county.users["handler"]
+    assignments.assign(
+        county.users["tclerk"],
+        case,
+        AssignmentInput(
+            leader_id=county.users["leader"].pk,
+            members=[MemberInput(user_id=handler.pk, role="人社专员")],
+            measures=[MeasureInput(text="走访", responsible="镇1村1", due_date=NOW.date())],
+        ),
+        NOW,
+    )
+    url = reverse("risk:end_assignment", args=[case.code])
+    client.login(username="vclerk_sibling", password=PASSWORD)
+    assert client.post(url, {"end-reason": "x"}).status_code == 404
+    client.logout()
+    client.login(username="tclerk", password=PASSWORD)
+    page = client.get(reverse("cases:detail", args=[case.code])).content.decode()
+    assert url in page
+    assert client.post(url, {"end-reason": ""}).status_code == 422
+    assert assignments.current(case) is not None
+    assert client.post(url, {"end-reason": "已化解"}).status_code == 302
+    assert assignments.current(case) is None
+    assert not cases_visible_to(handler).filter(pk=case.pk).exists()
+    assert TimelineEvent.objects.filter(case=case, kind="assignment_ended", note="已化解").exists()
