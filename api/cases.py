@@ -14,6 +14,7 @@ from ninja import Header, Path, Query, Router, Schema
 from areas.models import Area
 from cases.errors import InvalidInput
 from cases.models import Case, Channel
+from cases.registry import annotate_lists
 from cases.selectors import cases_visible_to, filter_cases, get_visible_case
 from cases.services import (
     CaseInput,
@@ -28,6 +29,8 @@ from jiefen import clock
 from jiefen.identity import mask_id_number, mask_phone
 from jiefen.localtime import aware
 from jiefen.pagination import page_url
+from risk.models import Grade
+from risk.services import grade_of
 
 from . import idempotency
 from .schemas import (
@@ -187,6 +190,7 @@ def case_detail(request: HttpRequest, code: str = CaseCode):
             for e in events
         ],
         "actions": [t.name for t in allowed_transitions(user, case)],
+        "risk_grade": grade_of(case),
     }
 
 
@@ -198,6 +202,7 @@ class CaseFilters(Schema):
     date_from: ApiDate | None = None
     date_to: ApiDate | None = None
     q: Text(100) = ""
+    risk: Text(10, description="Risk grade: red, orange, yellow or none.") = ""
     page: Page = 1
     page_size: PageSize = 20
 
@@ -215,6 +220,8 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
         area = Area.objects.filter(code=filters.area).first()
         if area is None:
             errors["area"] = _("Unknown area code.")
+    if filters.risk and filters.risk not in Grade.values:
+        errors["risk"] = _("Choose red, orange, yellow or no risk.")
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors)
 
@@ -227,11 +234,13 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
         date_from=filters.date_from,
         date_to=filters.date_to,
         q=filters.q,
+        extra={"risk": filters.risk},
     )
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
     cases = (
-        qs.select_related("area", "category", "owner_unit")
+        annotate_lists(qs)
+        .select_related("area", "category", "owner_unit")
         .prefetch_related("parties")
         .order_by("-created_at", "-pk")[start : start + filters.page_size]
     )
@@ -242,7 +251,10 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]):
         "next": page_url(request, filters.page + 1) if start + filters.page_size < count else None,
         "previous": page_url(request, filters.page - 1) if filters.page > 1 else None,
         "results": [
-            CaseListItem(**_summary(request, c), parties=_parties(c, full=False)) for c in cases
+            CaseListItem(
+                **_summary(request, c), parties=_parties(c, full=False), risk_grade=c.risk_grade
+            )
+            for c in cases
         ],
     }
 

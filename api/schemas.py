@@ -152,6 +152,11 @@ class TransitionIn(Schema):
     channel: Text(20, description="transfer: litigation, arbitration, petition…") = ""
     category_code: Text(10, description="accept: set the category first.") = ""
     satisfaction: Text(20, description="follow_up: satisfied, basic or unsatisfied.") = ""
+    measures: Text(2000, description="stabilise (稳控): the control measures.") = ""
+    responsible: Text(80, description="stabilise (稳控): who keeps it under control.") = ""
+    review_date: ApiDate | None = Field(
+        None, description="stabilise (稳控): when the case is reviewed (after today)."
+    )
 
 
 class Ref(Schema):
@@ -212,6 +217,7 @@ class CaseSummary(Schema):
 
 class CaseListItem(CaseSummary):
     parties: list[PartyOut]
+    risk_grade: str = Field("none", description="红橙黄预警: red, orange, yellow or none.")
 
 
 class CaseDetail(CaseListItem):

@@ -11,7 +11,7 @@ from jiefen.pickers import PickerField
 
 from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
-from .registry import Satisfaction
+from .registry import Satisfaction, list_extensions, transition_extensions
 from .services import MAX_PARTIES, REGISTER_ROLES, CaseInput, PartyInput
 from .workflow import Status, TransferChannel
 
@@ -202,6 +202,13 @@ class CaseFilterForm(forms.Form):
         self.fields["category"].choices = category_choices(majors_selectable=True)
         self.fields["area"].scope(user)
         self.fields["q"].widget.attrs["placeholder"] = _("code, party name or words")
+        # Filters other apps add to the list (the risk grade…), after the case's own.
+        for extension in list_extensions():
+            self.fields[extension.name] = forms.ChoiceField(
+                label=extension.label,
+                required=False,
+                choices=[("", _("all")), *extension.choices()],
+            )
 
     def active_count(self) -> int:
         """How many filters are set (shown on the collapsed filter block)."""
@@ -212,7 +219,8 @@ class CaseFilterForm(forms.Form):
         self.is_valid()  # fills cleaned_data with the fields that are valid
         d = getattr(self, "cleaned_data", {})
         text = {k: d.get(k) or "" for k in ("q", "status", "category", "channel")}
-        return {**text, **{k: d.get(k) for k in ("area", "date_from", "date_to")}}
+        extra = {e.name: d.get(e.name) or "" for e in list_extensions()}
+        return {**text, **{k: d.get(k) for k in ("area", "date_from", "date_to")}, "extra": extra}
 
 
 class TransitionForm(forms.Form):
@@ -228,6 +236,8 @@ class TransitionForm(forms.Form):
         self.proposal = proposal
         if transition.note_required:
             self.fields["note"].widget.attrs["required"] = True
+        for extension in transition_extensions(transition.name):
+            self.fields.update(extension.fields(case))
         if transition.name == "accept":
             self.fields["category_code"] = forms.ChoiceField(
                 label=_("category"),

@@ -265,6 +265,8 @@ class CaseUnitRelation(models.TextChoices):
     FIRST = "first", _("first receiver")
     FORMER = "former", _("former handler")
     ASSISTING = "assisting", _("assisting unit")
+    # A unit with a member in a case's task force (一案一专班) reads it while assigned.
+    TASK_FORCE = "task_force", _("task force")
 
 
 class CaseUnit(models.Model):

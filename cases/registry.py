@@ -172,3 +172,83 @@ def batch_actions(user) -> list[BatchAction]:
 
 def batch_action(name: str) -> BatchAction | None:
     return _BATCH_ACTIONS.get(name)
+
+
+@dataclass(frozen=True)
+class ListExtension:
+    """A column, a filter and a queue priority another app adds to the case lists.
+
+    `annotate(qs)` adds what the column shows and the queues order by; `cell_template`
+    renders one cell with `case` in its context; `choices()` are the filter's options and
+    `apply_filter(qs, value)` narrows a list to one of them (the GET parameter is `name`);
+    `rank`, when set, is an annotation the work queues order by, highest first, before
+    anything else (the risk grade: a red case first in every queue).
+    """
+
+    name: str
+    label: Any
+    annotate: Callable[[Any], Any]
+    cell_template: str
+    choices: Callable[[], list[tuple[str, Any]]]
+    apply_filter: Callable[[Any, str], Any]
+    rank: str = ""
+    order: int = 100
+
+
+_LIST_EXTENSIONS: dict[str, ListExtension] = {}
+
+
+def register_list_extension(extension: ListExtension) -> None:
+    _LIST_EXTENSIONS[extension.name] = extension
+
+
+def list_extensions() -> list[ListExtension]:
+    return sorted(_LIST_EXTENSIONS.values(), key=lambda e: (e.order, e.name))
+
+
+def annotate_lists(qs):
+    """The case list's queryset with every extension's annotations."""
+    for extension in list_extensions():
+        qs = extension.annotate(qs)
+    return qs
+
+
+def queue_ranks() -> list[str]:
+    """Ordering keys that come before everything else in a work queue (highest first)."""
+    return [f"-{e.rank}" for e in list_extensions() if e.rank]
+
+
+def apply_list_filters(qs, values: dict[str, str]):
+    """Narrow `qs` by the extensions' filters given in `values` (name → chosen value)."""
+    for extension in list_extensions():
+        value = (values or {}).get(extension.name) or ""
+        if value and value in {v for v, _label in extension.choices()}:
+            qs = extension.apply_filter(qs, value)
+    return qs
+
+
+@dataclass(frozen=True)
+class TransitionExtension:
+    """What another app adds to one transition: fields of its form, and a step of its write.
+
+    `fields(case)` returns form fields by name (added to the action's form on the case page;
+    the API passes the same names as parameters). `apply(case, actor, actor_unit, now, note,
+    params)` runs inside the transition's transaction once the case has moved; it may refuse
+    with a ServiceError (nothing is written then) and returns details for the event's data.
+    """
+
+    transition: str
+    name: str
+    apply: Callable[..., dict | None]
+    fields: Callable[[Any], dict[str, Any]] = lambda case: {}
+
+
+_TRANSITION_EXTENSIONS: dict[str, dict[str, TransitionExtension]] = {}
+
+
+def register_transition_extension(extension: TransitionExtension) -> None:
+    _TRANSITION_EXTENSIONS.setdefault(extension.transition, {})[extension.name] = extension
+
+
+def transition_extensions(transition: str) -> list[TransitionExtension]:
+    return list(_TRANSITION_EXTENSIONS.get(transition, {}).values())

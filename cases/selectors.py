@@ -11,6 +11,7 @@ from clocks.models import Deadline, DeadlineState
 
 from .errors import CaseNotFound
 from .models import Case, CaseUnit, Party
+from .registry import annotate_lists, apply_list_filters, queue_ranks
 from .workflow import OPEN_STATUSES
 
 
@@ -65,7 +66,8 @@ def visible_case_or_404(user, code: str) -> Case:
 def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:
     """Cases to act on: open cases my units own ("mine": or that I reported) and any case
     on which one of my units owes an open deadline (a summons to report, a 督办 to answer,
-    a judicial confirmation to file); overdue first, then oldest first."""
+    a judicial confirmation to file); the apps' ranks first (a red risk grade), then
+    overdue, then oldest first."""
     scope = scope_of(user)
     owned = Q(owner_unit_id__in=scope.unit_ids)
     if which == "mine":
@@ -75,9 +77,9 @@ def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:
     )
     qs = cases_visible_to(user).filter((owned & Q(status__in=OPEN_STATUSES)) | Q(Exists(owed)))
     return (
-        with_overdue(qs, now)
+        annotate_lists(with_overdue(qs, now))
         .select_related("area", "category", "owner_unit")
-        .order_by("-is_overdue", "created_at")
+        .order_by(*queue_ranks(), "-is_overdue", "created_at")
     )
 
 
@@ -91,8 +93,10 @@ def filter_cases(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     q: str = "",
+    extra: dict[str, str] | None = None,
 ) -> QuerySet[Case]:
-    """The list filters, shared by the case list page, exports and the API."""
+    """The list filters, shared by the case list page, exports and the API; `extra` are
+    the filters other apps registered (cases.registry.ListExtension), by name."""
     if status:
         qs = qs.filter(status=status)
     if category:
@@ -105,6 +109,8 @@ def filter_cases(
         qs = qs.filter(created_at__date__gte=date_from)
     if date_to:
         qs = qs.filter(created_at__date__lte=date_to)
+    if extra:
+        qs = apply_list_filters(qs, extra)
     q = (q or "").strip()
     if q:
         by_party = Party.objects.filter(case=OuterRef("pk"), name__icontains=q)

@@ -42,8 +42,8 @@ from .models import (
     TimelineEvent,
     TriageClass,
 )
-from .registry import Satisfaction, propose_route
-from .signals import timeline_event_appended
+from .registry import Satisfaction, propose_route, transition_extensions
+from .signals import case_registered, timeline_event_appended
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
 OCCUPATION_MAX = Party._meta.get_field("occupation").max_length
@@ -409,6 +409,7 @@ def register_case(
         )
         deadlines.open_deadline(case, Clock.ACCEPT, owner, now)
         levels.enter_level(case, now)
+        case_registered.send(sender=Case, case=case, parties=parties, actor=actor, now=now)
     return case
 
 
@@ -524,6 +525,9 @@ def _move(
             levels.leave_level(case, now)
         elif from_status in TERMINAL_FOR_LEVEL:
             levels.enter_level(case, now)
+        extra = dict(extra or {})
+        for extension in transition_extensions(name):  # other apps' part of this act
+            extra.update(extension.apply(case, actor, actor_unit, now, note, params) or {})
         after = {"status": case.status, "owner_unit": case.owner_unit.name, "level": case.level}
         changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         append_event(
@@ -535,7 +539,7 @@ def _move(
             from_status=from_status,
             to_status=case.status,
             note=note,
-            data={"changes": changes, **(extra or {})},
+            data={"changes": changes, **extra},
         )
     return case
 

@@ -22,7 +22,7 @@ from jiefen.spreadsheets import xlsx_response
 from . import attachments, bulk, exports, selectors, services
 from .forms import AttachmentForm, CaseFilterForm, CaseForm, PartyFormSet, filled_party_forms
 from .pages import PAGE_SIZES, case_table_page, render_case_page, transition_form
-from .registry import batch_action, batch_actions
+from .registry import annotate_lists, batch_action, batch_actions
 from .selectors import visible_case_or_404
 from .workflow import TRANSITIONS
 
@@ -59,7 +59,7 @@ def _listed(request):
     form = CaseFilterForm(request.GET or None, user=request.user)
     qs = selectors.filter_cases(selectors.cases_visible_to(request.user), **form.filters())
     qs = (
-        selectors.with_overdue(qs, clock.now())
+        annotate_lists(selectors.with_overdue(qs, clock.now()))
         .select_related("area", "category", "owner_unit")
         .order_by("-created_at")
     )

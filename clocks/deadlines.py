@@ -26,7 +26,19 @@ if TYPE_CHECKING:
 # (报到, feedback, 督办, confirmation) belong to one unit's own obligation and stay with it.
 OWNER_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.ESCALATE]
 # Obligations that end with the case: a closed case needs no more 报到, feedback or answers.
-CASE_BOUND_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.REPORT, Clock.FEEDBACK, Clock.SUPERVISE]
+CASE_BOUND_CLOCKS = [
+    Clock.ACCEPT,
+    Clock.RESOLVE,
+    Clock.REPORT,
+    Clock.FEEDBACK,
+    Clock.SUPERVISE,
+    Clock.RISK_REPORT,
+    Clock.RISK_HANDLE,
+    Clock.PROGRESS,
+    Clock.REVIEW,
+]
+# The obligations a risk grade's response plan opens (the risk app's clocks).
+RISK_CLOCKS = [Clock.RISK_REPORT, Clock.RISK_HANDLE]
 
 
 @dataclass(frozen=True)

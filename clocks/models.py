@@ -29,6 +29,14 @@ class Clock(models.TextChoices):
     SUPERVISE = "supervise", _("answer supervision by")
     # 司法确认: the joint application to the court within 30 days of the agreement's effect.
     CONFIRM = "confirm", _("apply for judicial confirmation by")
+    # 红橙黄预警: a raised risk grade's response plan (应急处置预案) — report the case up, and
+    # take it in hand (包案 for red), each within the plan's hours.
+    RISK_REPORT = "risk_report", _("report the risk up by")
+    RISK_HANDLE = "risk_handle", _("take the risk in hand by")
+    # 包案: the leader in charge reports the case's progress on a schedule.
+    PROGRESS = "progress", _("report progress by")
+    # 稳控: a stabilised case is reviewed by its review date.
+    REVIEW = "review", _("review the stabilised case by")
 
 
 class DeadlineState(models.TextChoices):

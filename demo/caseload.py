@@ -318,6 +318,12 @@ class _CaseBuilder:
                 note = sc.resolution.format_map(self.values)
             elif step == "stabilise":
                 note = rng.choice(STABILISE_NOTES)
+                # 稳控: the measures, who keeps the case under control, and its review date.
+                params["measures"] = "定期走访当事人，掌握思想动态，防止矛盾反弹"
+                params["responsible"] = "网格员"
+                params["review_date"] = (
+                    t.astimezone(LOCAL_TZ) + datetime.timedelta(days=30)
+                ).date()
             elif step == "transfer":
                 params["channel"] = sc.transfer
                 note = OUTCOMES_TRANSFER[sc.transfer]

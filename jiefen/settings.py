@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "documents",
     "docking",
     "portal",
+    "risk",
     "stats",
     "demo",
     "api",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("docking/", include("docking.urls")),
     path("stats/", include("stats.urls")),
+    path("risk/", include("risk.urls")),
     path("", include("portal.urls")),
     path("", include("cases.urls")),
 ]

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     ASSIGNED = "assigned", _("case dispatched")
     MEDIATION = "mediation", _("mediation")
     COURT = "court", _("court docking")
+    RISK = "risk", _("risk warning (预警)")
 
 
 class Notification(models.Model):

@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 
 from jiefen.localtime import minute
 from jiefen.spreadsheets import append_row
+from risk.figures import figures as risk_figures
 
 from . import selectors
 from .indicators import INDICATORS
@@ -102,6 +103,17 @@ def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
                     else _("time limit passed"),
                 ]
                 for e in selectors.review_list(request.user, area, period)
+            ],
+        )
+    if table == "risk":
+        figures = risk_figures(area, period.start, period.end)
+        return (
+            _("Risk and prevention"),
+            [_("Statistical indicator"), str(period), _("definition")],
+            [[str(f.name), f.value, str(f.definition)] for f in figures["grades"] + figures["work"]]
+            + [
+                [f"{r['name']} · {_('red and orange cases')}", r["value"], ""]
+                for r in figures["sub_areas"]
             ],
         )
     return None

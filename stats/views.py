@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from areas.models import Area, Level
 from areas.selectors import is_administrator
 from cases.pages import case_table_page
+from cases.registry import annotate_lists
 from cases.selectors import with_overdue
 from jiefen import clock
 from jiefen.forms import parse_query
+from risk.figures import figures as risk_figures
 
 from . import charts, exports, report, selectors
 from .forms import StatsQueryForm
@@ -199,6 +201,7 @@ def dashboard(request):
             "sub_chart": sub_chart,
             "units": units,
             "ranking": RANKING_INDICATORS,
+            "risk_figures": risk_figures(q.area, q.period.start, q.period.end),
         },
     )
 
@@ -273,7 +276,7 @@ def case_list(request):
         own=request.GET.get("own") == "1",
     )
     qs = (
-        with_overdue(qs, clock.now())
+        annotate_lists(with_overdue(qs, clock.now()))
         .select_related("area", "category", "owner_unit")
         .order_by("-created_at")
     )

@@ -163,7 +163,7 @@ def test_the_check_reads_what_a_user_reads():
 
 PROJECT_APPS = (
     "api", "areas", "cases", "clocks", "coordination", "docking", "documents", "mediation",
-    "notifications", "routing", "stats",
+    "notifications", "risk", "routing", "stats",
 )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from cases.models import Case, TimelineEvent
 from cases.services import perform_transition
 from cases.workflow import TRANSITIONS, Status
 from clocks.models import Clock, Deadline, DeadlineState
-from tests.factories import NOW, new_case
+from tests.factories import NOW, local_day, new_case
 
 LATER = NOW + datetime.timedelta(hours=1)
 
@@ -21,13 +21,19 @@ PATHS: dict[str, list[tuple[str, dict]]] = {
     Status.IN_HANDLING: [("accept", {}), ("route", {"unit": "committee"}), ("start", {})],
 }
 PATHS[Status.RESOLVED] = PATHS[Status.IN_HANDLING] + [("resolve", {})]
-PATHS[Status.STABILISED] = PATHS[Status.IN_HANDLING] + [("stabilise", {})]
+# 稳控 names its measures, the responsible person and a review date (risk.stability).
+STABILISE = {"measures": "定期走访", "responsible": "网格员", "review_date": local_day(30)}
+PATHS[Status.STABILISED] = PATHS[Status.IN_HANDLING] + [("stabilise", STABILISE)]
 PATHS[Status.TRANSFERRED] = PATHS[Status.IN_HANDLING] + [("transfer", {"channel": "litigation"})]
 PATHS[Status.TERMINATED] = PATHS[Status.IN_HANDLING] + [("terminate", {})]
 PATHS[Status.FOLLOWED_UP] = PATHS[Status.RESOLVED] + [("follow_up", {})]
 PATHS[Status.ARCHIVED] = PATHS[Status.FOLLOWED_UP] + [("archive", {})]
 
-PARAMS = {"route": {"unit": "committee"}, "transfer": {"channel": "arbitration"}}
+PARAMS = {
+    "route": {"unit": "committee"},
+    "transfer": {"channel": "arbitration"},
+    "stabilise": STABILISE,
+}
 
 
 def run(county, case, name, params, now=LATER):

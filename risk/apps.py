@@ -1,0 +1,69 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RiskConfig(AppConfig):
+    """Risk and prevention: 红橙黄 grades and their response plans, key persons (一人一档)."""
+
+    name = "risk"
+    verbose_name = _("Risk and prevention")
+
+    def ready(self):
+        from cases.registry import (
+            CasePanel,
+            ListExtension,
+            TransitionExtension,
+            register_event_kind,
+            register_list_extension,
+            register_panel,
+            register_transition_extension,
+        )
+        from cases.signals import case_registered
+        from clocks.models import Clock
+        from clocks.registry import on_missed, on_sweep
+
+        from . import keypersons, lists, meetings, services, stability
+        from .panel import panel_context
+
+        for name, label in [
+            ("risk_graded", _("Risk grade set")),
+            ("risk_reported", _("Risk reported up")),
+            ("risk_handled", _("Risk taken in hand")),
+            ("key_person_linked", _("Key person linked")),
+            ("meeting_conclusion", _("研判 meeting conclusion")),
+            ("assigned_leader", _("Leader in charge assigned (包案)")),
+            ("progress_reported", _("Progress reported (包案)")),
+            ("measure_done", _("Plan measure done")),
+            ("assignment_ended", _("包案 ended")),
+            ("stability_reviewed", _("Stabilised case reviewed (稳控)")),
+        ]:
+            register_event_kind(name, label)
+        register_panel(
+            CasePanel(
+                "risk", "risk/_panel.html", panel_context, "side", order=10, bound_key="risk_forms"
+            )
+        )
+        register_list_extension(
+            ListExtension(
+                name="risk",
+                label=_("risk grade"),
+                annotate=lists.annotate,
+                cell_template="risk/_grade_cell.html",
+                choices=lists.choices,
+                apply_filter=lists.apply_filter,
+                rank="risk_rank",
+            )
+        )
+        # 稳控: stabilising names the measures, the responsible and the review date.
+        register_transition_extension(
+            TransitionExtension(
+                "stabilise", "risk", stability.on_stabilise, stability.control_fields
+            )
+        )
+        for name in ("follow_up", "reopen"):
+            register_transition_extension(TransitionExtension(name, "risk", stability.on_leaving))
+        case_registered.connect(services.judge_new_case, dispatch_uid="risk.judge_new_case")
+        on_missed(Clock.RISK_REPORT, services.plan_missed)
+        on_missed(Clock.RISK_HANDLE, services.plan_missed)
+        on_sweep("key_person_visits_missed", keypersons.sweep_visits)
+        on_sweep("warning_notices_unacknowledged", meetings.sweep_notices)
