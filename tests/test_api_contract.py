@@ -34,7 +34,7 @@ def test_errors_are_declared_as_problem_bodies(document):
                 if int(status) >= 400:
                     assert list(response["content"]) == [PROBLEM], (method, path, status)
     token = document["paths"]["/api/v1/auth/token"]["post"]["responses"]
-    assert set(token) == {"200", "400", "401", "422"}
+    assert set(token) == {"200", "400", "401", "422", "429"}  # 429: login throttling
 
 
 def test_bounds_are_declared(document):

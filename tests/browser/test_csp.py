@@ -19,6 +19,7 @@ def test_no_csp_violation_and_the_language_selector_works(new_page, county):
     )
     page.goto(f"/cases/{case.code}/")
     expect(page.locator("h1").first).to_be_visible()
+    page.click("#menu-button")  # a phone: the language selector is in the menu
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
