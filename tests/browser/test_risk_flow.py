@@ -30,6 +30,7 @@ def test_town_clerk_concludes_on_wednesday_and_the_leader_sees_it_first(new_page
         perform_transition(c, "accept", county.users["vclerk"], NOW)
     with clock.pinned(WEDNESDAY):
         clerk = new_page("tclerk", PASSWORD)
+        clerk.click("#menu-button")  # a phone: the navigation is in the menu
         clerk.click("nav.mainnav >> text=分析研判")
         clerk.click("#open-meeting >> xpath=.. >> summary")
         expect(clerk.locator("#id_meeting-date")).to_have_value(
@@ -66,6 +67,7 @@ def test_town_clerk_concludes_on_wednesday_and_the_leader_sees_it_first(new_page
         first = leader_page.locator("#queue tbody tr").first
         expect(first).to_contain_text(case.code)
         expect(first.locator("[data-risk=red]")).to_be_visible()
+        leader_page.click("#menu-button")
         leader_page.click("nav.mainnav >> text=我的包案")
         expect(leader_page.locator("#my-assignments")).to_contain_text("当面稳控，组织调解")
         leader_page.click(f"#my-assignments >> text={case.code}")
