@@ -328,6 +328,9 @@ def reviews(request):
 @login_required
 @require_POST
 def review_done(request, pk):
+    # Another center's review is a 404 whatever the form says (not "say what was done").
+    if not evaluations.reviews_for(request.user).filter(pk=pk).exists():
+        raise Http404
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -401,6 +404,8 @@ def daily(request):
 @require_POST
 def daily_case(request, pk):
     """One more tap: a daily report's item becomes a case."""
+    if not daily_reports.reporting_grids(request.user):
+        raise Http404  # no grid of the user's: no item of it (as on the daily page)
     try:
         case = daily_reports.item_to_case(
             request.user,

@@ -17,23 +17,47 @@ from dataclasses import dataclass
 from django.contrib.admin.sites import site as admin_site
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db.models import Model, QuerySet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.auth import issue_token
-from areas.models import Area, Membership, Unit
+from areas.models import Area, Level, Membership, Unit, UnitKind
 from cases.models import Attachment, Case, Category, MissingMaterial, TimelineEvent
 from cases.selectors import cases_visible_to
+from cases.workflow import OPEN_STATUSES
+from clocks.deadlines import RISK_CLOCKS
 from clocks.models import CalendarOverride, EscalationPolicy, PolicyArea
 from coordination.models import Summons, Supervision, Whistle
 from docking.models import Referral, ReferralBatch
 from documents.models import DocumentTemplate
+from jiefen import clock
 from mediation.models import Agreement, Confirmation, Mediator, Session
 from notifications.models import Notification
+from portal import daily as daily_reports
+from portal import evaluations, gridlog
+from portal.models import DailyReportItem, Evaluation, Review, VisitLog
+from risk import assignments, keypersons, meetings
+from risk.assignments import AssignmentInput, MeasureInput
+from risk.keypersons import PersonInput
+from risk.models import (
+    Assignment,
+    CaseRisk,
+    KeyPerson,
+    KeyPersonCase,
+    Meeting,
+    MeetingItem,
+    MeetingKind,
+    NoticeRecipient,
+    PlanMeasure,
+    PreventionNotice,
+    ProgressReport,
+    Visit,
+)
 from routing.models import RoutingRule
-from tests.factories import NOW
+from tests.factories import NOW, VALID_ID, new_case
 
 ROLES = [
     "admin", "grid", "village_clerk", "village2_clerk", "town_clerk", "county_clerk", "leader",
@@ -103,6 +127,41 @@ def referral_batches(user):
     return objects.filter(pk__in=mine).first(), objects.exclude(pk__in=mine).first()
 
 
+def within(queryset_of: Callable[..., QuerySet], model: type[Model], **filters):
+    """Objects of `model` the user's scope selects (the app's own selector: area subtree,
+    units or grids) / the rest."""
+
+    def split(user):
+        mine = queryset_of(user).values("pk")
+        objects = model.objects.filter(**filters).order_by("pk")
+        return objects.filter(pk__in=mine).first(), objects.exclude(pk__in=mine).first()
+
+    return split
+
+
+def in_grids(grids_of: Callable, model: type[Model], grid_path: str, **filters):
+    """Objects of a grid: inside the grids the user reports for or reads / outside them."""
+
+    def split(user):
+        grids = [g.pk for g in grids_of(user)]
+        objects = model.objects.filter(**filters).order_by("pk")
+        return (
+            objects.filter(**{f"{grid_path}__in": grids}).first(),
+            objects.exclude(**{f"{grid_path}__in": grids}).first(),
+        )
+
+    return split
+
+
+def meeting_items(user):
+    meetings_seen = meetings.meetings_visible_to(user).values("pk")
+    objects = MeetingItem.objects.order_by("pk")
+    return (
+        objects.filter(meeting__in=meetings_seen).first(),
+        objects.exclude(meeting__in=meetings_seen).first(),
+    )
+
+
 @dataclass
 class Fill:
     split: Callable  # user -> (object in scope or None, object outside or None)
@@ -111,6 +170,7 @@ class Fill:
     # Views that take a case code and the pk of one of its objects: also try an object of
     # another case under a case the user sees (the view must check they belong together).
     mixed: bool = False
+    mixed_key: str = "pk"  # the parameter naming the object (the rest names its parent)
 
 
 def pk(obj) -> dict:
@@ -136,7 +196,6 @@ FILL: dict[str, Fill] = {
     "cases:detail": CASE,
     "cases:act": CASE,
     "cases:upload": CASE,
-    "cases:short": CASE,
     "cases:download": Fill(by_case(Attachment), with_case("case"), mixed=True),
     "cases:attachment": Fill(by_case(Attachment), with_case("case"), mixed=True),
     "cases:provide": Fill(by_case(MissingMaterial), with_case("case"), mixed=True),
@@ -189,6 +248,43 @@ FILL: dict[str, Fill] = {
     "api:case_transition": CASE_API,
     "api:court_referral": Fill(referrals("court"), lambda r: {"ref": r.external_ref}, api=True),
     "api:police_referral": Fill(referrals("police"), lambda r: {"ref": r.external_ref}, api=True),
+    # Risk: the case page's actions (POST) and the key persons' files, 研判 meetings, notices.
+    "risk:set_grade": CASE,
+    "risk:close_obligation": Fill(
+        CASE.split, lambda c: {"code": c.code, "clock_name": RISK_CLOCKS[0]}
+    ),
+    "risk:assign": CASE,
+    "risk:progress": CASE,
+    "risk:end_assignment": CASE,
+    "risk:review": CASE,
+    "risk:measure_done": Fill(
+        by_case(PlanMeasure, "assignment__case"), with_case("assignment__case"), mixed=True
+    ),
+    "risk:person": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
+    "risk:person_link": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
+    "risk:person_visit": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
+    "risk:meeting": Fill(within(meetings.meetings_visible_to, Meeting), pk),
+    "risk:meeting_notice": Fill(within(meetings.meetings_visible_to, Meeting), pk),
+    "risk:meeting_minutes": Fill(within(meetings.meetings_visible_to, Meeting), pk),
+    "risk:meeting_conclude": Fill(
+        meeting_items,
+        lambda i: {"pk": i.meeting_id, "item_pk": i.pk},
+        mixed=True,
+        mixed_key="item_pk",
+    ),  # fmt: skip
+    "risk:notice_acknowledge": Fill(within(meetings.notices_for, NoticeRecipient), pk),
+    "api:case_risk": CASE_API,
+    "api:case_risk_set": CASE_API,
+    "api:key_person": Fill(within(keypersons.persons_visible_to, KeyPerson), pk, api=True),
+    "api:meeting": Fill(within(meetings.meetings_visible_to, Meeting), pk, api=True),
+    # The grid's daily report, its visit log's photos, the center's review list.
+    "portal:daily_case": Fill(
+        in_grids(daily_reports.reporting_grids, DailyReportItem, "report__grid", case=None), pk
+    ),
+    "portal:visit_photo": Fill(
+        in_grids(gridlog.readable_grids, VisitLog, "grid", photo__gt=""), pk
+    ),
+    "portal:review_done": Fill(within(evaluations.reviews_for, Review), pk),
 }
 
 ANY = "any signed-in role"
@@ -254,9 +350,46 @@ NO_OBJECT: dict[str, object] = {
     "mediation:manage_import": ADMIN,
     "mediation:manage_roster": ADMIN,
     "cases:categories": ADMIN,
+    "cases:batch": ANY,  # only the user's own cases are acted on (tests/test_bulk*.py)
+    "cases:export": ANY,  # the user's queue or list, scoped like them
+    "pick": ANY,  # a picker's rows are the user's scope (jiefen.pickers)
+    "api:court_referrals_reported": ANY,
+    "api:police_referrals_reported": ANY,
+    "docking:mark_reported": ANY,
+    "api:daily_report": ANY,  # for the grids the user reports for, else refused
+    "api:key_persons": ANY,
+    "api:meetings": ANY,
+    "risk:persons": CENTER_STAFF,
+    "risk:person_new": CENTER_STAFF,
+    "risk:meetings": CENTER_STAFF,
+    "risk:notices": ANY,  # the notices to the user's units
+    "risk:my_assignments": ANY,  # the cases the user leads
+    "portal:reviews": CENTER_STAFF,
+    "portal:daily": {"grid"},
+    "portal:daily_overview": CENTER_STAFF,
+    "portal:grid_log": {"grid", *CENTER_STAFF},
+    # The citizen's pages: no login by design. The public page shows no personal field
+    # (tests/test_portal_tracking.py); the party pages need the phone proved by an SMS code
+    # (test_the_party_pages_reveal_nothing_without_the_proved_phone below).
+    "portal:track": PUBLIC,
+    "portal:report": PUBLIC,
+    "portal:report_code": PUBLIC,
+    "portal:evaluate": PUBLIC,  # the SMS link's unguessable token (tests/test_portal_evaluation.py)
+    "portal:party": PUBLIC,
+    "portal:verify": PUBLIC,
+    "portal:provide": PUBLIC,
+    "portal:agreement": PUBLIC,
+    "api:portal_code": PUBLIC,
+    "api:portal_report": PUBLIC,
+    "api:portal_evaluation": PUBLIC,
+    "api:portal_rate": PUBLIC,
 }
 # Parameters of pages without an object, where the path needs one.
-PLACEHOLDERS = {"api:docs_asset": {"name": "swagger-ui.css"}, "stats:export": {"table": "units"}}
+PLACEHOLDERS = {
+    "api:docs_asset": {"name": "swagger-ui.css"},
+    "stats:export": {"table": "units"},
+    "pick": {"source": "register-area"},
+}
 
 
 def patterns(resolver=None, namespace=""):
@@ -285,6 +418,7 @@ def seed_demo():
     court = Unit.objects.filter(kind="court").first()
     for case in (first.first(), second.first()):
         case_objects(case, users["admin"], court)
+    risk_and_portal_objects(users, first, second)
     CalendarOverride.objects.create(date=NOW.date(), is_workday=False, note="测试")
     tokens = {name: issue_token(u, NOW)[0] for name, u in users.items()}
     return users, tokens
@@ -316,10 +450,78 @@ def case_objects(case: Case, by, court: Unit) -> None:
     attachment.file.save("现场.png", ContentFile(PNG), save=True)
 
 
+def risk_and_portal_objects(users, first: QuerySet, second: QuerySet) -> None:
+    """The demo's risk work is in the first village and town, its grid logs have no photo:
+    the same in the second village and another town, through the apps' services."""
+    clerk, clerk2 = users["village_clerk"], users["village2_clerk"]
+    town_clerk, admin = users["town_clerk"], users["admin"]
+    village2 = clerk2.memberships.get().unit.area
+    keypersons.create_person(
+        town_clerk,
+        PersonInput(
+            name="李四", id_number=VALID_ID, phone="13900139001", area_code=village2.code,
+            responsible_id=clerk2.pk, visit_days=7, note="在位在控",
+        ),
+        NOW,
+    )  # fmt: skip
+    # 包案 with a measure on an open case of each village.
+    for cases in (first, second):
+        if not PlanMeasure.objects.filter(assignment__case__in=cases).exists():
+            case = cases.filter(status__in=OPEN_STATUSES, assignments=None).first()
+            assignments.assign(
+                town_clerk, case,
+                AssignmentInput(
+                    leader_id=users["leader"].pk,
+                    measures=[MeasureInput("当面稳控", "村综治中心", NOW.date())],
+                ),
+                NOW,
+            )  # fmt: skip
+    # A 研判 meeting of another town, with an item; the first town's sends each village a notice.
+    town_center = town_clerk.memberships.get().unit
+    other_center = Unit.objects.filter(kind=UnitKind.CENTER, area__level=Level.TOWN).exclude(
+        pk=town_center.pk
+    ).order_by("pk").first()  # fmt: skip
+    other = meetings.open_meeting(admin, other_center, NOW.date(), MeetingKind.AD_HOC, NOW)
+    if not other.items.exists():
+        case = Case.objects.filter(area__path__startswith=other_center.area.path).first()
+        MeetingItem.objects.create(meeting=other, case=case, reasons=["new"])
+    village_centers = [c.memberships.get().unit.pk for c in (clerk, clerk2)]
+    meeting = Meeting.objects.filter(center=town_center).first()
+    meetings.send_notice(town_clerk, meeting, village_centers, "注意防范", 24, NOW)
+    # A dissatisfied party's case on each village center's review list.
+    for user, cases in ((clerk, first), (clerk2, second)):
+        evaluation = Evaluation.objects.filter(case__in=cases, review=None).first()
+        Review.objects.create(
+            case=evaluation.case, evaluation=evaluation, unit=user.memberships.get().unit,
+            created_at=NOW, due_at=NOW + datetime.timedelta(days=7),
+        )  # fmt: skip
+    # A photo on a visit of the grid worker's grid and on one of another village's grid.
+    grids = [g.pk for g in daily_reports.reporting_grids(users["grid"])]
+    for visit in (
+        VisitLog.objects.filter(grid__in=grids).first(),
+        VisitLog.objects.exclude(
+            grid__path__startswith=clerk.memberships.get().unit.area.path
+        ).first(),
+    ):
+        visit.photo.save("走访.png", ContentFile(PNG), save=True)
+
+
 def fingerprint() -> tuple:
-    models = [TimelineEvent, Notification, Attachment, Summons, Supervision, Whistle, Session]
-    return tuple(m.objects.count() for m in models) + tuple(
-        Case.objects.order_by("pk").values_list("status", "owner_unit_id")
+    models = [
+        TimelineEvent, Notification, Attachment, Summons, Supervision, Whistle, Session,
+        Visit, KeyPersonCase, PreventionNotice, ProgressReport, Assignment, CaseRisk, Case,
+    ]  # fmt: skip
+    done = [
+        MeetingItem.objects.exclude(concluded_at=None),
+        NoticeRecipient.objects.exclude(acknowledged_at=None),
+        PlanMeasure.objects.exclude(done_at=None),
+        Review.objects.exclude(done_at=None),
+        DailyReportItem.objects.exclude(case=None),
+    ]
+    return (
+        tuple(m.objects.count() for m in models)
+        + tuple(q.count() for q in done)
+        + tuple(Case.objects.order_by("pk").values_list("status", "owner_unit_id"))
     )
 
 
@@ -389,7 +591,8 @@ def test_every_url_pattern_is_in_the_matrix(db, settings, tmp_path):
             urls = [reverse(name, kwargs=fill.kwargs(outside))]
             if fill.mixed and inside is not None:
                 # Its own case in the path, another case's object in the pk.
-                mixed = {**fill.kwargs(inside), "pk": outside.pk}
+                key = fill.mixed_key
+                mixed = {**fill.kwargs(inside), key: fill.kwargs(outside)[key]}
                 urls.append(reverse(name, kwargs=mixed))
             for i, url in enumerate(urls):
                 # 405 (the other method) tells nothing; at least one method must be refused.
@@ -418,7 +621,12 @@ def _client():
 
 
 def _anon(url: str, api: bool) -> int:
-    return Client().get(url).status_code
+    """Anonymous: refused; a POST-only path (a GET is 405) is asked by POST."""
+    status = Client().get(url).status_code
+    if status == 405:
+        kind = "application/json" if api else "application/x-www-form-urlencoded"
+        status = Client().post(url, {} if api else "", content_type=kind).status_code
+    return status
 
 
 def test_the_django_admin_is_for_superusers_only(client, django_user_model, county):
@@ -429,3 +637,33 @@ def test_the_django_admin_is_for_superusers_only(client, django_user_model, coun
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_the_party_pages_reveal_nothing_without_the_proved_phone(client, county):
+    """The party pages are public by design (no login): without this case's phone proved by
+    an SMS code in the session, each sends to the verify page and shows or takes nothing.
+    The proof itself is tested in tests/test_portal_tracking.py."""
+    case = new_case(county, area=county.villages[0], missing_materials=["房屋产权证明"])
+    material = MissingMaterial.objects.get(case=case)
+    party = case.parties.first()
+    verify = f"/c/{case.code}/party/verify/"
+    pages = [f"/c/{case.code}/party/", f"/c/{case.code}/party/agreements/1.pdf"]
+    photo = SimpleUploadedFile("证明.png", PNG, content_type="image/png")
+    # Nothing proved; then a proved phone that is not on this case.
+    for phone in ["", "13700137000"]:
+        if phone:
+            session = client.session
+            session["portal_phone"] = {
+                "phone": phone, "until": (clock.now() + datetime.timedelta(hours=1)).isoformat()
+            }  # fmt: skip
+            session.save()
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 302 and response["Location"] == verify
+        response = client.post(f"/c/{case.code}/party/materials/{material.pk}/", {"file": photo})
+        assert response.status_code == 302 and response["Location"] == verify
+        material.refresh_from_db()
+        assert not Attachment.objects.filter(case=case).exists()
+        assert material.provided_at is None
+        page = client.get(verify).content.decode()
+        assert party.name not in page and party.phone not in page
