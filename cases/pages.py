@@ -13,6 +13,7 @@ from clocks.models import Deadline, DeadlineState
 from jiefen import clock
 from jiefen.identity import mask_id_number, mask_phone
 from jiefen.pagination import page_of
+from jiefen.panels import run_panel_action
 
 from . import attachments, services
 from .forms import SATISFACTION_CHOICES, AttachmentForm, TransitionForm
@@ -138,3 +139,17 @@ def render_case_page(
         **(extra or {}),
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+def run_case_panel_action(request, case, form, call, done: str, bound_key: str):
+    """A panel's action on the case page (jiefen.panels.run_panel_action): back to the case
+    page when the service succeeds; otherwise the case page again, with the bound form handed
+    to the panel under its `bound_key` (CasePanel.bound_key)."""
+    return run_panel_action(
+        request,
+        form,
+        call,
+        success=done,
+        next_url=reverse("cases:detail", args=[case.code]),
+        show_again=lambda bound: render_case_page(request, case, extra={bound_key: bound}),
+    )

@@ -8,16 +8,14 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.pages import render_case_page
+from cases.pages import run_case_panel_action
 from cases.selectors import visible_case_or_404
 from jiefen import clock
 from jiefen.errors import ServiceError
-from jiefen.panels import run_panel_action
 
 from . import supervision as supervision_services
 from . import whistles
@@ -34,17 +32,7 @@ from .models import Summons, Supervision, Whistle
 
 
 def _run(request, case, form, call, done: str):
-    """Validate, call the service, and come back to the case page either way."""
-    return run_panel_action(
-        request,
-        form,
-        call,
-        success=done,
-        next_url=reverse("cases:detail", args=[case.code]),
-        show_again=lambda bound: render_case_page(
-            request, case, extra={"coordination_forms": bound}
-        ),
-    )
+    return run_case_panel_action(request, case, form, call, done, "coordination_forms")
 
 
 @login_required

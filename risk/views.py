@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from areas.models import Role
-from cases.pages import case_table_page, render_case_page
+from cases.pages import case_table_page, run_case_panel_action
 from cases.registry import annotate_lists
 from cases.selectors import visible_case_or_404, with_overdue
 from cases.services import routable_units
@@ -25,7 +25,6 @@ from jiefen.errors import ServiceError
 from jiefen.forms import apply_errors
 from jiefen.identity import mask_id_number, mask_phone
 from jiefen.pagination import page_of
-from jiefen.panels import run_panel_action
 
 from . import assignments, keypersons, meetings, services, stability
 from .assignments import AssignmentInput, MeasureInput
@@ -47,14 +46,7 @@ from .panel import assignment_form
 
 
 def _run(request, case, form, call, done: str):
-    return run_panel_action(
-        request,
-        form,
-        call,
-        success=done,
-        next_url=reverse("cases:detail", args=[case.code]),
-        show_again=lambda bound: render_case_page(request, case, extra={"risk_forms": bound}),
-    )
+    return run_case_panel_action(request, case, form, call, done, "risk_forms")
 
 
 @login_required
