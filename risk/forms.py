@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiefen.forms import SearchForm
+
 from .models import Grade
 
 
@@ -257,3 +259,9 @@ class EndAssignmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "end")
         super().__init__(*args, **kwargs)
+
+
+class PersonQuery(SearchForm):
+    """The key persons' list: ?q= (a name) and ?missed= (only files with a missed visit)."""
+
+    missed = forms.BooleanField(required=False)

@@ -22,7 +22,7 @@ from cases.workflow import Status
 from clocks.deadlines import RISK_CLOCKS
 from jiefen import clock
 from jiefen.errors import ServiceError
-from jiefen.forms import apply_errors
+from jiefen.forms import apply_errors, parse_query
 from jiefen.identity import mask_id_number, mask_phone
 from jiefen.pagination import page_of
 
@@ -37,6 +37,7 @@ from .forms import (
     NoticeForm,
     ObligationForm,
     PersonForm,
+    PersonQuery,
     ProgressForm,
     ReviewForm,
     VisitForm,
@@ -91,10 +92,11 @@ def _require_files(user):
 def persons(request):
     _require_files(request.user)
     qs = keypersons.persons_visible_to(request.user).select_related("area", "responsible")
-    q = (request.GET.get("q") or "").strip()
+    query = parse_query(PersonQuery(request.GET))
+    q = query["q"]
     if q:
         qs = qs.filter(name__icontains=q)
-    if request.GET.get("missed"):
+    if query["missed"]:
         qs = qs.filter(visit_overdue_at__isnull=False)
     page = page_of(request, qs.prefetch_related("tags"), 25)
     for p in page:

@@ -79,21 +79,23 @@ def test_village_and_town_see_who_reported_today(client, county):
 
 
 def test_missing_reports_are_counted_once_per_grid_day_and_not_on_holidays(county):
-    # NOW is Monday 23 November; the grid worker joined the week before (Monday 16th).
+    # A Monday (NOW's week's, so the test holds with the clock moved a year ahead); the grid
+    # worker joined the Monday before.
+    monday = NOW - NOW.weekday() * DAY
     worker = county.users["grid"]
-    worker.date_joined = NOW - 7 * DAY
+    worker.date_joined = monday - 7 * DAY
     worker.save()
     grid = county.grids[0]
-    DailyReport.objects.create(grid=grid, day=(NOW - 6 * DAY).date(), created_at=NOW)  # Tue
-    CalendarOverride.objects.create(date=(NOW - 4 * DAY).date(), is_workday=False)  # Thu off
-    first = sweep(NOW)
-    second = sweep(NOW)
+    DailyReport.objects.create(grid=grid, day=(monday - 6 * DAY).date(), created_at=monday)
+    CalendarOverride.objects.create(date=(monday - 4 * DAY).date(), is_workday=False)  # Thu off
+    first = sweep(monday)
+    second = sweep(monday)
     days = sorted(MissedDailyReport.objects.filter(grid=grid).values_list("day", flat=True))
-    # Mon 16, Wed 18, Fri 20 missed; Tue reported, Thu a holiday, the weekend not counted,
-    # and today (Mon 23) is not over.
-    assert [d.day for d in days] == [16, 18, 20]
+    # Last Monday, Wednesday and Friday missed; Tuesday reported, Thursday a holiday, the
+    # weekend not counted, and today (Monday) is not over.
+    assert days == [(monday - k * DAY).date() for k in (7, 5, 3)]
     assert first.jobs["daily_reports_missed"] == 3 and second.jobs["daily_reports_missed"] == 0
-    assert count_missed(NOW + DAY) == 1  # Monday 23 is over the next day
+    assert count_missed(monday + DAY) == 1  # this Monday is over the next day
 
 
 def test_missed_days_cost_the_grid_worker_in_the_assessment(client, county):
