@@ -3,7 +3,8 @@
 import datetime
 
 from areas.models import UnitKind
-from cases.models import Case, Category
+from cases.models import Case, Category, Channel
+from cases.services import perform_transition
 from cases.workflow import Status
 from mediation.models import Mediator, MediatorKind, Pool, PoolKind
 from mediation.services import assign_mediators, schedule_session
@@ -11,6 +12,7 @@ from mediation.services import assign_mediators, schedule_session
 from .county import Demo
 
 D = datetime.timedelta(days=1)
+H = datetime.timedelta(hours=1)
 
 
 def build_mediation(demo: Demo, now: datetime.datetime) -> None:
@@ -41,16 +43,50 @@ def build_mediation(demo: Demo, now: datetime.datetime) -> None:
         m.areas.set([county])
         m.specialities.set(Category.objects.filter(code__in=codes))
         m.pools.add(pool)
-    # The demo's `mediator` account gets the mediation when its committee has a case in
-    # handling, so that logging in as the mediator shows the work; otherwise the latest one.
-    own_unit = demo.users["mediator"].memberships.values("unit_id")
+    # The demo's `mediator` account gets the mediation (its committee's case in handling, or
+    # one its village center hands over now), so that logging in as the mediator shows it.
+    mediator = demo.users["mediator"]
+    committee = Mediator.objects.get(user=mediator).unit
     in_handling = Case.objects.filter(
         status=Status.IN_HANDLING, owner_unit__mediators__isnull=False
     ).order_by("-created_at")
-    case = in_handling.filter(owner_unit__in=own_unit).first() or in_handling.first()
+    case = (
+        in_handling.filter(owner_unit=committee).first()
+        or hand_to_committee(demo, committee, now)
+        or in_handling.first()
+    )
     if case is None:
         return
     actor = demo.staff[case.owner_unit_id]
     own = Mediator.objects.filter(unit=case.owner_unit).values_list("pk", flat=True)
     assign_mediators(case, actor, now, list(own[:1]))
     schedule_session(case, actor, now, starts_at=now + D, place=f"{case.owner_unit.name}调解室")
+
+
+def hand_to_committee(demo: Demo, committee, now: datetime.datetime) -> Case | None:
+    """The village center accepts its latest case (not the court's), routes it to its
+    mediation committee, and the committee's mediator takes it over (三事分流 to 人民调解)."""
+    case = (
+        Case.objects.filter(
+            status__in=[Status.REGISTERED, Status.ACCEPTED],
+            owner_unit__area=committee.area,
+            category__isnull=False,
+        )
+        .exclude(channel=Channel.COURT)  # the court's morning batch stays for 批量受理
+        .order_by("-created_at")
+        .first()
+    )
+    if case is None:
+        return None
+    clerk = demo.staff[case.owner_unit_id]
+    if case.status == Status.REGISTERED:
+        perform_transition(case, "accept", clerk, now - 3 * H)
+    perform_transition(
+        case,
+        "route",
+        clerk,
+        now - 2 * H,
+        unit_id=committee.pk,
+        override_reason="邻里纠纷，村人民调解委员会就近调解",
+    )
+    return perform_transition(case, "start", demo.users["mediator"], now - H)
