@@ -432,13 +432,19 @@ def assign(request, code):
     )
 
 
-@login_required
-@require_POST
-def progress(request, code):
-    case = visible_case_or_404(request.user, code)
+def _assignment_or_404(user, code):
+    """A case the user sees and its running 包案 assignment; 404 when it has none."""
+    case = visible_case_or_404(user, code)
     a = assignments.current(case)
     if a is None:
         raise Http404
+    return case, a
+
+
+@login_required
+@require_POST
+def progress(request, code):
+    case, a = _assignment_or_404(request.user, code)
     form = ProgressForm(request.POST)
     return _run(
         request,
@@ -452,10 +458,7 @@ def progress(request, code):
 @login_required
 @require_POST
 def measure_done(request, code, pk):
-    case = visible_case_or_404(request.user, code)
-    a = assignments.current(case)
-    if a is None:
-        raise Http404
+    case, a = _assignment_or_404(request.user, code)
     measure = get_object_or_404(a.measures, pk=pk)
     try:
         assignments.complete_measure(request.user, measure, clock.now())
@@ -485,10 +488,7 @@ def review(request, code):
 @login_required
 @require_POST
 def end_assignment(request, code):
-    case = visible_case_or_404(request.user, code)
-    a = assignments.current(case)
-    if a is None:
-        raise Http404
+    case, a = _assignment_or_404(request.user, code)
     form = EndAssignmentForm(request.POST)
     return _run(
         request,
