@@ -252,3 +252,33 @@ def register_transition_extension(extension: TransitionExtension) -> None:
 
 def transition_extensions(transition: str) -> list[TransitionExtension]:
     return list(_TRANSITION_EXTENSIONS.get(transition, {}).values())
+
+
+@dataclass(frozen=True)
+class IntakeExtension:
+    """What another app adds to intake: fields of the staff intake form, and a step of its write.
+
+    `fields(user)` returns form fields by name, shown under `label` and added to the staff intake form (none when the
+    user may not fill them); the API passes the same names, and register_case finds the values
+    in `CaseInput.extensions`. `check(params)` returns field errors, reported with intake's
+    own (nothing is written then). `apply(case, parties, actor, actor_unit, now, params)` runs
+    inside register_case's transaction once the case, its parties and its first event are
+    written; it may refuse with a ServiceError (nothing is registered then).
+    """
+
+    name: str
+    label: Any  # the heading of its fields on the intake form
+    apply: Callable[..., object]
+    fields: Callable[[Any], dict[str, Any]] = lambda user: {}
+    check: Callable[[dict], dict[str, str]] = lambda params: {}
+
+
+_INTAKE_EXTENSIONS: dict[str, IntakeExtension] = {}
+
+
+def register_intake_extension(extension: IntakeExtension) -> None:
+    _INTAKE_EXTENSIONS[extension.name] = extension
+
+
+def intake_extensions() -> list[IntakeExtension]:
+    return list(_INTAKE_EXTENSIONS.values())

@@ -44,6 +44,8 @@ def party_facts(case, parties) -> tuple[int, list[int]]:
 
 
 def matches(rule: RiskRule, case, earlier_cases: int, key_persons: list[int]) -> bool:
+    if rule.area_id and not case.area.path.startswith(rule.area.path):
+        return False
     t = rule.threshold
     text = f"{case.title}\n{case.description}"
     match rule.kind:
