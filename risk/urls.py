@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import manage_views, views
 
 app_name = "risk"
 urlpatterns = [
@@ -30,4 +30,18 @@ urlpatterns += [
     path("cases/<str:code>/assignment/end/", views.end_assignment, name="end_assignment"),
     path("cases/<str:code>/review/", views.review, name="review"),
     path("cases/<str:code>/measures/<int:pk>/done/", views.measure_done, name="measure_done"),
+]
+urlpatterns += [
+    path("manage/", manage_views.index, name="manage"),
+    path("manage/rules/", manage_views.rule_list, name="manage_rules"),
+    path("manage/rules/new/", manage_views.rule_new, name="manage_rule_new"),
+    path("manage/rules/<int:pk>/", manage_views.rule_edit, name="manage_rule_edit"),
+    path("manage/rules/<int:pk>/active/", manage_views.rule_active, name="manage_rule_active"),
+    path("manage/plans/", manage_views.plan_list, name="manage_plans"),
+    path("manage/plans/<str:grade>/", manage_views.plan_edit, name="manage_plan_edit"),
+    path("manage/tags/", manage_views.tag_list, name="manage_tags"),
+    path("manage/tags/<int:pk>/", manage_views.tag_edit, name="manage_tag_edit"),
+    path("manage/schedules/", manage_views.schedule_list, name="manage_schedules"),
+    path("manage/schedules/new/", manage_views.schedule_new, name="manage_schedule_new"),
+    path("manage/schedules/<int:pk>/", manage_views.schedule_edit, name="manage_schedule_edit"),
 ]
