@@ -21,7 +21,6 @@ urlpatterns += [
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
     path("meetings/<int:pk>/items/<int:item_pk>/", views.meeting_conclude, name="meeting_conclude"),
     path("meetings/<int:pk>/notice/", views.meeting_notice, name="meeting_notice"),
-    path("meetings/<int:pk>/minutes.docx", views.meeting_minutes, name="meeting_minutes"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/acknowledge/", views.notice_acknowledge, name="notice_acknowledge"),
     path("leading/", views.my_assignments, name="my_assignments"),

@@ -3,11 +3,9 @@
 Each view validates its form, calls one service, and comes back; outside the user's scope
 every object is a 404."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -366,18 +364,6 @@ def meeting_notice(request, pk):
             messages.success(request, _("The notice is sent."))
             return redirect("risk:meeting", pk=meeting.pk)
     return _render_meeting(request, meeting, notice_form=form, status=422)
-
-
-@login_required
-def meeting_minutes(request, pk):
-    meeting = meetings.visible_meeting_or_404(request.user, pk)
-    response = HttpResponse(
-        meetings.minutes_docx(meeting),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    name = f"研判纪要-{meeting.center.name}-{meeting.date.isoformat()}.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 @login_required

@@ -274,7 +274,9 @@ FILL: dict[str, Fill] = {
     "risk:person_visit": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
     "risk:meeting": Fill(within(meetings.meetings_visible_to, Meeting), pk),
     "risk:meeting_notice": Fill(within(meetings.meetings_visible_to, Meeting), pk),
-    "risk:meeting_minutes": Fill(within(meetings.meetings_visible_to, Meeting), pk),
+    "documents:meeting_minutes": Fill(
+        within(meetings.meetings_visible_to, Meeting), lambda obj: {"pk": obj.pk, "fmt": "pdf"}
+    ),
     "risk:meeting_conclude": Fill(
         meeting_items,
         lambda i: {"pk": i.meeting_id, "item_pk": i.pk},

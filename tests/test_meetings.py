@@ -2,11 +2,9 @@
 the same services; 包案 with its task force, plan and leader's page; notices; permissions."""
 
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
-from docx import Document
 
 from areas.models import Unit
 from cases.errors import InvalidInput, NotAllowed
@@ -14,12 +12,15 @@ from cases.models import TimelineEvent
 from cases.selectors import cases_visible_to, work_queue
 from cases.services import PartyInput, perform_transition
 from clocks.models import Clock, Deadline, DeadlineState
+from documents.models import Block, DocumentTemplate
+from documents.seed import load_templates
 from jiefen import clock
 from risk import assignments, meetings, services
 from risk.assignments import AssignmentInput, MeasureInput, MemberInput
 from risk.models import Grade, KeyPerson, MeetingKind, MeetingSchedule
 from routing.sweep import sweep
 from tests.factories import NOW, PASSWORD, VALID_ID, new_case
+from tests.test_documents import docx_text, pdf_text
 
 H = datetime.timedelta(hours=1)
 D = datetime.timedelta(days=1)
@@ -255,7 +256,13 @@ def test_a_notice_goes_down_with_an_acknowledgement_deadline(county, town, week)
     assert states[v2.pk] == (None, WEDNESDAY + 25 * H)
 
 
-def test_meeting_pages_minutes_and_404s(county, town, week, client):
+@pytest.fixture
+def templates(db):
+    if not DocumentTemplate.objects.filter(subject="meeting").exists():
+        load_templates(DocumentTemplate, Block)
+
+
+def test_meeting_pages_minutes_and_404s(county, town, week, client, templates):
     meeting = meetings.open_meeting(
         county.users["tclerk"], town, WEDNESDAY.date(), MeetingKind.SCHEDULED, WEDNESDAY
     )
@@ -268,18 +275,23 @@ def test_meeting_pages_minutes_and_404s(county, town, week, client):
     assert client.post(url, {f"item-{item.pk}-conclusion": ""}).status_code == 422
     r = client.post(url, {f"item-{item.pk}-conclusion": "维持橙色，专人跟进"})
     assert r.status_code == 302
-    docx = client.get(reverse("risk:meeting_minutes", args=[meeting.pk]))
-    text = "\n".join(
-        c.text
-        for t in Document(io.BytesIO(docx.content)).tables
-        for row in t.rows
-        for c in row.cells
-    )
+    # The minutes print through the documents app, in Chinese, as Word and as PDF.
+    docx = client.get(reverse("documents:meeting_minutes", args=[meeting.pk, "docx"]))
+    text = docx_text(docx.content)
     assert week["orange"].code in text and "维持橙色，专人跟进" in text
+    assert "矛盾纠纷研判会议纪要" in text and town.name in text
+    pdf = client.get(reverse("documents:meeting_minutes", args=[meeting.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.content)
+    assert "维持橙色" in text and "研判会议纪要" in text
+    assert "研判纪要" in pdf["Content-Disposition"] or "%E7%A0%94" in pdf["Content-Disposition"]
+    bad = client.get(reverse("documents:meeting_minutes", args=[meeting.pk, "txt"]))
+    assert bad.status_code == 404
     client.logout()
     client.login(username="tclerk_other", password=PASSWORD)
     assert client.get(reverse("risk:meeting", args=[meeting.pk])).status_code == 404
-    assert client.get(reverse("risk:meeting_minutes", args=[meeting.pk])).status_code == 404
+    minutes = reverse("documents:meeting_minutes", args=[meeting.pk, "pdf"])
+    assert client.get(minutes).status_code == 404
     assert client.post(url, {f"item-{item.pk}-conclusion": "x"}).status_code == 404
     assert client.get(url).status_code == 404
     assert Unit.objects.filter(pk=town.pk).exists()
