@@ -119,9 +119,18 @@ def agenda_case_ids(
         Q(due_at__lt=at) | Q(overdue_at__isnull=False)
     )
     add(base.filter(Exists(overdue)), Reason.OVERDUE)
-    again = Party.objects.filter(id_number=OuterRef("id_number")).exclude(case=OuterRef("case"))
-    repeat = Party.objects.filter(case=OuterRef("pk")).exclude(id_number="").filter(Exists(again))
-    add(base.filter(Exists(repeat)), Reason.REPEAT)
+    # A repeat report: a party of the case is a party of another case by ID number OR phone,
+    # as the repeat rule counts them (risk.rules.party_facts).
+    parties = Party.objects.filter(case=OuterRef("pk"))
+    by_id = Party.objects.filter(id_number=OuterRef("id_number")).exclude(case=OuterRef("case"))
+    by_phone = Party.objects.filter(phone=OuterRef("phone")).exclude(case=OuterRef("case"))
+    add(
+        base.filter(
+            Exists(parties.exclude(id_number="").filter(Exists(by_id)))
+            | Exists(parties.exclude(phone="").filter(Exists(by_phone)))
+        ),
+        Reason.REPEAT,
+    )
     return reasons
 
 

@@ -107,6 +107,18 @@ def test_the_wednesday_agenda_lists_exactly_the_expected_items(county, town, wee
     ]
 
 
+def test_a_repeat_report_is_found_by_phone_too(county, town, week):
+    """Two cases whose party has no ID number but the same phone: both are repeats."""
+    first = accepted(county, 30, parties=one_party(30))
+    second = accepted(county, 31, parties=one_party(30))
+    meeting = meetings.open_meeting(
+        county.users["tclerk"], town, WEDNESDAY.date(), MeetingKind.SCHEDULED, WEDNESDAY
+    )
+    got = {item.case_id: item.reasons for item in meeting.items.all()}
+    assert got[first.pk] == ["repeat"] and got[second.pk] == ["repeat"]
+    assert week["old"].pk not in got
+
+
 def test_a_regular_meeting_only_on_its_days_and_once(county, town, week):
     with pytest.raises(InvalidInput):  # Thursday
         meetings.open_meeting(
