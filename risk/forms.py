@@ -101,6 +101,26 @@ class PersonForm(forms.Form):
         )
 
 
+class PersonEditForm(PersonForm):
+    """What may change in a file after it is opened: responsible, tags, interval, note."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("name", "id_number", "phone", "area_code"):
+            del self.fields[name]
+
+    def to_input(self):
+        from .keypersons import PersonInput
+
+        d = self.cleaned_data
+        return PersonInput(
+            responsible_id=int(d["responsible_id"]),
+            tag_ids=[int(t) for t in d["tag_ids"]],
+            visit_days=d["visit_days"],
+            note=d["note"],
+        )
+
+
 class MeetingOpenForm(forms.Form):
     center = forms.ChoiceField(label=_("center"))
     date = forms.DateField(

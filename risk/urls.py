@@ -13,6 +13,7 @@ urlpatterns = [
     path("persons/", views.persons, name="persons"),
     path("persons/new/", views.person_new, name="person_new"),
     path("persons/<int:pk>/", views.person, name="person"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/link/", views.person_link, name="person_link"),
     path("persons/<int:pk>/visit/", views.person_visit, name="person_visit"),
 ]

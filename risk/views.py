@@ -34,6 +34,7 @@ from .forms import (
     MeetingOpenForm,
     NoticeForm,
     ObligationForm,
+    PersonEditForm,
     PersonForm,
     PersonQuery,
     ProgressForm,
@@ -132,6 +133,7 @@ def _render_person(request, person, link_form=None, visit_form=None, status=200)
         "phone": person.phone if full else mask_phone(person.phone),
         "page": page,
         "visits": person.visits.select_related("by")[:20],
+        "changes": person.changes.select_related("by")[:20],
         "visit_overdue": bool(person.visit_due_at and person.visit_due_at < now),
         "link_form": link_form or LinkForm(),
         "visit_form": visit_form or VisitForm(),
@@ -143,6 +145,34 @@ def _render_person(request, person, link_form=None, visit_form=None, status=200)
 def person(request, pk):
     _require_files(request.user)
     return _render_person(request, keypersons.visible_person_or_404(request.user, pk))
+
+
+@login_required
+def person_edit(request, pk):
+    """Change the file's responsible person, tags, visit interval and note (kept in history)."""
+    _require_files(request.user)
+    person = keypersons.visible_person_or_404(request.user, pk)
+    initial = {
+        "responsible_id": person.responsible_id,
+        "tag_ids": [t.pk for t in person.tags.all()],
+        "visit_days": person.visit_days,
+        "note": person.note,
+    }
+    form = PersonEditForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = keypersons.update_person(request.user, person, form.to_input(), clock.now())
+        except ServiceError as e:
+            apply_errors(e, form)
+            messages.error(request, e.message)
+        else:
+            if change is None:
+                messages.info(request, _("Nothing was changed."))
+            else:
+                messages.success(request, _("The file is updated."))
+            return redirect("risk:person", pk=person.pk)
+    status = 422 if form.errors else 200
+    return render(request, "risk/person_edit.html", {"form": form, "person": person}, status=status)
 
 
 @login_required

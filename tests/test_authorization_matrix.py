@@ -270,6 +270,7 @@ FILL: dict[str, Fill] = {
         by_case(PlanMeasure, "assignment__case"), with_case("assignment__case"), mixed=True
     ),
     "risk:person": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
+    "risk:person_edit": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
     "risk:person_link": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
     "risk:person_visit": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
     "risk:meeting": Fill(within(meetings.meetings_visible_to, Meeting), pk),
