@@ -282,3 +282,17 @@ def register_intake_extension(extension: IntakeExtension) -> None:
 
 def intake_extensions() -> list[IntakeExtension]:
     return list(_INTAKE_EXTENSIONS.values())
+
+
+# Other ways a user reads a case, besides the area scope, the linked units and having reported
+# it: reader(user) returns a Q over cases, or None (a 专班 member reads the cases of their
+# task force while assigned — that member, not the member's whole unit).
+_CASE_READERS: dict[str, Callable[[Any], Any]] = {}
+
+
+def register_case_reader(name: str, reader: Callable[[Any], Any]) -> None:
+    _CASE_READERS[name] = reader
+
+
+def case_readers() -> list[Callable[[Any], Any]]:
+    return list(_CASE_READERS.values())

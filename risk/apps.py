@@ -14,6 +14,7 @@ class RiskConfig(AppConfig):
             IntakeExtension,
             ListExtension,
             TransitionExtension,
+            register_case_reader,
             register_event_kind,
             register_intake_extension,
             register_list_extension,
@@ -23,7 +24,7 @@ class RiskConfig(AppConfig):
         from clocks.models import Clock
         from clocks.registry import on_missed, on_sweep
 
-        from . import intake, keypersons, lists, meetings, services, stability
+        from . import assignments, intake, keypersons, lists, meetings, services, stability
         from .panel import panel_context
 
         for name, label in [
@@ -39,6 +40,8 @@ class RiskConfig(AppConfig):
             ("stability_reviewed", _("Stabilised case reviewed (稳控)")),
         ]:
             register_event_kind(name, label)
+        # 一案一专班: the leader and each member read the case while assigned.
+        register_case_reader("risk.task_force", assignments.task_force_cases)
         register_panel(
             CasePanel(
                 "risk", "risk/_panel.html", panel_context, "side", order=10, bound_key="risk_forms"

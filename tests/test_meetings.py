@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from areas.models import Unit
+from areas.models import Role, Unit
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import TimelineEvent
 from cases.selectors import cases_visible_to, work_queue
@@ -19,7 +19,7 @@ from risk import assignments, meetings, services
 from risk.assignments import AssignmentInput, MeasureInput, MemberInput
 from risk.models import Grade, KeyPerson, MeetingKind, MeetingSchedule
 from routing.sweep import sweep
-from tests.factories import NOW, PASSWORD, VALID_ID, new_case
+from tests.factories import NOW, PASSWORD, VALID_ID, new_case, user
 from tests.test_documents import docx_text, pdf_text
 
 H = datetime.timedelta(hours=1)
@@ -198,8 +198,10 @@ def test_baoan_with_task_force_plan_progress_and_the_leaders_page(county, town, 
     assert Deadline.objects.get(case=case, clock=Clock.RISK_HANDLE).state == DeadlineState.MET
     progress = Deadline.objects.get(case=case, clock=Clock.PROGRESS, state=DeadlineState.OPEN)
     assert progress.due_at == NOW + 3 * D and progress.unit == town
-    # A member's unit reads the case while assigned.
+    # The member reads the case while assigned — the member, not the member's whole unit.
     assert cases_visible_to(handler).filter(pk=case.pk).exists()
+    colleague = user("labour2", county.units["labour"], Role.HANDLER)
+    assert not cases_visible_to(colleague).filter(pk=case.pk).exists()
     # The leader sees it first in the queue, and on "my 包案 cases" with the overdue measure.
     assert list(work_queue(county.users["leader"], "unit", NOW + 2 * D))[0] == case
     client.login(username="leader", password=PASSWORD)
