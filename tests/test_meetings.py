@@ -337,3 +337,46 @@ def test_the_center_ends_a_baoan_on_the_case_page(county, week, client):
     assert assignments.current(case) is None
     assert not cases_visible_to(handler).filter(pk=case.pk).exists()
     assert TimelineEvent.objects.filter(case=case, kind="assignment_ended", note="已化解").exists()
+
+
+def test_the_baoan_form_takes_the_plan_as_rows(county, week, client):
+    case = week["red"]
+    client.login(username="tclerk", password=PASSWORD)
+    page = client.get(reverse("cases:detail", args=[case.code])).content.decode()
+    assert 'name="assign-measures-0-text"' in page and "measure-template" in page
+    url = reverse("risk:assign", args=[case.code])
+    due = (NOW + 3 * D).astimezone(clock.LOCAL_TZ).date().isoformat()
+    data = {
+        "assign-leader_id": str(county.users["leader"].pk),
+        "assign-report_days": "3",
+        "assign-member_role": "专班成员",
+        "assign-measures-TOTAL_FORMS": "3",
+        "assign-measures-INITIAL_FORMS": "0",
+        "assign-measures-MIN_NUM_FORMS": "0",
+        "assign-measures-MAX_NUM_FORMS": "20",
+        "assign-measures-0-text": "走访当事人",
+        "assign-measures-0-responsible": "",
+        "assign-measures-0-due_date": due,
+    }
+    with clock.pinned(NOW):
+        r = client.post(url, data)
+    assert r.status_code == 422 and "请填写责任人。" in r.content.decode()
+    assert assignments.current(case) is None
+    with clock.pinned(NOW):
+        r = client.post(url, {**data, "assign-measures-0-text": ""})
+    assert r.status_code == 422 and assignments.current(case) is None
+    data.update(
+        {
+            "assign-measures-0-responsible": "镇1村1",
+            "assign-measures-1-text": "组织调解",
+            "assign-measures-1-responsible": "县人社局",
+            "assign-measures-1-due_date": due,
+        }
+    )
+    with clock.pinned(NOW):
+        assert client.post(url, data).status_code == 302
+    a = assignments.current(case)
+    assert [(m.text, m.responsible) for m in a.measures.all()] == [
+        ("走访当事人", "镇1村1"),
+        ("组织调解", "县人社局"),
+    ]
