@@ -113,6 +113,7 @@ def _case_input(payload: CaseIn) -> CaseInput:
         external_ref=payload.external_ref,
         parties=[PartyInput(**p.dict()) for p in payload.parties],
         missing_materials=payload.missing_materials,
+        extensions={"risk_grade": payload.risk_grade, "risk_reason": payload.risk_reason},
     )
 
 

@@ -137,6 +137,12 @@ class CaseIn(Schema):
     missing_materials: list[Text(120)] = Field(
         [], max_length=MAX_MATERIALS, description="容缺受理: materials to hand in later."
     )
+    risk_grade: Text(
+        10,
+        description="Risk grade given at intake (red, orange, yellow or none); overrides the "
+        "rules' proposal and needs risk_reason. Empty: as the rules propose.",
+    ) = ""
+    risk_reason: Text(500, description="The reason for risk_grade.") = ""
 
 
 class TransitionIn(Schema):

@@ -11,7 +11,7 @@ from jiefen.pickers import PickerField
 
 from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
-from .registry import Satisfaction, list_extensions, transition_extensions
+from .registry import Satisfaction, intake_extensions, list_extensions, transition_extensions
 from .services import MAX_PARTIES, REGISTER_ROLES, CaseInput, PartyInput
 from .workflow import Status, TransferChannel
 
@@ -119,6 +119,21 @@ class CaseForm(forms.Form):
         areas = list(registrable_areas(user).order_by("code")[:2])
         if len(areas) == 1:
             self.fields["area_code"].initial = areas[0].code
+        # Other apps' intake fields (the risk grade), for the users who may fill them.
+        self.extension_names: list[str] = []
+        self.extension_groups: list[tuple] = []
+        for extension in intake_extensions():
+            fields = extension.fields(user)
+            self.fields.update(fields)
+            self.extension_names += list(fields)
+            if fields:
+                self.extension_groups.append((extension.label, list(fields)))
+
+    def extension_sections(self):
+        return [(label, [self[n] for n in names]) for label, names in self.extension_groups]
+
+    def extension_errors(self) -> bool:
+        return any(self.errors.get(name) for name in self.extension_names)
 
     def to_input(self, party_forms) -> CaseInput:
         d = self.cleaned_data
@@ -138,6 +153,7 @@ class CaseForm(forms.Form):
             missing_materials=[
                 line.strip() for line in d["missing_materials"].splitlines() if line.strip()
             ],
+            extensions={name: d.get(name) for name in self.extension_names},
         )
 
 

@@ -252,3 +252,47 @@ def register_transition_extension(extension: TransitionExtension) -> None:
 
 def transition_extensions(transition: str) -> list[TransitionExtension]:
     return list(_TRANSITION_EXTENSIONS.get(transition, {}).values())
+
+
+@dataclass(frozen=True)
+class IntakeExtension:
+    """What another app adds to intake: fields of the staff intake form, and a step of its write.
+
+    `fields(user)` returns form fields by name, shown under `label` and added to the staff intake form (none when the
+    user may not fill them); the API passes the same names, and register_case finds the values
+    in `CaseInput.extensions`. `check(params)` returns field errors, reported with intake's
+    own (nothing is written then). `apply(case, parties, actor, actor_unit, now, params)` runs
+    inside register_case's transaction once the case, its parties and its first event are
+    written; it may refuse with a ServiceError (nothing is registered then).
+    """
+
+    name: str
+    label: Any  # the heading of its fields on the intake form
+    apply: Callable[..., object]
+    fields: Callable[[Any], dict[str, Any]] = lambda user: {}
+    check: Callable[[dict], dict[str, str]] = lambda params: {}
+
+
+_INTAKE_EXTENSIONS: dict[str, IntakeExtension] = {}
+
+
+def register_intake_extension(extension: IntakeExtension) -> None:
+    _INTAKE_EXTENSIONS[extension.name] = extension
+
+
+def intake_extensions() -> list[IntakeExtension]:
+    return list(_INTAKE_EXTENSIONS.values())
+
+
+# Other ways a user reads a case, besides the area scope, the linked units and having reported
+# it: reader(user) returns a Q over cases, or None (a 专班 member reads the cases of their
+# task force while assigned — that member, not the member's whole unit).
+_CASE_READERS: dict[str, Callable[[Any], Any]] = {}
+
+
+def register_case_reader(name: str, reader: Callable[[Any], Any]) -> None:
+    _CASE_READERS[name] = reader
+
+
+def case_readers() -> list[Callable[[Any], Any]]:
+    return list(_CASE_READERS.values())

@@ -11,7 +11,7 @@ from clocks.models import Deadline, DeadlineState
 
 from .errors import CaseNotFound
 from .models import Case, CaseUnit, Party
-from .registry import annotate_lists, apply_list_filters, queue_ranks
+from .registry import annotate_lists, apply_list_filters, case_readers, queue_ranks
 from .workflow import OPEN_STATUSES
 
 
@@ -20,12 +20,17 @@ def visible_q(user) -> Q:
     if scope.is_superuser:
         return Q()
     linked = CaseUnit.objects.filter(case=OuterRef("pk"), unit_id__in=scope.unit_ids)
-    return (
+    q = (
         area_subtree_q(scope.area_paths, "area__")
         | Q(owner_unit_id__in=scope.unit_ids)
         | Q(Exists(linked))
         | Q(reporter_id=user.pk)
     )
+    for reader in case_readers():  # the apps' own grants (a task-force member's cases)
+        extra = reader(user)
+        if extra is not None:
+            q |= extra
+    return q
 
 
 def cases_visible_to(user) -> QuerySet[Case]:

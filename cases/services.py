@@ -42,7 +42,7 @@ from .models import (
     TimelineEvent,
     TriageClass,
 )
-from .registry import Satisfaction, propose_route, transition_extensions
+from .registry import Satisfaction, intake_extensions, propose_route, transition_extensions
 from .signals import case_registered, timeline_event_appended
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
@@ -102,6 +102,8 @@ class CaseInput:
     external_ref: str = ""
     parties: list[PartyInput] = field(default_factory=list)
     missing_materials: list[str] = field(default_factory=list)
+    # Values of the fields other apps add to intake (cases.registry.IntakeExtension), by name.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- helpers
@@ -344,6 +346,8 @@ def register_case(
     parties = _validate_parties(data.parties, errors)
     if not parties:
         errors.setdefault("parties", _("Add at least one party."))
+    for extension in intake_extensions():
+        errors.update(extension.check(data.extensions) or {})
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors)
 
@@ -410,6 +414,10 @@ def register_case(
         deadlines.open_deadline(case, Clock.ACCEPT, owner, now)
         levels.enter_level(case, now)
         case_registered.send(sender=Case, case=case, parties=parties, actor=actor, now=now)
+        for extension in intake_extensions():  # other apps' part of the registration
+            extension.apply(
+                case, parties, actor, membership.unit if membership else None, now, data.extensions
+            )
     return case
 
 

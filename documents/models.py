@@ -15,6 +15,8 @@ class Subject(models.TextChoices):
     WRITTEN = "written", _("a written agreement")
     ORAL = "oral", _("an oral agreement")
     CONFIRMATION = "confirmation", _("a judicial confirmation")
+    # Not a case's: the minutes of a 研判 meeting (risk), printed from the meeting's page.
+    MEETING = "meeting", _("a 研判 meeting")
 
 
 class DocumentTemplate(models.Model):

@@ -220,6 +220,24 @@ TEMPLATES = [
 ]
 
 
+MINUTES = {
+    "slug": "meeting-minutes",
+    "title": "矛盾纠纷研判会议纪要",
+    "subject": "meeting",
+    "blocks": [
+        (F, "综治中心", "meeting.center", ""),
+        (F, "会议时间", "meeting.date", ""),
+        (F, "会议类型", "meeting.kind", ""),
+        (F, "说明", "meeting.note", ""),
+        (TB, "研判事项", "meeting.items", ""),
+        (F, "走访未到位的重点人员", "meeting.persons", ""),
+        (F, "预警预防信息", "meeting.notices", ""),
+        (S, "", "", "主持人（签名）\n记录人（签名）"),
+    ],
+}
+TEMPLATES.append(MINUTES)
+
+
 def load_templates(DocumentTemplate, Block) -> None:
     """Create the shipped templates that are missing (an administrator's edits are kept)."""
     for order, spec in enumerate(TEMPLATES, start=1):

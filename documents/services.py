@@ -43,7 +43,7 @@ def available_documents(case: Case) -> list[Offer]:
     """Every document the case's data can fill now, in the templates' order."""
     offers = []
     has_follow_up = case.timeline.filter(kind="follow_up").exists()
-    for t in DocumentTemplate.objects.filter(is_active=True):
+    for t in DocumentTemplate.objects.filter(is_active=True).exclude(subject=Subject.MEETING):
         rows = _objects(case, t.subject)
         if rows is None:
             if t.subject != Subject.FOLLOW_UP or has_follow_up:
@@ -84,6 +84,20 @@ def draw_up(
     if fmt not in FORMATS:
         raise CaseNotFound(case.code)
     return FORMATS[fmt][1](fill(template, data, qr_url))
+
+
+def draw_up_minutes(meeting, fmt: str, actor, now: datetime.datetime) -> bytes | None:
+    """The minutes of a 研判 meeting (risk) as PDF or DOCX, from the active template of
+    meetings; None when there is no such template or format."""
+    template = (
+        DocumentTemplate.objects.filter(is_active=True, subject=Subject.MEETING)
+        .order_by("order", "pk")
+        .first()
+    )
+    if template is None or fmt not in FORMATS:
+        return None
+    data = DataSubject(case=None, now=now, actor=actor, meeting=meeting)
+    return FORMATS[fmt][1](fill(template, data))
 
 
 def panel_context(user, case: Case, bound: dict | None = None) -> dict:

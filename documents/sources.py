@@ -17,6 +17,8 @@ from cases.models import Case, Channel, Gender, PartyRole
 from cases.registry import Satisfaction
 from cases.services import LOCAL_TZ
 from mediation.models import Agreement, Confirmation, Session, SessionKind
+from risk.meetings import agenda, reason_labels
+from risk.models import Grade, Meeting
 
 
 @dataclass
@@ -27,17 +29,18 @@ class Table:
 
 @dataclass
 class Subject:
-    case: Case
+    case: Case | None  # None for a 研判 meeting's minutes
     now: datetime.datetime
     actor: Any = None
     session: Session | None = None
     agreement: Agreement | None = None
     confirmation: Confirmation | None = None
+    meeting: Meeting | None = None
 
     def __post_init__(self):
         if self.confirmation and not self.agreement:
             self.agreement = self.confirmation.agreement
-        if self.agreement is None:
+        if self.agreement is None and self.case is not None:
             self.agreement = self.case.agreements.order_by("-created_at").first()
 
 
@@ -299,6 +302,75 @@ SOURCES: dict[str, tuple[Any, Callable[[Subject], Any]]] = {
     "dossier.period": (_("mediation period"), _period),
     "dossier.toc": (_("dossier table of contents"), _dossier_toc),
 }
+
+
+# ---------------------------------------------------------------- 研判 meeting minutes
+
+
+def _meeting_items(s: Subject) -> Table:
+    table = Table(["案件编号", "纠纷", "列入原因", "风险等级", "研判结论", "责任单位及期限"])
+    if s.meeting is None:
+        return table
+    labels = reason_labels()
+    for item in agenda(s.meeting):
+        risk = getattr(item.case, "risk", None)
+        grade = item.grade_after or (risk.grade if risk else Grade.NONE)
+        unit = item.responsible_unit.name if item.responsible_unit else ""
+        table.rows.append(
+            [
+                item.case.code,
+                item.case.title,
+                "、".join(str(labels.get(r, r)) for r in item.reasons),
+                str(Grade(grade).label) if grade in Grade.values else "",
+                item.conclusion,
+                unit + (f"（{_date(item.due_date)}前）" if item.due_date else ""),
+            ]
+        )
+    return table
+
+
+def _meeting_persons(s: Subject) -> str:
+    if s.meeting is None:
+        return ""
+    persons = [mp.person for mp in s.meeting.persons.select_related("person")]
+    return "；".join(f"{p.name}（漏访{p.missed_visits}次）" for p in persons) or "无"
+
+
+def _meeting_notices(s: Subject) -> str:
+    if s.meeting is None:
+        return ""
+    lines = [
+        f"{n.text}（发送：{'、'.join(r.unit.name for r in n.recipients.all())}；"
+        f"{_time(n.due_at)}前签收）"
+        for n in s.meeting.notices.prefetch_related("recipients__unit")
+    ]
+    return "\n".join(lines) or "无"
+
+
+def _meeting(s: Subject, attr: str) -> str:
+    m = s.meeting
+    if m is None:
+        return ""
+    if attr == "center":
+        return m.center.name
+    if attr == "date":
+        return _date(m.date)
+    if attr == "kind":
+        return str(m.get_kind_display())
+    return getattr(m, attr) or ""
+
+
+SOURCES.update(
+    {
+        "meeting.center": (_("研判 meeting: center"), lambda s: _meeting(s, "center")),
+        "meeting.date": (_("研判 meeting: date"), lambda s: _meeting(s, "date")),
+        "meeting.kind": (_("研判 meeting: kind"), lambda s: _meeting(s, "kind")),
+        "meeting.note": (_("研判 meeting: note"), lambda s: _meeting(s, "note")),
+        "meeting.items": (_("研判 meeting: items and conclusions"), _meeting_items),
+        "meeting.persons": (_("研判 meeting: key persons with a missed visit"), _meeting_persons),
+        "meeting.notices": (_("研判 meeting: prevention notices"), _meeting_notices),
+    }
+)
 
 
 def source_choices() -> list[tuple[str, str]]:

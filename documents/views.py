@@ -19,9 +19,10 @@ from cases.errors import CaseNotFound
 from cases.selectors import visible_case_or_404
 from cases.services import open_case_record
 from jiefen import clock
+from risk.meetings import visible_meeting_or_404
 
 from .models import Block, DocumentTemplate
-from .services import FORMATS, draw_up
+from .services import FORMATS, draw_up, draw_up_minutes
 from .sources import source_choices
 
 
@@ -51,6 +52,21 @@ def download(request, code, slug, fmt):
     response = HttpResponse(data, content_type=FORMATS[fmt][0])
     response["Content-Disposition"] = content_disposition_header(
         request.GET.get("inline") != "1", f"{case.code}-{template.title}.{fmt}"
+    )
+    return response
+
+
+@login_required
+def meeting_minutes(request, pk, fmt):
+    """纪要 of a 研判 meeting the user may see (else 404), as PDF or DOCX."""
+    meeting = visible_meeting_or_404(request.user, pk)
+    data = draw_up_minutes(meeting, fmt, request.user, clock.now())
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type=FORMATS[fmt][0])
+    response["Content-Disposition"] = content_disposition_header(
+        request.GET.get("inline") != "1",
+        f"研判纪要-{meeting.center.name}-{meeting.date.isoformat()}.{fmt}",
     )
     return response
 

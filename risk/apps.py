@@ -11,18 +11,20 @@ class RiskConfig(AppConfig):
     def ready(self):
         from cases.registry import (
             CasePanel,
+            IntakeExtension,
             ListExtension,
             TransitionExtension,
+            register_case_reader,
             register_event_kind,
+            register_intake_extension,
             register_list_extension,
             register_panel,
             register_transition_extension,
         )
-        from cases.signals import case_registered
         from clocks.models import Clock
         from clocks.registry import on_missed, on_sweep
 
-        from . import keypersons, lists, meetings, services, stability
+        from . import assignments, intake, keypersons, lists, meetings, services, stability
         from .panel import panel_context
 
         for name, label in [
@@ -38,6 +40,8 @@ class RiskConfig(AppConfig):
             ("stability_reviewed", _("Stabilised case reviewed (稳控)")),
         ]:
             register_event_kind(name, label)
+        # 一案一专班: the leader and each member read the case while assigned.
+        register_case_reader("risk.task_force", assignments.task_force_cases)
         register_panel(
             CasePanel(
                 "risk", "risk/_panel.html", panel_context, "side", order=10, bound_key="risk_forms"
@@ -62,7 +66,12 @@ class RiskConfig(AppConfig):
         )
         for name in ("follow_up", "reopen"):
             register_transition_extension(TransitionExtension(name, "risk", stability.on_leaving))
-        case_registered.connect(services.judge_new_case, dispatch_uid="risk.judge_new_case")
+        # At intake: the rules' grade (or the clerk's), and key persons linked by ID number.
+        register_intake_extension(
+            IntakeExtension(
+                "risk", _("Risk grade (optional)"), intake.apply, intake.fields, intake.check
+            )
+        )
         on_missed(Clock.RISK_REPORT, services.plan_missed)
         on_missed(Clock.RISK_HANDLE, services.plan_missed)
         on_sweep("key_person_visits_missed", keypersons.sweep_visits)

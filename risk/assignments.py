@@ -1,22 +1,23 @@
 """包案, 一案一专班, 一案一策: a leader in charge of a case, a task force drawn from several
 units, a written plan, and progress reports on a schedule (the `progress` clock).
 
-A task-force member's unit reads the case while the assignment lasts (a `task_force` link,
-the way `cases` grants units read access); ending the assignment removes it.
+The leader and each task-force member read the case while the assignment lasts — that
+person, not their whole unit (`task_force_cases`, registered as a case reader with `cases`);
+ending the assignment ends it.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from areas.models import Membership, Role
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import Case, CaseUnit, CaseUnitRelation
-from cases.services import acting_membership, append_event, link_unit, routable_units
+from cases.services import acting_membership, append_event, routable_units
 from cases.workflow import CENTER_ROLES, OPEN_STATUSES
 from clocks import deadlines
 from clocks.models import Clock
@@ -142,8 +143,6 @@ def assign(actor, case: Case, data: AssignmentInput, now: datetime.datetime) -> 
                 for m in measures
             ]
         )
-        for unit in {m.unit for m, _r in members} | {leader_m.unit}:
-            link_unit(case, unit, CaseUnitRelation.TASK_FORCE, now)
         # 包案 is how a red case is taken in hand (巫山's plan): that obligation is met.
         deadlines.close_deadlines(case, [Clock.RISK_HANDLE], now)
         deadlines.open_deadline(
@@ -222,8 +221,21 @@ def end_assignment(actor, a: Assignment, reason: str, now: datetime.datetime) ->
         a.ended_at, a.end_reason = now, reason
         a.save(update_fields=["ended_at", "end_reason"])
         deadlines.cancel_deadlines(case, [Clock.PROGRESS], now)
+        # Unit links of assignments made before read access went to the members themselves.
         CaseUnit.objects.filter(case=case, relation=CaseUnitRelation.TASK_FORCE).delete()
         append_event(case, "assignment_ended", now, actor=actor, note=reason)
+
+
+def task_force_cases(user) -> Q | None:
+    """The cases this user leads or is a task-force member of, while assigned (cases reader)."""
+    if not getattr(user, "pk", None):
+        return None
+    ids = set(
+        Assignment.objects.filter(ended_at__isnull=True)
+        .filter(Q(leader_id=user.pk) | Q(members__user_id=user.pk))
+        .values_list("case_id", flat=True)
+    )
+    return Q(pk__in=sorted(ids)) if ids else None
 
 
 def led_by(user) -> QuerySet[Assignment]:

@@ -1,9 +1,10 @@
 """Risk and prevention figures for the dashboard: each with its written definition and,
 where it counts cases, the link to exactly those cases (the case list's own filters).
 
-Grades, key persons and 稳控 are counted as they stand now; 排查/化解/稳控 of a period are the
-cases registered in it (Asia/Shanghai date, as the case list filters); plan obligations and
-研判 meetings are those started or held in the period."""
+Grades, key persons and 稳控 are counted as they stand now; 排查 and 稳控 of a period are the
+cases registered in it (Asia/Shanghai date, as the case list filters); 调处 are the cases
+handled in it (the date of the decision); plan obligations and 研判 meetings are those started
+or held in the period."""
 
 import datetime
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from cases.models import Case
+from cases.models import Case, Category, TimelineEvent
+from cases.registry import Outcome, kinds_with_outcome
 from cases.selectors import filter_cases
 from cases.workflow import Status
 from clocks.deadlines import RISK_CLOCKS
@@ -72,6 +74,19 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
         total=Count("pk"), concluded=Count("pk", filter=Q(concluded_at__isnull=False))
     )
     stabilised_now = cases.filter(status=Status.STABILISED).count()
+    # 调处数 (seed 002: 排查/调处/稳控): cases handled in the period — a decision that resolved
+    # (化解) or stabilised (稳控) them, dated in the period (Asia/Shanghai), whenever registered.
+    handled = (
+        TimelineEvent.objects.filter(
+            case__area__path__startswith=area.path,
+            kind__in=kinds_with_outcome(Outcome.MEDIATED),
+            at__date__gte=start,
+            at__date__lte=end,
+        )
+        .values("case_id")
+        .distinct()
+        .count()
+    )
     grade_figures = [
         Figure(
             f"grade_{g}",
@@ -91,11 +106,14 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
             _cases_url(**span),
         ),
         Figure(
-            "resolved",
-            _("Mediated (调处数: 化解)"),
-            _("Of the cases registered in the period, those resolved (化解) now."),
-            period_status.get(Status.RESOLVED, 0),
-            _cases_url(**span, status=Status.RESOLVED),
+            "handled",
+            _("Handled (调处数)"),
+            _(
+                "Cases of the area handled in the period: resolved (化解) or stabilised (稳控) "
+                "by a decision dated in the period, whenever registered; a case decided twice "
+                "counts once."
+            ),
+            handled,
         ),
         Figure(
             "stabilised",
@@ -155,4 +173,46 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
                 "href": _cases_url(area=child.pk, risk=Grade.RED),
             }
         )
-    return {"grades": grade_figures, "work": work, "sub_areas": sub}
+    return {
+        "grades": grade_figures,
+        "work": work,
+        "sub_areas": sub,
+        "categories": by_category(area, cases),
+        "category_definition": CATEGORY_DEFINITION,
+    }
+
+
+CATEGORY_DEFINITION = _(
+    "Cases of the area whose risk grade is now red, orange or yellow, by the major category "
+    "of the dispute (its first two digits); cases without a category are counted apart."
+)
+
+
+def by_category(area: Area, cases) -> list[dict]:
+    """Red / orange / yellow cases of the area now, by major category (one grouped read)."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        cases.filter(risk__grade__in=[Grade.RED, Grade.ORANGE, Grade.YELLOW])
+        .values_list("category__code", "risk__grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for code, grade, n in rows:
+        major = (code or "")[:2]
+        counts.setdefault(major, {}).setdefault(grade, 0)
+        counts[major][grade] += n
+    names = dict(
+        Category.objects.filter(code__in=[c for c in counts if c]).values_list("code", "name")
+    )
+    out = []
+    for major in sorted(counts, key=lambda c: (c == "", c)):
+        row = {
+            "code": major,
+            "name": f"{major} {names.get(major, major)}" if major else _("no category"),
+            "cells": [],
+        }
+        for g in (Grade.RED, Grade.ORANGE, Grade.YELLOW):
+            params = {"area": area.pk, "risk": g, "category": major}
+            row["cells"].append({"value": counts[major].get(g, 0), "href": _cases_url(**params)})
+        out.append(row)
+    return out

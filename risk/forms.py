@@ -101,6 +101,26 @@ class PersonForm(forms.Form):
         )
 
 
+class PersonEditForm(PersonForm):
+    """What may change in a file after it is opened: responsible, tags, interval, note."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("name", "id_number", "phone", "area_code"):
+            del self.fields[name]
+
+    def to_input(self):
+        from .keypersons import PersonInput
+
+        d = self.cleaned_data
+        return PersonInput(
+            responsible_id=int(d["responsible_id"]),
+            tag_ids=[int(t) for t in d["tag_ids"]],
+            visit_days=d["visit_days"],
+            note=d["note"],
+        )
+
+
 class MeetingOpenForm(forms.Form):
     center = forms.ChoiceField(label=_("center"))
     date = forms.DateField(
@@ -172,6 +192,38 @@ class NoticeForm(forms.Form):
         self.fields["units"].choices = [(str(u.pk), u.name) for u in units]
 
 
+class MeasureForm(forms.Form):
+    """One measure of the plan (一案一策): what, who is responsible, by when."""
+
+    text = forms.CharField(label=_("measure"), max_length=200, required=False)
+    responsible = forms.CharField(label=_("responsible"), max_length=80, required=False)
+    due_date = forms.DateField(
+        label=_("due date"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+    def is_blank(self) -> bool:
+        d = getattr(self, "cleaned_data", {})
+        return not (d.get("text") or d.get("responsible") or d.get("due_date"))
+
+    def clean(self):
+        d = super().clean()
+        if (d.get("responsible") or d.get("due_date")) and not (d.get("text") or "").strip():
+            self.add_error("text", _("Say what the measure is."))
+        if (d.get("text") or "").strip():
+            if not (d.get("responsible") or "").strip():
+                self.add_error("responsible", _("Name who is responsible."))
+            if d.get("due_date") is None and "due_date" not in self.errors:
+                self.add_error("due_date", _("Give a due date from today on."))
+        return d
+
+
+MeasureFormSet = forms.formset_factory(
+    MeasureForm, extra=3, max_num=20, absolute_max=20, validate_max=True
+)
+
+
 class AssignmentForm(forms.Form):
     leader_id = forms.ChoiceField(label=_("leader in charge (包案领导)"))
     report_days = forms.IntegerField(
@@ -182,10 +234,6 @@ class AssignmentForm(forms.Form):
     )
     member_role = forms.CharField(
         label=_("role in the task force"), required=False, initial="专班成员"
-    )
-    measures = forms.CharField(
-        label=_("plan (一案一策): one measure a line — measure | responsible | YYYY-MM-DD"),
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, leaders, members, **kwargs):
@@ -198,29 +246,27 @@ class AssignmentForm(forms.Form):
             (str(m.user_id), f"{m.user.get_full_name() or m.user.username}（{m.unit.name}）")
             for m in members
         ]
+        # The plan (一案一策): one row per measure.
+        self.plan = MeasureFormSet(self.data or None, prefix=f"{self.prefix}-measures")
+
+    def is_valid(self) -> bool:
+        form_ok = super().is_valid()
+        plan_ok = self.plan.is_valid()
+        if form_ok and plan_ok and not self.plan_rows():
+            self.add_error(None, _("Write at least one measure of the plan."))
+            return False
+        return form_ok and plan_ok
+
+    def has_problems(self) -> bool:
+        return bool(self.errors or self.plan.total_error_count())
+
+    def plan_rows(self) -> list:
+        return [f for f in self.plan.forms if f.is_valid() and not f.is_blank()]
 
     def to_input(self):
-        import datetime
-
         from .assignments import AssignmentInput, MeasureInput, MemberInput
 
         d = self.cleaned_data
-        measures = []
-        for line in d["measures"].splitlines():
-            parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-            if not parts[0]:
-                continue
-            due = None
-            if len(parts) > 2:
-                try:
-                    due = datetime.date.fromisoformat(parts[2])
-                except ValueError:
-                    due = None
-            measures.append(
-                MeasureInput(
-                    text=parts[0], responsible=parts[1] if len(parts) > 1 else "", due_date=due
-                )
-            )
         return AssignmentInput(
             leader_id=int(d["leader_id"]),
             report_days=d["report_days"],
@@ -228,7 +274,14 @@ class AssignmentForm(forms.Form):
                 MemberInput(user_id=int(u), role=d["member_role"] or "专班成员")
                 for u in d["members"]
             ],
-            measures=measures,
+            measures=[
+                MeasureInput(
+                    text=f.cleaned_data["text"],
+                    responsible=f.cleaned_data["responsible"],
+                    due_date=f.cleaned_data["due_date"],
+                )
+                for f in self.plan_rows()
+            ],
         )
 
 

@@ -27,7 +27,15 @@ from jiefen.identity import validate_id_number, validate_phone
 from notifications.models import Kind
 from notifications.services import notify
 
-from .models import KeyPerson, KeyPersonAccessLog, KeyPersonCase, LinkSource, RiskTag, Visit
+from .models import (
+    KeyPerson,
+    KeyPersonAccessLog,
+    KeyPersonCase,
+    KeyPersonChange,
+    LinkSource,
+    RiskTag,
+    Visit,
+)
 
 
 def persons_visible_to(user) -> QuerySet[KeyPerson]:
@@ -139,6 +147,73 @@ def create_person(actor, data: PersonInput, now: datetime.datetime) -> KeyPerson
             ignore_conflicts=True,
         )
     return person
+
+
+def _responsible(actor, user_id) -> object | None:
+    """An active staff member within the actor's scope, or None."""
+    if not user_id:
+        return None
+    m = (
+        Membership.objects.filter(user_id=user_id, user__is_active=True)
+        .select_related("user", "unit__area")
+        .first()
+    )
+    return m.user if m is not None and scope_of(actor).covers_area(m.unit.area) else None
+
+
+def _user_name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def update_person(actor, person: KeyPerson, data: PersonInput, now: datetime.datetime):
+    """Change a file's responsible person (稳控), tags, visit interval and note; the change is
+    kept in the file's history. Returns the change, or None when nothing changed."""
+    if not _may_keep_files(actor, person.area):
+        raise NotAllowed(_("You are not allowed to do this."))
+    errors: dict[str, str] = {}
+    responsible = _responsible(actor, data.responsible_id)
+    if responsible is None:
+        errors["responsible_id"] = _("Choose the person responsible for control.")
+    if data.visit_days is not None and data.visit_days < 1:
+        errors["visit_days"] = _("At least 1 day.")
+    tags = list(RiskTag.objects.filter(pk__in=data.tag_ids, is_active=True))
+    if len(tags) != len(set(data.tag_ids)):
+        errors["tag_ids"] = _("Choose among the active risk tags.")
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), errors)
+    note = (data.note or "").strip()
+    with transaction.atomic():
+        person = (
+            KeyPerson.objects.select_for_update().select_related("responsible").get(pk=person.pk)
+        )
+        before_tags = sorted(t.name for t in person.tags.all())
+        after_tags = sorted(t.name for t in tags)
+        changes: dict[str, list] = {}
+        if responsible.pk != person.responsible_id:
+            changes[str(_("responsible for control (稳控)"))] = [
+                _user_name(person.responsible),
+                _user_name(responsible),
+            ]
+        if before_tags != after_tags:
+            changes[str(_("risk tags"))] = ["、".join(before_tags), "、".join(after_tags)]
+        if data.visit_days != person.visit_days:
+            changes[str(_("visit every (days)"))] = [person.visit_days, data.visit_days]
+        if note != person.note:
+            changes[str(_("note"))] = [person.note, note]
+        if not changes:
+            return None
+        if data.visit_days != person.visit_days:
+            # The next visit falls due the new interval after the last one (or the opening).
+            last = person.visits.order_by("-at").values_list("at", flat=True).first()
+            base = last or person.created_at
+            person.visit_due_at = (
+                base + datetime.timedelta(days=data.visit_days) if data.visit_days else None
+            )
+            person.visit_overdue_at = None
+        person.responsible, person.visit_days, person.note = responsible, data.visit_days, note
+        person.save()
+        person.tags.set(tags)
+        return KeyPersonChange.objects.create(person=person, at=now, by=actor, changes=changes)
 
 
 def link_case(actor, person: KeyPerson, code: str, now: datetime.datetime) -> KeyPersonCase:

@@ -9,7 +9,6 @@ visit is overdue. It is written as rows when the meeting opens, so the minutes k
 """
 
 import datetime
-import io
 
 from django.conf import settings
 from django.db import transaction
@@ -120,9 +119,18 @@ def agenda_case_ids(
         Q(due_at__lt=at) | Q(overdue_at__isnull=False)
     )
     add(base.filter(Exists(overdue)), Reason.OVERDUE)
-    again = Party.objects.filter(id_number=OuterRef("id_number")).exclude(case=OuterRef("case"))
-    repeat = Party.objects.filter(case=OuterRef("pk")).exclude(id_number="").filter(Exists(again))
-    add(base.filter(Exists(repeat)), Reason.REPEAT)
+    # A repeat report: a party of the case is a party of another case by ID number OR phone,
+    # as the repeat rule counts them (risk.rules.party_facts).
+    parties = Party.objects.filter(case=OuterRef("pk"))
+    by_id = Party.objects.filter(id_number=OuterRef("id_number")).exclude(case=OuterRef("case"))
+    by_phone = Party.objects.filter(phone=OuterRef("phone")).exclude(case=OuterRef("case"))
+    add(
+        base.filter(
+            Exists(parties.exclude(id_number="").filter(Exists(by_id)))
+            | Exists(parties.exclude(phone="").filter(Exists(by_phone)))
+        ),
+        Reason.REPEAT,
+    )
     return reasons
 
 
@@ -361,65 +369,3 @@ def sweep_notices(now: datetime.datetime) -> int:
             )
             marked += 1
     return marked
-
-
-# ---------------------------------------------------------------- minutes
-
-
-def minutes_docx(meeting: Meeting) -> bytes:
-    """纪要 of the meeting as a Word document (python-docx)."""
-    from docx import Document
-
-    labels = reason_labels()
-    doc = Document()
-    doc.add_heading(
-        _("Minutes of the 研判 meeting: %(center)s") % {"center": meeting.center.name}, level=1
-    )
-    doc.add_paragraph(
-        _("Date: %(date)s · %(kind)s")
-        % {"date": meeting.date.isoformat(), "kind": meeting.get_kind_display()}
-    )
-    if meeting.note:
-        doc.add_paragraph(meeting.note)
-    items = agenda(meeting)
-    table = doc.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells,
-        [
-            _("case code"),
-            _("title"),
-            _("on the agenda because"),
-            _("risk grade"),
-            _("conclusion"),
-            _("responsible unit"),
-        ],
-        strict=True,
-    ):
-        cell.text = str(text)
-    for item in items:
-        row = table.add_row().cells
-        grade = item.grade_after or services.grade_of(item.case)
-        values = [
-            item.case.code,
-            item.case.title,
-            "、".join(str(labels.get(r, r)) for r in item.reasons),
-            str(Grade(grade).label) if grade in Grade.values else "",
-            item.conclusion,
-            (item.responsible_unit.name if item.responsible_unit else "")
-            + (f"（{item.due_date.isoformat()}）" if item.due_date else ""),
-        ]
-        for cell, text in zip(row, values, strict=True):
-            cell.text = text
-    persons = [mp.person for mp in meeting.persons.select_related("person")]
-    if persons:
-        doc.add_heading(_("Key persons with a missed visit"), level=2)
-        for p in persons:
-            doc.add_paragraph(f"{p.name}（{p.missed_visits}）", style="List Bullet")
-    for notice in meeting.notices.prefetch_related("recipients__unit"):
-        doc.add_heading(_("Prevention notice"), level=2)
-        doc.add_paragraph(notice.text)
-        doc.add_paragraph("、".join(r.unit.name for r in notice.recipients.all()))
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()

@@ -94,6 +94,16 @@ class RiskRule(models.Model):
     category_code = models.CharField(
         _("category code (prefix)"), max_length=4, blank=True, help_text=_("e.g. 03 or 0301")
     )
+    # A county's own rule applies to its cases only; without an area, to every case.
+    area = models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("area"),
+        help_text=_("Empty: every case; otherwise the cases of this area and below."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -267,6 +277,23 @@ class Visit(models.Model):
         ordering = ["-at"]
         verbose_name = _("check-in visit")
         verbose_name_plural = _("check-in visits")
+
+
+class KeyPersonChange(models.Model):
+    """One change of a key person's file (responsible, tags, visit interval, note): its history."""
+
+    person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    # {field label: [before, after]} as shown to people.
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("change of a key person's file")
+        verbose_name_plural = _("changes of key persons' files")
 
 
 class KeyPersonAccessLog(models.Model):

@@ -1,6 +1,6 @@
 """The rules that propose a new case's risk grade at intake.
 
-`judge_new_case` runs inside register_case's transaction (cases.signals.case_registered) and
+`judge_new_case` runs inside register_case's transaction (risk.intake, an IntakeExtension) and
 reads two things: the active rules, and — in one UNION query — the earlier cases that share a
 party's ID number or phone and the key-person files of the parties' ID numbers. A case no
 rule grades writes nothing more; one that is graded gets its grade row and timeline event.
@@ -44,6 +44,8 @@ def party_facts(case, parties) -> tuple[int, list[int]]:
 
 
 def matches(rule: RiskRule, case, earlier_cases: int, key_persons: list[int]) -> bool:
+    if rule.area_id and not case.area.path.startswith(rule.area.path):
+        return False
     t = rule.threshold
     text = f"{case.title}\n{case.description}"
     match rule.kind:

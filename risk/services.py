@@ -66,6 +66,7 @@ def _write_grade(
     reason: str = "",
     source: str = GradeSource.MANUAL,
     rules: list[str] | None = None,
+    extra: dict | None = None,
 ) -> None:
     """Write the new grade on the locked case and open or close the plan's obligations."""
     risk = CaseRisk.objects.select_for_update().filter(case=case).first()
@@ -103,6 +104,7 @@ def _write_grade(
             "rules": rules or [],
             "obligations_opened": len(opened),
             "obligations_closed": closed,
+            **(extra or {}),
         },
     )
     if plan is not None:
@@ -231,9 +233,19 @@ def open_obligations(case: Case):
 # ---------------------------------------------------------------- at intake
 
 
-def judge_new_case(sender, case: Case, parties, actor, now: datetime.datetime, **kwargs) -> None:
-    """cases.signals.case_registered: the rules' grade, and the key persons linked by ID."""
-    rules = list(RiskRule.objects.filter(is_active=True))
+def judge_new_case(
+    case: Case,
+    parties,
+    now: datetime.datetime,
+    *,
+    actor=None,
+    actor_unit: Unit | None = None,
+    grade: str = "",
+    reason: str = "",
+) -> None:
+    """At intake (risk.intake, inside register_case's transaction): the key persons linked by
+    ID number, and the rules' grade — or the grade the clerk gave, which overrides it."""
+    rules = list(RiskRule.objects.filter(is_active=True).select_related("area"))
     earlier, key_persons = rule_engine.party_facts(case, parties)
     if key_persons:
         KeyPersonCase.objects.bulk_create(
@@ -243,11 +255,26 @@ def judge_new_case(sender, case: Case, parties, actor, now: datetime.datetime, *
             ],
             ignore_conflicts=True,
         )
-    grade, names = rule_engine.propose(case, rules, earlier, key_persons)
-    if grade != Grade.NONE:
+    proposed, names = rule_engine.propose(case, rules, earlier, key_persons)
+    if grade:
+        if actor is None or acting_membership(actor, case, GRADE_ROLES) is None:
+            raise NotAllowed(
+                _("You are not allowed to set the risk grade of this case."),
+                {"risk_grade": _("Leave the grade to the rules.")},
+            )
+        _write_grade(
+            case,
+            grade,
+            now,
+            actor=actor,
+            actor_unit=actor_unit,
+            reason=reason,
+            extra={"proposed": [str(Grade(proposed).label), names]} if names else None,
+        )
+    elif proposed != Grade.NONE:
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("Proposed by the rules: %(rules)s") % {"rules": "、".join(names)}
-        _write_grade(case, grade, now, reason=reason, source=GradeSource.RULE, rules=names)
+        _write_grade(case, proposed, now, reason=reason, source=GradeSource.RULE, rules=names)
 
 
 def key_persons_of(case: Case):

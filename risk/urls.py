@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import manage_views, views
 
 app_name = "risk"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("persons/", views.persons, name="persons"),
     path("persons/new/", views.person_new, name="person_new"),
     path("persons/<int:pk>/", views.person, name="person"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/link/", views.person_link, name="person_link"),
     path("persons/<int:pk>/visit/", views.person_visit, name="person_visit"),
 ]
@@ -21,7 +22,6 @@ urlpatterns += [
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
     path("meetings/<int:pk>/items/<int:item_pk>/", views.meeting_conclude, name="meeting_conclude"),
     path("meetings/<int:pk>/notice/", views.meeting_notice, name="meeting_notice"),
-    path("meetings/<int:pk>/minutes.docx", views.meeting_minutes, name="meeting_minutes"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/acknowledge/", views.notice_acknowledge, name="notice_acknowledge"),
     path("leading/", views.my_assignments, name="my_assignments"),
@@ -30,4 +30,18 @@ urlpatterns += [
     path("cases/<str:code>/assignment/end/", views.end_assignment, name="end_assignment"),
     path("cases/<str:code>/review/", views.review, name="review"),
     path("cases/<str:code>/measures/<int:pk>/done/", views.measure_done, name="measure_done"),
+]
+urlpatterns += [
+    path("manage/", manage_views.index, name="manage"),
+    path("manage/rules/", manage_views.rule_list, name="manage_rules"),
+    path("manage/rules/new/", manage_views.rule_new, name="manage_rule_new"),
+    path("manage/rules/<int:pk>/", manage_views.rule_edit, name="manage_rule_edit"),
+    path("manage/rules/<int:pk>/active/", manage_views.rule_active, name="manage_rule_active"),
+    path("manage/plans/", manage_views.plan_list, name="manage_plans"),
+    path("manage/plans/<str:grade>/", manage_views.plan_edit, name="manage_plan_edit"),
+    path("manage/tags/", manage_views.tag_list, name="manage_tags"),
+    path("manage/tags/<int:pk>/", manage_views.tag_edit, name="manage_tag_edit"),
+    path("manage/schedules/", manage_views.schedule_list, name="manage_schedules"),
+    path("manage/schedules/new/", manage_views.schedule_new, name="manage_schedule_new"),
+    path("manage/schedules/<int:pk>/", manage_views.schedule_edit, name="manage_schedule_edit"),
 ]

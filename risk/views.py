@@ -3,11 +3,9 @@
 Each view validates its form, calls one service, and comes back; outside the user's scope
 every object is a 404."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,6 +34,7 @@ from .forms import (
     MeetingOpenForm,
     NoticeForm,
     ObligationForm,
+    PersonEditForm,
     PersonForm,
     PersonQuery,
     ProgressForm,
@@ -134,6 +133,7 @@ def _render_person(request, person, link_form=None, visit_form=None, status=200)
         "phone": person.phone if full else mask_phone(person.phone),
         "page": page,
         "visits": person.visits.select_related("by")[:20],
+        "changes": person.changes.select_related("by")[:20],
         "visit_overdue": bool(person.visit_due_at and person.visit_due_at < now),
         "link_form": link_form or LinkForm(),
         "visit_form": visit_form or VisitForm(),
@@ -145,6 +145,34 @@ def _render_person(request, person, link_form=None, visit_form=None, status=200)
 def person(request, pk):
     _require_files(request.user)
     return _render_person(request, keypersons.visible_person_or_404(request.user, pk))
+
+
+@login_required
+def person_edit(request, pk):
+    """Change the file's responsible person, tags, visit interval and note (kept in history)."""
+    _require_files(request.user)
+    person = keypersons.visible_person_or_404(request.user, pk)
+    initial = {
+        "responsible_id": person.responsible_id,
+        "tag_ids": [t.pk for t in person.tags.all()],
+        "visit_days": person.visit_days,
+        "note": person.note,
+    }
+    form = PersonEditForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = keypersons.update_person(request.user, person, form.to_input(), clock.now())
+        except ServiceError as e:
+            apply_errors(e, form)
+            messages.error(request, e.message)
+        else:
+            if change is None:
+                messages.info(request, _("Nothing was changed."))
+            else:
+                messages.success(request, _("The file is updated."))
+            return redirect("risk:person", pk=person.pk)
+    status = 422 if form.errors else 200
+    return render(request, "risk/person_edit.html", {"form": form, "person": person}, status=status)
 
 
 @login_required
@@ -366,18 +394,6 @@ def meeting_notice(request, pk):
             messages.success(request, _("The notice is sent."))
             return redirect("risk:meeting", pk=meeting.pk)
     return _render_meeting(request, meeting, notice_form=form, status=422)
-
-
-@login_required
-def meeting_minutes(request, pk):
-    meeting = meetings.visible_meeting_or_404(request.user, pk)
-    response = HttpResponse(
-        meetings.minutes_docx(meeting),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    name = f"研判纪要-{meeting.center.name}-{meeting.date.isoformat()}.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 @login_required

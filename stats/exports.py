@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from jiefen.localtime import minute
 from jiefen.spreadsheets import append_row
 from risk.figures import figures as risk_figures
+from risk.models import Grade
 
 from . import selectors
 from .indicators import INDICATORS
@@ -114,6 +115,15 @@ def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
             + [
                 [f"{r['name']} · {_('red and orange cases')}", r["value"], ""]
                 for r in figures["sub_areas"]
+            ]
+            + [
+                [
+                    f"{r['name']} · {Grade(g).label}",
+                    cell["value"],
+                    str(figures["category_definition"]),
+                ]
+                for r in figures["categories"]
+                for g, cell in zip((Grade.RED, Grade.ORANGE, Grade.YELLOW), r["cells"], strict=True)
             ],
         )
     return None

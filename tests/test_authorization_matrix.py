@@ -50,10 +50,14 @@ from risk.models import (
     Meeting,
     MeetingItem,
     MeetingKind,
+    MeetingSchedule,
     NoticeRecipient,
     PlanMeasure,
     PreventionNotice,
     ProgressReport,
+    RiskPlan,
+    RiskRule,
+    RiskTag,
     Visit,
 )
 from routing.models import RoutingRule
@@ -244,6 +248,11 @@ FILL: dict[str, Fill] = {
     "routing:manage_policy_unassign": Fill(admin_only(PolicyArea), pk),
     "routing:manage_calendar_remove": Fill(admin_only(CalendarOverride), pk),
     "cases:category_edit": Fill(admin_only(Category), pk),
+    "risk:manage_rule_edit": Fill(admin_only(RiskRule), pk),
+    "risk:manage_rule_active": Fill(admin_only(RiskRule), pk),
+    "risk:manage_plan_edit": Fill(admin_only(RiskPlan), lambda obj: {"grade": obj.grade}),
+    "risk:manage_tag_edit": Fill(admin_only(RiskTag), pk),
+    "risk:manage_schedule_edit": Fill(admin_only(MeetingSchedule), pk),
     "api:case_detail": CASE_API,
     "api:case_transition": CASE_API,
     "api:court_referral": Fill(referrals("court"), lambda r: {"ref": r.external_ref}, api=True),
@@ -261,11 +270,14 @@ FILL: dict[str, Fill] = {
         by_case(PlanMeasure, "assignment__case"), with_case("assignment__case"), mixed=True
     ),
     "risk:person": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
+    "risk:person_edit": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
     "risk:person_link": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
     "risk:person_visit": Fill(within(keypersons.persons_visible_to, KeyPerson), pk),
     "risk:meeting": Fill(within(meetings.meetings_visible_to, Meeting), pk),
     "risk:meeting_notice": Fill(within(meetings.meetings_visible_to, Meeting), pk),
-    "risk:meeting_minutes": Fill(within(meetings.meetings_visible_to, Meeting), pk),
+    "documents:meeting_minutes": Fill(
+        within(meetings.meetings_visible_to, Meeting), lambda obj: {"pk": obj.pk, "fmt": "pdf"}
+    ),
     "risk:meeting_conclude": Fill(
         meeting_items,
         lambda i: {"pk": i.meeting_id, "item_pk": i.pk},
@@ -349,6 +361,13 @@ NO_OBJECT: dict[str, object] = {
     "mediation:manage_new": ADMIN,
     "mediation:manage_import": ADMIN,
     "mediation:manage_roster": ADMIN,
+    "risk:manage": ADMIN,
+    "risk:manage_rules": ADMIN,
+    "risk:manage_rule_new": ADMIN,
+    "risk:manage_plans": ADMIN,
+    "risk:manage_tags": ADMIN,
+    "risk:manage_schedules": ADMIN,
+    "risk:manage_schedule_new": ADMIN,
     "cases:categories": ADMIN,
     "cases:batch": ANY,  # only the user's own cases are acted on (tests/test_bulk*.py)
     "cases:export": ANY,  # the user's queue or list, scoped like them

@@ -157,3 +157,58 @@ def test_a_clerk_opens_a_file_through_the_page(county, client):
     )
     assert r.status_code == 302
     assert client.get(r.url).status_code == 200
+
+
+def test_the_file_is_edited_and_each_change_is_in_its_history(county, person, client):
+    from risk.models import KeyPersonChange
+
+    p, _own, _sibling = person
+    client.login(username="tclerk", password=PASSWORD)
+    url = reverse("risk:person_edit", args=[p.pk])
+    assert client.get(url).status_code == 200
+    tag = RiskTag.objects.get(name="缠访闹访")
+    r = client.post(
+        url,
+        {
+            "responsible_id": str(county.users["tclerk"].pk),
+            "tag_ids": [str(tag.pk)],
+            "visit_days": "3",
+            "note": "情绪稳定",
+        },
+    )
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.responsible == county.users["tclerk"] and p.visit_days == 3
+    assert [t.name for t in p.tags.all()] == ["缠访闹访"]
+    assert p.visit_due_at == p.created_at + 3 * D
+    change = KeyPersonChange.objects.get(person=p)
+    assert change.by == county.users["tclerk"]
+    assert change.changes["风险标签"] == ["扬言报复", "缠访闹访"]
+    page = client.get(reverse("risk:person", args=[p.pk])).content.decode()
+    assert "档案变更记录" in page and "情绪稳定" in page
+    # Bad input: a Chinese error, nothing written.
+    r = client.post(url, {"responsible_id": "", "visit_days": "0", "note": ""})
+    assert r.status_code == 422
+    assert KeyPersonChange.objects.count() == 1
+    p.refresh_from_db()
+    assert p.visit_days == 3
+    # A sibling village's clerk does not see the file at all.
+    client.logout()
+    client.login(username="vclerk_sibling", password=PASSWORD)
+    assert client.get(url).status_code == 404
+    r = client.post(url, {"responsible_id": str(county.users["vclerk_sibling"].pk)})
+    assert r.status_code == 404
+    p.refresh_from_db()
+    assert p.responsible == county.users["tclerk"]
+
+
+def test_update_refuses_a_responsible_outside_the_scope(county, person):
+    p, _own, _sibling = person
+    with pytest.raises(InvalidInput) as e:
+        keypersons.update_person(
+            county.users["vclerk"],
+            p,
+            PersonInput(responsible_id=county.users["tclerk_other"].pk, visit_days=7),
+            NOW,
+        )
+    assert "responsible_id" in e.value.field_errors

@@ -2,24 +2,25 @@
 the same services; 包案 with its task force, plan and leader's page; notices; permissions."""
 
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
-from docx import Document
 
-from areas.models import Unit
+from areas.models import Role, Unit
 from cases.errors import InvalidInput, NotAllowed
 from cases.models import TimelineEvent
 from cases.selectors import cases_visible_to, work_queue
 from cases.services import PartyInput, perform_transition
 from clocks.models import Clock, Deadline, DeadlineState
+from documents.models import Block, DocumentTemplate
+from documents.seed import load_templates
 from jiefen import clock
 from risk import assignments, meetings, services
 from risk.assignments import AssignmentInput, MeasureInput, MemberInput
 from risk.models import Grade, KeyPerson, MeetingKind, MeetingSchedule
 from routing.sweep import sweep
-from tests.factories import NOW, PASSWORD, VALID_ID, new_case
+from tests.factories import NOW, PASSWORD, VALID_ID, new_case, user
+from tests.test_documents import docx_text, pdf_text
 
 H = datetime.timedelta(hours=1)
 D = datetime.timedelta(days=1)
@@ -106,6 +107,18 @@ def test_the_wednesday_agenda_lists_exactly_the_expected_items(county, town, wee
     ]
 
 
+def test_a_repeat_report_is_found_by_phone_too(county, town, week):
+    """Two cases whose party has no ID number but the same phone: both are repeats."""
+    first = accepted(county, 30, parties=one_party(30))
+    second = accepted(county, 31, parties=one_party(30))
+    meeting = meetings.open_meeting(
+        county.users["tclerk"], town, WEDNESDAY.date(), MeetingKind.SCHEDULED, WEDNESDAY
+    )
+    got = {item.case_id: item.reasons for item in meeting.items.all()}
+    assert got[first.pk] == ["repeat"] and got[second.pk] == ["repeat"]
+    assert week["old"].pk not in got
+
+
 def test_a_regular_meeting_only_on_its_days_and_once(county, town, week):
     with pytest.raises(InvalidInput):  # Thursday
         meetings.open_meeting(
@@ -185,8 +198,10 @@ def test_baoan_with_task_force_plan_progress_and_the_leaders_page(county, town, 
     assert Deadline.objects.get(case=case, clock=Clock.RISK_HANDLE).state == DeadlineState.MET
     progress = Deadline.objects.get(case=case, clock=Clock.PROGRESS, state=DeadlineState.OPEN)
     assert progress.due_at == NOW + 3 * D and progress.unit == town
-    # A member's unit reads the case while assigned.
+    # The member reads the case while assigned — the member, not the member's whole unit.
     assert cases_visible_to(handler).filter(pk=case.pk).exists()
+    colleague = user("labour2", county.units["labour"], Role.HANDLER)
+    assert not cases_visible_to(colleague).filter(pk=case.pk).exists()
     # The leader sees it first in the queue, and on "my 包案 cases" with the overdue measure.
     assert list(work_queue(county.users["leader"], "unit", NOW + 2 * D))[0] == case
     client.login(username="leader", password=PASSWORD)
@@ -255,7 +270,13 @@ def test_a_notice_goes_down_with_an_acknowledgement_deadline(county, town, week)
     assert states[v2.pk] == (None, WEDNESDAY + 25 * H)
 
 
-def test_meeting_pages_minutes_and_404s(county, town, week, client):
+@pytest.fixture
+def templates(db):
+    if not DocumentTemplate.objects.filter(subject="meeting").exists():
+        load_templates(DocumentTemplate, Block)
+
+
+def test_meeting_pages_minutes_and_404s(county, town, week, client, templates):
     meeting = meetings.open_meeting(
         county.users["tclerk"], town, WEDNESDAY.date(), MeetingKind.SCHEDULED, WEDNESDAY
     )
@@ -268,18 +289,23 @@ def test_meeting_pages_minutes_and_404s(county, town, week, client):
     assert client.post(url, {f"item-{item.pk}-conclusion": ""}).status_code == 422
     r = client.post(url, {f"item-{item.pk}-conclusion": "维持橙色，专人跟进"})
     assert r.status_code == 302
-    docx = client.get(reverse("risk:meeting_minutes", args=[meeting.pk]))
-    text = "\n".join(
-        c.text
-        for t in Document(io.BytesIO(docx.content)).tables
-        for row in t.rows
-        for c in row.cells
-    )
+    # The minutes print through the documents app, in Chinese, as Word and as PDF.
+    docx = client.get(reverse("documents:meeting_minutes", args=[meeting.pk, "docx"]))
+    text = docx_text(docx.content)
     assert week["orange"].code in text and "维持橙色，专人跟进" in text
+    assert "矛盾纠纷研判会议纪要" in text and town.name in text
+    pdf = client.get(reverse("documents:meeting_minutes", args=[meeting.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.content)
+    assert "维持橙色" in text and "研判会议纪要" in text
+    assert "研判纪要" in pdf["Content-Disposition"] or "%E7%A0%94" in pdf["Content-Disposition"]
+    bad = client.get(reverse("documents:meeting_minutes", args=[meeting.pk, "txt"]))
+    assert bad.status_code == 404
     client.logout()
     client.login(username="tclerk_other", password=PASSWORD)
     assert client.get(reverse("risk:meeting", args=[meeting.pk])).status_code == 404
-    assert client.get(reverse("risk:meeting_minutes", args=[meeting.pk])).status_code == 404
+    minutes = reverse("documents:meeting_minutes", args=[meeting.pk, "pdf"])
+    assert client.get(minutes).status_code == 404
     assert client.post(url, {f"item-{item.pk}-conclusion": "x"}).status_code == 404
     assert client.get(url).status_code == 404
     assert Unit.objects.filter(pk=town.pk).exists()
@@ -311,3 +337,46 @@ def test_the_center_ends_a_baoan_on_the_case_page(county, week, client):
     assert assignments.current(case) is None
     assert not cases_visible_to(handler).filter(pk=case.pk).exists()
     assert TimelineEvent.objects.filter(case=case, kind="assignment_ended", note="已化解").exists()
+
+
+def test_the_baoan_form_takes_the_plan_as_rows(county, week, client):
+    case = week["red"]
+    client.login(username="tclerk", password=PASSWORD)
+    page = client.get(reverse("cases:detail", args=[case.code])).content.decode()
+    assert 'name="assign-measures-0-text"' in page and "measure-template" in page
+    url = reverse("risk:assign", args=[case.code])
+    due = (NOW + 3 * D).astimezone(clock.LOCAL_TZ).date().isoformat()
+    data = {
+        "assign-leader_id": str(county.users["leader"].pk),
+        "assign-report_days": "3",
+        "assign-member_role": "专班成员",
+        "assign-measures-TOTAL_FORMS": "3",
+        "assign-measures-INITIAL_FORMS": "0",
+        "assign-measures-MIN_NUM_FORMS": "0",
+        "assign-measures-MAX_NUM_FORMS": "20",
+        "assign-measures-0-text": "走访当事人",
+        "assign-measures-0-responsible": "",
+        "assign-measures-0-due_date": due,
+    }
+    with clock.pinned(NOW):
+        r = client.post(url, data)
+    assert r.status_code == 422 and "请填写责任人。" in r.content.decode()
+    assert assignments.current(case) is None
+    with clock.pinned(NOW):
+        r = client.post(url, {**data, "assign-measures-0-text": ""})
+    assert r.status_code == 422 and assignments.current(case) is None
+    data.update(
+        {
+            "assign-measures-0-responsible": "镇1村1",
+            "assign-measures-1-text": "组织调解",
+            "assign-measures-1-responsible": "县人社局",
+            "assign-measures-1-due_date": due,
+        }
+    )
+    with clock.pinned(NOW):
+        assert client.post(url, data).status_code == 302
+    a = assignments.current(case)
+    assert [(m.text, m.responsible) for m in a.measures.all()] == [
+        ("走访当事人", "镇1村1"),
+        ("组织调解", "县人社局"),
+    ]

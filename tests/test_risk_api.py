@@ -92,3 +92,19 @@ def test_meetings_readable_within_scope(county):
     other = Api("tclerk_other")
     assert other.get("/api/v1/meetings").json() == []
     assert other.get(f"/api/v1/meetings/{m.pk}").status_code == 404
+
+
+def test_grade_at_api_intake(county):
+    from cases.models import Case
+    from risk.models import CaseRisk
+    from tests.test_api import body
+
+    api = Api("vclerk")
+    bad = api.post("/api/v1/cases", body(county, risk_grade="red"))
+    assert bad.status_code == 422 and bad["Content-Type"] == PROBLEM
+    assert "risk_reason" in bad.json()["errors"]
+    assert Case.objects.count() == 0
+    r = api.post("/api/v1/cases", body(county, risk_grade="orange", risk_reason="涉众"))
+    assert r.status_code == 201, r.content
+    risk = CaseRisk.objects.get(case__code=r.json()["code"])
+    assert (risk.grade, risk.reason) == ("orange", "涉众")
