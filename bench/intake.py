@@ -16,6 +16,7 @@ both ratios (the issue 16 goal: intake >= 3x the peer and >= 20 % of the empty v
 """
 
 import argparse
+import datetime
 import json
 import os
 import secrets
@@ -37,7 +38,14 @@ BENCH_PASSWORD = "bench-intake-pw-1"
 AREA_CODE = "999901000000"  # a county of its own, so the bench never touches real areas
 # With --areas K: K counties of their own (999901…, 999902…), a client thread's cases go to one.
 AREA_CODES = [f"9999{k:02d}000000" for k in range(1, 100)]
-VALID_ID = "11010519491231002X"  # the GB 11643 standard's own example
+
+
+def id_number(i: int) -> str:
+    """A valid resident ID number (GB 11643 check digit) of its own for each i < 10,000,000."""
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=i // 1000)
+    body = f"110105{birth:%Y%m%d}{i % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
 # ---------------------------------------------------------------- server
@@ -187,9 +195,11 @@ def case_body(i: int, area_code: str) -> dict:
         "people_involved": 2,
         "amount_involved": "3000.00",
         "external_ref": f"bench-{i}",
+        # Parties of their own per case: the same two people on every case would make each
+        # intake's repeat check (risk rules) read all the cases before it.
         "parties": [
-            {"name": "张三", "id_number": VALID_ID, "phone": "13800138000"},
-            {"name": "李四", "role": "respondent", "phone": "13900139000"},
+            {"name": "张三", "id_number": id_number(i), "phone": f"138{i % 10**8:08d}"},
+            {"name": "李四", "role": "respondent", "phone": f"139{i % 10**8:08d}"},
         ],
         "missing_materials": ["身份证复印件"],
     }
