@@ -1,7 +1,7 @@
 """Case endpoints: intake, detail, list, transitions.
 
-Every endpoint calls the same services and selectors as the web UI: register_case and
-perform_transition for writes, cases_visible_to / get_visible_case / filter_cases for reads.
+Every endpoint calls the same services and selectors as the web UI: register_case (intake
+calls its two steps, check_intake and register_checked_case) and perform_transition for writes, cases_visible_to / get_visible_case / filter_cases for reads.
 """
 
 from typing import Any
@@ -18,11 +18,13 @@ from cases.registry import annotate_lists
 from cases.selectors import cases_visible_to, filter_cases, get_visible_case
 from cases.services import (
     CaseInput,
+    CheckedIntake,
     PartyInput,
     allowed_transitions,
+    check_intake,
     open_case_record,
     perform_transition,
-    register_case,
+    register_checked_case,
 )
 from cases.workflow import Status
 from jiefen import clock
@@ -136,14 +138,18 @@ def create_case(
     user = request.auth
     now = clock.now()
 
-    def create() -> tuple[int, dict]:
-        case = register_case(user, _case_input(payload), now)
+    def check() -> CheckedIntake:
+        # Validation and lookups, before the write transaction takes the write lock.
+        return check_intake(user, _case_input(payload), now)
+
+    def create(checked: CheckedIntake) -> tuple[int, dict]:
+        case = register_checked_case(checked, now)
         return 201, CaseSummary(**_summary(request, case)).model_dump(mode="json")
 
     if idempotency_key is None:
-        status, data = create()
+        status, data = create(check())
         return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-    return idempotency.run_once(user, idempotency_key, request.body, now, create)
+    return idempotency.run_once(user, idempotency_key, request.body, now, create, check)
 
 
 # ---------------------------------------------------------------- reads

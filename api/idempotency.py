@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
@@ -55,10 +56,14 @@ def run_once(
     key: str,
     body: bytes,
     now: datetime.datetime,
-    create: Callable[[], tuple[int, dict]],
+    create: Callable[[Any], tuple[int, dict]],
+    check: Callable[[], Any] = lambda: None,
 ) -> HttpResponse:
     """Run `create` once per (user, key); `create` returns (status, JSON body) or raises.
 
+    `check` validates and looks up what `create` needs (it is given `check`'s result) before
+    the write transaction, so that transaction — on SQLite the database's one write lock —
+    holds the writes only; a refusal raised by `check` writes nothing, as one by `create`.
     The write and its record commit together, so a crash cannot leave a case without its
     record (a retry would then create a second one) or a record without its case.
     """
@@ -74,9 +79,10 @@ def run_once(
     existing = _stored(user, key)
     if existing is not None:
         return _replay(existing, fp)
+    checked = check()
     try:
         with transaction.atomic():
-            status, data = create()
+            status, data = create(checked)
             IdempotencyRecord.objects.create(
                 user=user,
                 key=key,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area, Membership, Role, Unit
 from areas.selectors import area_subtree_q, center_for_area, memberships_of, scope_of
-from clocks import deadlines, levels
+from clocks import deadlines, levels, policies
 from clocks.models import Clock
 from jiefen.identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
 from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
@@ -131,13 +131,19 @@ def append_event(
     to_status: str = "",
     note: str = "",
     data: dict | None = None,
+    first: bool = False,
 ) -> TimelineEvent:
+    """Append an event to the case's timeline. `first`: the case was created in this
+    transaction and has no event yet (register_case), so there is nothing to lock or chain to."""
     # The chain (cases.audit): lock the case so its events are appended one after another (the
     # services hold this lock already; a no-op then), and link to its last event.
-    if connection.vendor != "sqlite":  # SQLite writers are serialised by IMMEDIATE anyway
-        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
+    if first:
+        prev_hash = ""
+    else:
+        if connection.vendor != "sqlite":  # SQLite writers are serialised by IMMEDIATE anyway
+            Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
+        prev_hash = audit.last_hash(case.pk)
     data = json.loads(json.dumps(data or {}))  # the form it is read back in
-    prev_hash = audit.last_hash(case.pk)
     event = TimelineEvent.objects.create(
         case=case,
         at=now,
@@ -275,24 +281,36 @@ def _registering_membership(actor, area: Area) -> Membership:
 # ---------------------------------------------------------------- intake
 
 
-def register_case(
-    actor,
-    data: CaseInput,
-    now: datetime.datetime,
-    *,
-    owner: Unit | None = None,
-    event_kind: str = "registered",
-    event_note: str = "",
-    event_data: dict | None = None,
-) -> Case:
-    """Register a new case with its parties and missing materials; open its accept-by clock.
+@dataclass
+class CheckedIntake:
+    """An intake that passed every check, with what its registration reads (the area, the
+    category, the registering membership, the owner, the escalation policy), all looked up
+    before the write transaction: on SQLite that transaction holds the database's one write
+    lock, so it should hold the inserts only."""
 
-    `actor` is None for a party's own report: then `owner` (the receiving center) is required.
+    actor: Any
+    data: CaseInput
+    title: str
+    description: str
+    area: Area
+    category: Category | None
+    people: int
+    amount: Decimal | None
+    materials: list[str]
+    parties: list[Party]
+    membership: Membership | None
+    unit: Unit
+    owner: Unit
+    level: int
+    policy: Any  # clocks.models.EscalationPolicy | None
+    step: Any  # its step at `level` (None: no level clock)
 
-    首接负责制: the registering unit (or, when it is not a territorial unit, the governance
-    center of its area) owns the case until it explicitly hands it on. A caller that knows
-    better names the `owner` (a court referral goes to the center of the dispute's area) and
-    may describe the registration in its own event (kind, note, data), the case's first.
+
+def check_intake(actor, data: CaseInput, now: datetime.datetime, *, owner: Unit | None = None):
+    """Validate an intake and look up what registering it needs; nothing is written.
+
+    Raises InvalidInput (the fields to correct) or NotAllowed (an area outside the actor's
+    responsibility). See register_case for `actor` and `owner`.
     """
     errors: dict[str, str] = {}
     title = (data.title or "").strip()
@@ -362,16 +380,79 @@ def register_case(
         unit = membership.unit
     if owner is None:
         owner = unit if unit.is_territorial else (center_for_area(unit.area) or unit)
+    level = _starting_level(membership, area, owner)
+    policy = policies.policy_for_area(area)
+    return CheckedIntake(
+        actor=actor,
+        data=data,
+        title=title,
+        description=description,
+        area=area,
+        category=category,
+        people=people,
+        amount=amount,
+        materials=materials,
+        parties=parties,
+        membership=membership,
+        unit=unit,
+        owner=owner,
+        level=level,
+        policy=policy,
+        step=policies.step_for(policy, level) if policy else None,
+    )
 
+
+def register_case(
+    actor,
+    data: CaseInput,
+    now: datetime.datetime,
+    *,
+    owner: Unit | None = None,
+    event_kind: str = "registered",
+    event_note: str = "",
+    event_data: dict | None = None,
+) -> Case:
+    """Register a new case with its parties and missing materials; open its accept-by clock.
+
+    `actor` is None for a party's own report: then `owner` (the receiving center) is required.
+
+    首接负责制: the registering unit (or, when it is not a territorial unit, the governance
+    center of its area) owns the case until it explicitly hands it on. A caller that knows
+    better names the `owner` (a court referral goes to the center of the dispute's area) and
+    may describe the registration in its own event (kind, note, data), the case's first.
+    """
+    checked = check_intake(actor, data, now, owner=owner)
+    return register_checked_case(
+        checked, now, event_kind=event_kind, event_note=event_note, event_data=event_data
+    )
+
+
+def register_checked_case(
+    checked: CheckedIntake,
+    now: datetime.datetime,
+    *,
+    event_kind: str = "registered",
+    event_note: str = "",
+    event_data: dict | None = None,
+) -> Case:
+    """Write a checked intake (check_intake): the inserts only, in one transaction."""
+    data, actor, area, owner, unit = (
+        checked.data,
+        checked.actor,
+        checked.area,
+        checked.owner,
+        checked.unit,
+    )
+    parties = checked.parties
     with transaction.atomic():
         case = Case.objects.create(
             code=next_case_code(area, now),
-            title=title,
-            description=description,
-            category=category,
+            title=checked.title,
+            description=checked.description,
+            category=checked.category,
             scale=data.scale,
-            people_involved=people,
-            amount_involved=amount,
+            people_involved=checked.people,
+            amount_involved=checked.amount,
             occurred_at=data.occurred_at,
             area=area,
             address=(data.address or "").strip(),
@@ -379,7 +460,7 @@ def register_case(
             channel=data.channel,
             external_ref=(data.external_ref or "").strip(),
             status=Status.REGISTERED,
-            level=_starting_level(membership, area, owner),
+            level=checked.level,
             owner_unit=owner,
             first_unit=owner,
             reporter=actor,
@@ -389,7 +470,10 @@ def register_case(
         for p in parties:
             p.case = case
         Party.objects.bulk_create(parties)
-        MissingMaterial.objects.bulk_create([MissingMaterial(case=case, name=n) for n in materials])
+        if checked.materials:
+            MissingMaterial.objects.bulk_create(
+                [MissingMaterial(case=case, name=n) for n in checked.materials]
+            )
         links = [(owner, CaseUnitRelation.FIRST), (owner, CaseUnitRelation.OWNER)]
         if unit != owner:
             links.append((unit, CaseUnitRelation.ASSISTING))
@@ -410,9 +494,10 @@ def register_case(
                 "missing_materials": [m for m in data.missing_materials if m],
                 **(event_data or {}),
             },
+            first=True,
         )
-        deadlines.open_deadline(case, Clock.ACCEPT, owner, now)
-        levels.enter_level(case, now)
+        deadlines.open_deadline(case, Clock.ACCEPT, owner, now, policy=checked.policy)
+        levels.enter_level(case, now, policy=checked.policy, step=checked.step)
         case_registered.send(sender=Case, case=case, parties=parties, actor=actor, now=now)
         for extension in intake_extensions():  # other apps' part of the registration
             extension.apply(

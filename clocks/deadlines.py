@@ -22,6 +22,9 @@ from .policies import policy_for_area
 if TYPE_CHECKING:
     from cases.models import Case
 
+# "Read the policy here": a caller that has it passes `policy=` (which may be None).
+LOOK_UP = object()
+
 # The clocks of whoever owns the case: they move with it when it changes hands. The others
 # (报到, feedback, 督办, confirmation) belong to one unit's own obligation and stay with it.
 OWNER_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.ESCALATE]
@@ -70,9 +73,14 @@ def open_deadline(
     now: datetime.datetime,
     limit: datetime.timedelta | None = None,
     due_at: datetime.datetime | None = None,
+    *,
+    policy: EscalationPolicy | None | object = LOOK_UP,
 ) -> Deadline:
-    """Open a clock due at `due_at`, or after `limit` (default: the area's policy's limit)."""
-    limits = limits_for(policy_for_area(case.area))
+    """Open a clock due at `due_at`, or after `limit` (default: the area's policy's limit).
+    A caller that has read the area's policy already passes it (None: the area has none)."""
+    if policy is LOOK_UP:
+        policy = policy_for_area(case.area)
+    limits = limits_for(policy)
     if due_at is None:
         due_at = now + (limit or limits.default(clock))
     return Deadline.objects.create(

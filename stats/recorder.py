@@ -74,6 +74,10 @@ BATCH = 500
 
 def record_event(event) -> None:
     """Bring the figures of the event's case up to date (inside `deferred()`: note the case)."""
+    if not event.prev_hash and event.case.accepted_at is None:
+        # A case's first event, before it is accepted (its registration): only accepted cases
+        # have facts, and it had no event before that could have counted it; nothing changes.
+        return
     pending = _deferred.get()
     if pending is not None:
         pending.add(event.case_id)

@@ -9,6 +9,7 @@ from django.test import Client
 
 from api.idempotency import fingerprint
 from api.models import ApiToken, IdempotencyRecord
+from cases.audit import verify
 from cases.models import Case, CaseAccessLog, TimelineEvent
 from tests.factories import PASSWORD, VALID_ID, local_day, new_case
 
@@ -128,6 +129,28 @@ def test_create_case_returns_201_with_code(county):
     assert case.reporter == county.users["grid"]
     # A time without an offset is local time.
     assert case.occurred_at.isoformat() == "2026-11-20T02:00:00+00:00"
+
+
+def test_one_intake_takes_at_most_twenty_queries_and_makes_a_complete_case(
+    county, django_assert_max_num_queries
+):
+    """Issue 16: the intake path's query count is held here so it cannot silently grow. The
+    twenty: the token, the idempotency key, the area, the category, the membership and the
+    escalation policy (read before the write transaction); the case number, the case, its
+    parties, missing materials, units, timeline event and accept-by clock; the risk rules and
+    the parties' earlier cases; the idempotency record; and the test's two savepoints each
+    for the key's transaction and the registration's."""
+    api = Api("vclerk")
+    api.post("/api/v1/cases", body(county), **{"Idempotency-Key": "warm-up"})
+    with django_assert_max_num_queries(20):
+        r = api.post("/api/v1/cases", body(county), **{"Idempotency-Key": "counted"})
+    assert r.status_code == 201, r.content
+    case = Case.objects.get(code=r.json()["code"])
+    assert case.parties.count() == 2 and case.missing_materials.count() == 1
+    event = TimelineEvent.objects.get(case=case)
+    assert event.kind == "registered" and event.prev_hash == "" and len(event.hash) == 64
+    assert case.deadlines.filter(clock="accept", state="open").exists()
+    assert not verify().broken
 
 
 def test_service_validation_errors_are_problems_with_field_names(county):
