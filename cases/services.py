@@ -501,7 +501,12 @@ def register_checked_case(
         case_registered.send(sender=Case, case=case, parties=parties, actor=actor, now=now)
         for extension in intake_extensions():  # other apps' part of the registration
             extension.apply(
-                case, parties, actor, membership.unit if membership else None, now, data.extensions
+                case,
+                parties,
+                actor,
+                checked.membership.unit if checked.membership else None,
+                now,
+                data.extensions,
             )
     return case
 
