@@ -56,14 +56,15 @@ def run_once(
     key: str,
     body: bytes,
     now: datetime.datetime,
-    create: Callable[[Any], tuple[int, dict]],
-    check: Callable[[], Any] = lambda: None,
+    create: Callable[..., tuple[int, dict]],
+    check: Callable[[], Any] | None = None,
 ) -> HttpResponse:
     """Run `create` once per (user, key); `create` returns (status, JSON body) or raises.
 
     `check` validates and looks up what `create` needs (it is given `check`'s result) before
     the write transaction, so that transaction — on SQLite the database's one write lock —
     holds the writes only; a refusal raised by `check` writes nothing, as one by `create`.
+    Without `check`, `create` is called with no argument.
     The write and its record commit together, so a crash cannot leave a case without its
     record (a retry would then create a second one) or a record without its case.
     """
@@ -79,10 +80,10 @@ def run_once(
     existing = _stored(user, key)
     if existing is not None:
         return _replay(existing, fp)
-    checked = check()
+    args = () if check is None else (check(),)
     try:
         with transaction.atomic():
-            status, data = create(checked)
+            status, data = create(*args)
             IdempotencyRecord.objects.create(
                 user=user,
                 key=key,
