@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from areas.models import Area, Level, Membership, Role
 from areas.selectors import area_subtree_q, memberships_of, scope_of
 from cases.models import Case, Channel
-from cases.services import CaseInput, PartyInput, register_case
+from cases.services import CaseInput, PartyInput, clean_idempotency_key, register_case
 from clocks.calendar import CalendarUnknown, is_workday, local_date
 from jiefen.errors import IllegalTransition, InvalidInput, NotAllowed
 
@@ -60,16 +60,28 @@ def _grid(user, grid_id: int) -> Area:
     raise NotAllowed(_("You do not report for this grid."))
 
 
-def report_all_quiet(user, grid_id: int, now: datetime.datetime) -> DailyReport:
-    """无事，平安: today's report of the grid, with nothing in it."""
+def report_all_quiet(
+    user, grid_id: int, now: datetime.datetime, idempotency_key: str = ""
+) -> DailyReport:
+    """无事，平安: today's report of the grid, with nothing in it. An offline draft sent again
+    (the same idempotency key) finds the report its first send made."""
     grid = _grid(user, grid_id)
     day = local_date(now)
+    key = clean_idempotency_key(idempotency_key)
     try:
         with transaction.atomic():
-            if DailyReport.objects.select_for_update().filter(grid=grid, day=day).exists():
+            report = DailyReport.objects.select_for_update().filter(grid=grid, day=day).first()
+            if report is not None and key and report.idempotency_key == key:
+                return report
+            if report is not None:
                 raise IllegalTransition(_("Today's report of this grid is in already."))
             return DailyReport.objects.create(
-                grid=grid, day=day, reporter=user, created_at=now, all_quiet=True
+                grid=grid,
+                day=day,
+                reporter=user,
+                created_at=now,
+                all_quiet=True,
+                idempotency_key=key,
             )
     except IntegrityError:  # the same tap sent twice at once
         raise IllegalTransition(_("Today's report of this grid is in already.")) from None
@@ -84,8 +96,10 @@ def add_item(
     *,
     party_name: str = "",
     party_phone: str = "",
+    idempotency_key: str = "",
 ) -> DailyReportItem:
-    """One thing of today's report (the report is started by its first item)."""
+    """One thing of today's report (the report is started by its first item). An offline
+    draft sent again (the same idempotency key) finds the item its first send added."""
     grid = _grid(user, grid_id)
     errors = {}
     if kind not in ItemKind.values:
@@ -99,6 +113,10 @@ def add_item(
         report, _created = DailyReport.objects.select_for_update().get_or_create(
             grid=grid, day=day, defaults={"reporter": user, "created_at": now}
         )
+        key = clean_idempotency_key(idempotency_key)
+        sent = report.items.filter(idempotency_key=key).first() if key else None
+        if sent is not None:
+            return sent
         if report.all_quiet:
             # Something came up after all: the day is no longer "all quiet".
             report.all_quiet = False
@@ -109,6 +127,7 @@ def add_item(
             text=text.strip(),
             party_name=(party_name or "").strip(),
             party_phone=(party_phone or "").strip(),
+            idempotency_key=key,
         )
 
 
