@@ -73,7 +73,7 @@ class OnUnsatisfied(models.TextChoices):
 
 class EvaluationSetting(models.Model):
     """What a party's 不满意 leads to in an area and below (the nearest setting up the tree
-    applies; none: the review list with a 3-day deadline)."""
+    applies; none: the review list with a deadline of 3 working days)."""
 
     area = models.OneToOneField(
         "areas.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("area")
@@ -84,7 +84,7 @@ class EvaluationSetting(models.Model):
         choices=OnUnsatisfied.choices,
         default=OnUnsatisfied.REVIEW,
     )
-    review_days = models.PositiveSmallIntegerField(_("days to review"), default=3)
+    review_days = models.PositiveSmallIntegerField(_("working days to review"), default=3)
 
     class Meta:
         verbose_name = _("evaluation setting")
