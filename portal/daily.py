@@ -11,7 +11,7 @@ import datetime
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext as _
 
 from areas.models import Area, Level, Membership, Role
@@ -41,7 +41,9 @@ def require_case_role(user) -> None:
 
 
 OVERVIEW_ROLES = (Role.CLERK, Role.LEADER)
-LOOKBACK_DAYS = 7  # how far back the sweep looks for a day not yet counted
+# How far back the sweep looks at most for a day not yet counted (a grid is looked at from
+# its first staffed day or the day after its last counted miss, whichever is later).
+LOOKBACK_DAYS = 31
 
 
 def reporting_grids(user) -> list[Area]:
@@ -186,14 +188,32 @@ def _staffed_grids() -> dict[int, datetime.date]:
 
 
 def count_missed(now: datetime.datetime, days_back: int = LOOKBACK_DAYS) -> int:
-    """The sweep's daily clock: each working day of the last week that is over, each staffed
-    grid without its report is counted missed, once. Returns how many were newly counted."""
+    """The sweep's daily clock: each working day that is over, each staffed grid without its
+    report is counted missed, once. Each grid is looked at from the day after its last
+    counted miss (or from its first staffed day), at most `days_back` days back, so a sweep
+    that did not run for a while still counts every day. Returns how many were newly counted."""
     today = local_date(now)
     grids = _staffed_grids()
     if not grids:
         return 0
+    floor = today - datetime.timedelta(days=days_back)
+    last_missed = dict(
+        MissedDailyReport.objects.filter(grid_id__in=grids, day__gte=floor)
+        .values("grid_id")
+        .annotate(last=Max("day"))
+        .values_list("grid_id", "last")
+    )
+    starts = {
+        grid: max(
+            since,
+            floor,
+            last_missed[grid] + datetime.timedelta(days=1) if grid in last_missed else floor,
+        )
+        for grid, since in grids.items()
+    }
+    first = min(starts.values())
     days = []
-    for back in range(days_back, 0, -1):
+    for back in range((today - first).days, 0, -1):
         day = today - datetime.timedelta(days=back)
         try:
             if is_workday(day):
@@ -202,14 +222,14 @@ def count_missed(now: datetime.datetime, days_back: int = LOOKBACK_DAYS) -> int:
             log.warning("daily reports: no working-day calendar for %s", day)
     if not days:
         return 0
-    done = set(DailyReport.objects.filter(day__in=days).values_list("grid_id", "day")) | set(
-        MissedDailyReport.objects.filter(day__in=days).values_list("grid_id", "day")
+    done = set(DailyReport.objects.filter(day__gte=first).values_list("grid_id", "day")) | set(
+        MissedDailyReport.objects.filter(day__gte=first).values_list("grid_id", "day")
     )
     missed = [
         MissedDailyReport(grid_id=grid, day=day, counted_at=now)
         for day in days
-        for grid, since in grids.items()
-        if since <= day and (grid, day) not in done
+        for grid, start in starts.items()
+        if start <= day and (grid, day) not in done
     ]
     # Two sweeps at once: the unique (grid, day) keeps one row; the other is skipped.
     MissedDailyReport.objects.bulk_create(missed, ignore_conflicts=True)
