@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Schema
+from ninja import File, Form, Header, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from jiefen import clock
@@ -68,7 +68,7 @@ def send_code(request: HttpRequest, payload: CodeIn):
     """A 6-digit code, valid 5 minutes, at most 5 tries; one a minute and 5 an hour per
     phone, 20 an hour per client address (429 beyond)."""
     codes.send_code(_phone(payload.phone), "report", request.META.get("REMOTE_ADDR"), clock.now())
-    return 202, {"detail": _("A code has been sent by SMS; it is valid for 5 minutes.")}
+    return Status(202, {"detail": _("A code has been sent by SMS; it is valid for 5 minutes.")})
 
 
 @router.post(
@@ -80,21 +80,26 @@ def send_code(request: HttpRequest, payload: CodeIn):
 )
 def report(
     request: HttpRequest,
-    payload: ReportIn,
+    payload: Form[ReportIn],
+    photos: File[list[UploadedFile]] = None,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    """Becomes a case (channel "online") of the village or community center of the place;
-    the reporter gets an SMS receipt with the tracking link. `category` is one of family,
-    neighbours, property, contract, work, land, building, other. A resend with the same
-    `Idempotency-Key` answers 200 with the first case instead of a second one."""
-    data = CitizenReport(**payload.dict(), idempotency_key=idempotency_key or "")
+    """Sent as multipart/form-data, with up to 5 `photos` (images of at most 10 MB each,
+    checked as the web form checks them). Becomes a case (channel "online") of the village or
+    community center of the place; the reporter gets an SMS receipt with the tracking link.
+    `category` is one of family, neighbours, property, contract, work, land, building, other.
+    A resend with the same `Idempotency-Key` answers 200 with the first case instead of a
+    second one."""
+    data = CitizenReport(
+        **payload.dict(), idempotency_key=idempotency_key or "", photos=list(photos or [])
+    )
 
     def url(code: str) -> str:
         return request.build_absolute_uri(reverse("portal:track", args=[code]))
 
     case, created = report_dispute(data, clock.now(), url)
     body = {"code": case.code, "tracking_url": url(case.code), "center": case.owner_unit.name}
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 class EvaluationOut(Schema):
@@ -138,7 +143,7 @@ def rate_case(request: HttpRequest, token: str, payload: RatingIn):
     """Once per link, within 30 days (409 after). "unsatisfied" reopens the case or puts it
     on the center's review list, as the region's evaluation setting says."""
     rate(token, payload.satisfaction, payload.comment, clock.now())
-    return 204, None
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- a grid's daily report
@@ -188,9 +193,12 @@ def daily_report(request: HttpRequest, payload: DailyReportIn):
         else:
             for item in payload.items:
                 report = daily.add_item(user, grid.pk, now=now, **item.dict()).report
-    return 201, {
-        "grid_code": grid.code,
-        "day": report.day.isoformat(),
-        "all_quiet": report.all_quiet,
-        "items": report.items.count(),
-    }
+    return Status(
+        201,
+        {
+            "grid_code": grid.code,
+            "day": report.day.isoformat(),
+            "all_quiet": report.all_quiet,
+            "items": report.items.count(),
+        },
+    )

@@ -12,7 +12,7 @@ from jiefen.pickers import PickerField
 from .data.ethnicities import ETHNIC_GROUPS
 from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
 from .registry import Satisfaction, intake_extensions, list_extensions, transition_extensions
-from .services import MAX_PARTIES, REGISTER_ROLES, CaseInput, PartyInput
+from .services import MAX_PARTIES, REGISTER_ROLES, CaseInput, PartyInput, idempotency_ref
 from .workflow import Status, TransferChannel
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -109,6 +109,8 @@ class CaseForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     location = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by the page (jiefen/offline.js) for each draft: a resend never makes a second case.
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,6 +151,7 @@ class CaseForm(forms.Form):
             occurred_at=d["occurred_at"],
             address=d["address"],
             location=d["location"],
+            external_ref=idempotency_ref("intake", d["idempotency_key"]),
             parties=[PartyInput(**f.party_data()) for f in party_forms],
             missing_materials=[
                 line.strip() for line in d["missing_materials"].splitlines() if line.strip()

@@ -3,11 +3,13 @@ in one transaction. Views, the API, commands and the sweep all call these functi
 
 import datetime
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, Sum
@@ -104,6 +106,35 @@ class CaseInput:
     missing_materials: list[str] = field(default_factory=list)
     # Values of the fields other apps add to intake (cases.registry.IntakeExtension), by name.
     extensions: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- idempotency of a resend
+
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def idempotency_ref(prefix: str, key: str) -> str:
+    """The external_ref under which a write sent with an idempotency key is kept ("intake:<key>"
+    for the staff intake form, "portal:<key>" for a citizen's report): a resend of the same
+    draft finds it there. A malformed key is no key."""
+    key = clean_idempotency_key(key)
+    return f"{prefix}:{key}" if key else ""
+
+
+def clean_idempotency_key(key: str) -> str:
+    """A draft's idempotency key as sent (8 to 64 letters, digits, - and _), or ""."""
+    key = (key or "").strip()
+    return key if IDEMPOTENCY_KEY_RE.match(key) else ""
+
+
+def case_sent_before(actor, ref: str) -> Case | None:
+    """The case an earlier send of this draft registered, if any. Call inside the registering
+    transaction: it locks the actor's row, so two sends of one offline draft at once register
+    one case (the second waits, then finds the first's)."""
+    if not ref:
+        return None
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
+    return Case.objects.filter(reporter=actor, external_ref=ref).first()
 
 
 # ---------------------------------------------------------------- helpers

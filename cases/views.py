@@ -152,19 +152,27 @@ def intake(request):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         party_forms = filled_party_forms(formset)
         now = clock.now()
+        data = form.to_input(party_forms)
         try:
             # Attachments belong to the intake: if one fails, nothing is registered.
             with transaction.atomic():
-                case = services.register_case(request.user, form.to_input(party_forms), now)
-                for f in form.cleaned_data["attachments"] + form.cleaned_data["photos"]:
-                    services.add_attachment(case, request.user, f, now)
+                # An offline draft sent again (same key): the case of its first send.
+                case = services.case_sent_before(request.user, data.external_ref)
+                created = case is None
+                if created:
+                    case = services.register_case(request.user, data, now)
+                    for f in form.cleaned_data["attachments"] + form.cleaned_data["photos"]:
+                        services.add_attachment(case, request.user, f, now)
         except ServiceError as e:
             apply_errors(e, form, formset, party_forms)
             messages.error(request, e.message)
         else:
-            messages.success(
-                request, _("Case registered. Its code is %(code)s.") % {"code": case.code}
+            text = (
+                _("Case registered. Its code is %(code)s.")
+                if created
+                else _("This draft was sent before: case %(code)s.")
             )
+            messages.success(request, text % {"code": case.code})
             return redirect("cases:detail", code=case.code)
     return render(request, "cases/intake.html", {"form": form, "formset": formset})
 

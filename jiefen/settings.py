@@ -210,6 +210,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The pages a grid worker can fill without signal (jiefen/offline.js, /sw.js): their drafts
+# are kept on the phone and sent, with an idempotency key, when the connection comes back.
+OFFLINE_PAGES = ["cases:new", "portal:daily"]
+
 # How often the in-process scheduler of `make run` calls sweep(now).
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 

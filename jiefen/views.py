@@ -1,9 +1,14 @@
+import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
 
 from jiefen import clock, pickers
 
@@ -19,6 +24,21 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok", "database": connection.vendor, "time": clock.now().isoformat()}
     )
+
+
+@cache_control(no_cache=True)
+def service_worker(request):
+    """/sw.js at the root, so its scope covers the pages it keeps for offline use
+    (settings.OFFLINE_PAGES; jiefen/offline.js registers it and keeps the drafts)."""
+    pages = [reverse(name) for name in settings.OFFLINE_PAGES]
+    response = render(
+        request,
+        "jiefen/sw.js",
+        {"pages": json.dumps(pages), "static_url": static("")},
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @login_required

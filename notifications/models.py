@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     MEDIATION = "mediation", _("mediation")
     COURT = "court", _("court docking")
     RISK = "risk", _("risk warning (预警)")
+    REVIEW = "review", _("a party not satisfied (to review)")
 
 
 class Notification(models.Model):

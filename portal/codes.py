@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from jiefen.errors import InvalidInput, ServiceError
 from notifications.services import notify_phone
 
-from .models import PhoneCode
+from .models import CodePhone, PhoneCode
 
 CODE_DIGITS = 6
 CODE_LIFE = datetime.timedelta(minutes=5)
@@ -45,7 +45,17 @@ def _hash(phone: str, purpose: str, code: str) -> str:
 def send_code(
     phone: str, purpose: str, client_ip: str | None, now: datetime.datetime, *, case_code=""
 ) -> PhoneCode:
-    """Send a new code for `purpose` to `phone` (already validated) by SMS, within limits."""
+    """Send a new code for `purpose` to `phone` (already validated) by SMS, within limits.
+
+    The phone's row (CodePhone) is locked from the checks to the new code's row, so two
+    requests at the same instant are counted one after the other."""
+    with transaction.atomic():
+        CodePhone.objects.get_or_create(phone=phone)
+        CodePhone.objects.select_for_update().filter(phone=phone).values_list("pk").first()
+        return _send_code(phone, purpose, client_ip, now, case_code)
+
+
+def _send_code(phone, purpose, client_ip, now, case_code) -> PhoneCode:
     since = now - WINDOW
     recent = PhoneCode.objects.filter(created_at__gt=since)
     if recent.filter(phone=phone, created_at__gt=now - RESEND_GAP).exists():
@@ -70,16 +80,15 @@ def send_code(
         }
     else:
         text = _("Your verification code is %(pin)s, valid for 5 minutes.") % {"pin": code}
-    with transaction.atomic():
-        row = PhoneCode.objects.create(
-            phone=phone,
-            purpose=purpose,
-            code_hash=_hash(phone, purpose, code),
-            client_ip=client_ip or None,
-            created_at=now,
-            expires_at=now + CODE_LIFE,
-        )
-        notify_phone(phone, title=_("Verification code"), body=text, key=f"code:{row.pk}", now=now)
+    row = PhoneCode.objects.create(
+        phone=phone,
+        purpose=purpose,
+        code_hash=_hash(phone, purpose, code),
+        client_ip=client_ip or None,
+        created_at=now,
+        expires_at=now + CODE_LIFE,
+    )
+    notify_phone(phone, title=_("Verification code"), body=text, key=f"code:{row.pk}", now=now)
     return row
 
 

@@ -11,13 +11,13 @@ import datetime
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext as _
 
 from areas.models import Area, Level, Membership, Role
 from areas.selectors import area_subtree_q, memberships_of, scope_of
 from cases.models import Case, Channel
-from cases.services import CaseInput, PartyInput, register_case
+from cases.services import CaseInput, PartyInput, clean_idempotency_key, register_case
 from clocks.calendar import CalendarUnknown, is_workday, local_date
 from jiefen.errors import IllegalTransition, InvalidInput, NotAllowed
 
@@ -41,7 +41,9 @@ def require_case_role(user) -> None:
 
 
 OVERVIEW_ROLES = (Role.CLERK, Role.LEADER)
-LOOKBACK_DAYS = 7  # how far back the sweep looks for a day not yet counted
+# How far back the sweep looks at most for a day not yet counted (a grid is looked at from
+# its first staffed day or the day after its last counted miss, whichever is later).
+LOOKBACK_DAYS = 31
 
 
 def reporting_grids(user) -> list[Area]:
@@ -60,16 +62,28 @@ def _grid(user, grid_id: int) -> Area:
     raise NotAllowed(_("You do not report for this grid."))
 
 
-def report_all_quiet(user, grid_id: int, now: datetime.datetime) -> DailyReport:
-    """无事，平安: today's report of the grid, with nothing in it."""
+def report_all_quiet(
+    user, grid_id: int, now: datetime.datetime, idempotency_key: str = ""
+) -> DailyReport:
+    """无事，平安: today's report of the grid, with nothing in it. An offline draft sent again
+    (the same idempotency key) finds the report its first send made."""
     grid = _grid(user, grid_id)
     day = local_date(now)
+    key = clean_idempotency_key(idempotency_key)
     try:
         with transaction.atomic():
-            if DailyReport.objects.select_for_update().filter(grid=grid, day=day).exists():
+            report = DailyReport.objects.select_for_update().filter(grid=grid, day=day).first()
+            if report is not None and key and report.idempotency_key == key:
+                return report
+            if report is not None:
                 raise IllegalTransition(_("Today's report of this grid is in already."))
             return DailyReport.objects.create(
-                grid=grid, day=day, reporter=user, created_at=now, all_quiet=True
+                grid=grid,
+                day=day,
+                reporter=user,
+                created_at=now,
+                all_quiet=True,
+                idempotency_key=key,
             )
     except IntegrityError:  # the same tap sent twice at once
         raise IllegalTransition(_("Today's report of this grid is in already.")) from None
@@ -84,8 +98,10 @@ def add_item(
     *,
     party_name: str = "",
     party_phone: str = "",
+    idempotency_key: str = "",
 ) -> DailyReportItem:
-    """One thing of today's report (the report is started by its first item)."""
+    """One thing of today's report (the report is started by its first item). An offline
+    draft sent again (the same idempotency key) finds the item its first send added."""
     grid = _grid(user, grid_id)
     errors = {}
     if kind not in ItemKind.values:
@@ -99,6 +115,10 @@ def add_item(
         report, _created = DailyReport.objects.select_for_update().get_or_create(
             grid=grid, day=day, defaults={"reporter": user, "created_at": now}
         )
+        key = clean_idempotency_key(idempotency_key)
+        sent = report.items.filter(idempotency_key=key).first() if key else None
+        if sent is not None:
+            return sent
         if report.all_quiet:
             # Something came up after all: the day is no longer "all quiet".
             report.all_quiet = False
@@ -109,6 +129,7 @@ def add_item(
             text=text.strip(),
             party_name=(party_name or "").strip(),
             party_phone=(party_phone or "").strip(),
+            idempotency_key=key,
         )
 
 
@@ -167,14 +188,32 @@ def _staffed_grids() -> dict[int, datetime.date]:
 
 
 def count_missed(now: datetime.datetime, days_back: int = LOOKBACK_DAYS) -> int:
-    """The sweep's daily clock: each working day of the last week that is over, each staffed
-    grid without its report is counted missed, once. Returns how many were newly counted."""
+    """The sweep's daily clock: each working day that is over, each staffed grid without its
+    report is counted missed, once. Each grid is looked at from the day after its last
+    counted miss (or from its first staffed day), at most `days_back` days back, so a sweep
+    that did not run for a while still counts every day. Returns how many were newly counted."""
     today = local_date(now)
     grids = _staffed_grids()
     if not grids:
         return 0
+    floor = today - datetime.timedelta(days=days_back)
+    last_missed = dict(
+        MissedDailyReport.objects.filter(grid_id__in=grids, day__gte=floor)
+        .values("grid_id")
+        .annotate(last=Max("day"))
+        .values_list("grid_id", "last")
+    )
+    starts = {
+        grid: max(
+            since,
+            floor,
+            last_missed[grid] + datetime.timedelta(days=1) if grid in last_missed else floor,
+        )
+        for grid, since in grids.items()
+    }
+    first = min(starts.values())
     days = []
-    for back in range(days_back, 0, -1):
+    for back in range((today - first).days, 0, -1):
         day = today - datetime.timedelta(days=back)
         try:
             if is_workday(day):
@@ -183,14 +222,14 @@ def count_missed(now: datetime.datetime, days_back: int = LOOKBACK_DAYS) -> int:
             log.warning("daily reports: no working-day calendar for %s", day)
     if not days:
         return 0
-    done = set(DailyReport.objects.filter(day__in=days).values_list("grid_id", "day")) | set(
-        MissedDailyReport.objects.filter(day__in=days).values_list("grid_id", "day")
+    done = set(DailyReport.objects.filter(day__gte=first).values_list("grid_id", "day")) | set(
+        MissedDailyReport.objects.filter(day__gte=first).values_list("grid_id", "day")
     )
     missed = [
         MissedDailyReport(grid_id=grid, day=day, counted_at=now)
         for day in days
-        for grid, since in grids.items()
-        if since <= day and (grid, day) not in done
+        for grid, start in starts.items()
+        if start <= day and (grid, day) not in done
     ]
     # Two sweeps at once: the unique (grid, day) keeps one row; the other is skipped.
     MissedDailyReport.objects.bulk_create(missed, ignore_conflicts=True)

@@ -5,10 +5,11 @@ naming one Evaluation row, valid 30 days, single use) to rate 满意 / 基本满
 comment. The rating is a timeline event (cases.registry.PARTY_RATED), which the statistics
 count for 参评率 and 满意率. 不满意 reopens the case or puts it on the center's review list,
 as the EvaluationSetting of the case's area (or the nearest one above) says; without one,
-the review list with a 3-day deadline.
+the review list with a deadline of 3 working days.
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core import signing
@@ -22,15 +23,22 @@ from cases.models import Case, TimelineEvent
 from cases.registry import PARTY_RATED, Satisfaction
 from cases.services import append_event, perform_system_transition
 from cases.workflow import TRANSITIONS, Status
+from clocks.calendar import CalendarUnknown, add_limit
+from clocks.models import TimeUnit
 from jiefen.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
-from notifications.services import notify_phone
+from jiefen.localtime import minute
+from notifications.models import Kind
+from notifications.services import notify, notify_phone, unit_staff
 
 from .models import Evaluation, EvaluationSetting, OnUnsatisfied, Review
+
+log = logging.getLogger(__name__)
 
 LIFE = datetime.timedelta(days=30)
 SALT = "portal.evaluation"
 CLOSING = frozenset({Status.RESOLVED, Status.TRANSFERRED, Status.TERMINATED})
-DEFAULT_REVIEW_DAYS = 3
+DEFAULT_REVIEW_DAYS = 3  # working days (the region's EvaluationSetting may say otherwise)
+REVIEW_ROLES = (Role.CLERK, Role.LEADER)  # who keeps the center's review list
 
 
 def token_for(evaluation: Evaluation) -> str:
@@ -147,16 +155,33 @@ def _follow_dissatisfaction(case: Case, evaluation: Evaluation, now: datetime.da
             note=_("A party rated the outcome “not satisfied”."),
         )
         return
-    Review.objects.create(
+    review = Review.objects.create(
         case=case,
         evaluation=evaluation,
         unit=center_for_area(case.area) or case.owner_unit,
         created_at=now,
-        due_at=now + datetime.timedelta(days=days),
+        due_at=review_due(now, days),
+    )
+    notify(
+        unit_staff(review.unit, REVIEW_ROLES),
+        kind=Kind.REVIEW,
+        title=_("Case %(code)s: a party is not satisfied") % {"code": case.code},
+        body=_("Review it by %(due)s.") % {"due": minute(review.due_at)},
+        key=f"review:{review.pk}",
+        now=now,
+        case=case,
+        url=reverse("portal:reviews"),
     )
 
 
-REVIEW_ROLES = (Role.CLERK, Role.LEADER)
+def review_due(now: datetime.datetime, days: int) -> datetime.datetime:
+    """The review's deadline: `days` working days (clocks.calendar: weekends, public holidays
+    and 调休 counted), to the end of the last; calendar days where no calendar is known."""
+    try:
+        return add_limit(now, days, TimeUnit.WORKING_DAYS)
+    except CalendarUnknown:
+        log.warning("reviews: no working-day calendar after %s; counting calendar days", now)
+        return add_limit(now, days, TimeUnit.CALENDAR_DAYS)
 
 
 def reviews_for(user):

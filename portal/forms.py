@@ -123,6 +123,8 @@ class DailyItemForm(forms.Form):
     )
     party_name = forms.CharField(label=_("person concerned"), max_length=80, required=False)
     party_phone = PhoneField(label=_("phone"), required=False)
+    # Set by the page for each offline draft (jiefen/offline.js).
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class VisitForm(forms.Form):

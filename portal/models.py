@@ -29,6 +29,18 @@ class PhoneCode(models.Model):
         ]
 
 
+class CodePhone(models.Model):
+    """One row per phone that has asked for a code, locked while a code is sent to it: two
+    requests at the same instant are checked one after the other, so they cannot both pass
+    the one-a-minute limit (portal.codes.send_code)."""
+
+    phone = models.CharField(_("phone"), max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = _("phone asking for codes")
+        verbose_name_plural = _("phones asking for codes")
+
+
 class Evaluation(models.Model):
     """A party's rating of how their case ended (满意 / 基本满意 / 不满意), asked by an SMS
     link (a signed token, valid 30 days, single use) when the case is resolved or closed."""
@@ -61,7 +73,7 @@ class OnUnsatisfied(models.TextChoices):
 
 class EvaluationSetting(models.Model):
     """What a party's 不满意 leads to in an area and below (the nearest setting up the tree
-    applies; none: the review list with a 3-day deadline)."""
+    applies; none: the review list with a deadline of 3 working days)."""
 
     area = models.OneToOneField(
         "areas.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("area")
@@ -72,7 +84,7 @@ class EvaluationSetting(models.Model):
         choices=OnUnsatisfied.choices,
         default=OnUnsatisfied.REVIEW,
     )
-    review_days = models.PositiveSmallIntegerField(_("days to review"), default=3)
+    review_days = models.PositiveSmallIntegerField(_("working days to review"), default=3)
 
     class Meta:
         verbose_name = _("evaluation setting")
@@ -117,6 +129,9 @@ class DailyReport(models.Model):
     )
     created_at = models.DateTimeField(_("filed at"))
     all_quiet = models.BooleanField(_("nothing to report, all quiet"), default=False)
+    # The offline draft it was sent as (cases.services.clean_idempotency_key): a resend of
+    # "all quiet" finds it instead of being refused.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("daily grid report")
@@ -150,6 +165,8 @@ class DailyReportItem(models.Model):
         related_name="+",
         verbose_name=_("case"),
     )
+    # The offline draft it was sent as: a resend adds no second item.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("daily report item")

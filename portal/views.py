@@ -361,7 +361,9 @@ def daily(request):
         grid_id = _posted_id(request, "grid")
         try:
             if request.POST.get("action") == "quiet":
-                daily_reports.report_all_quiet(request.user, grid_id, now)
+                daily_reports.report_all_quiet(
+                    request.user, grid_id, now, request.POST.get("idempotency_key", "")
+                )
                 messages.success(request, _("Reported: all quiet today."))
                 return redirect("portal:daily")
             form = DailyItemForm(request.POST)

@@ -307,6 +307,7 @@ CENTER_STAFF = {"admin", "village_clerk", "village2_clerk", "town_clerk", "count
 # Pages without an object: PUBLIC, ANY (every role may open it), or the roles that may.
 NO_OBJECT: dict[str, object] = {
     "healthz": PUBLIC,
+    "service_worker": PUBLIC,  # /sw.js: the same script for everyone, no data
     "login": PUBLIC,
     "logout": PUBLIC,
     "set_language": PUBLIC,

@@ -98,6 +98,42 @@ def test_missing_reports_are_counted_once_per_grid_day_and_not_on_holidays(count
     assert count_missed(monday + DAY) == 1  # this Monday is over the next day
 
 
+def test_a_sweep_that_did_not_run_for_weeks_counts_back_to_the_grids_start(county):
+    """Not a fixed week: from the grid's first staffed day (bounded to LOOKBACK_DAYS), then
+    from the day after the last counted miss; holidays and weekends never."""
+    from clocks.calendar import is_workday, local_date
+    from portal.daily import LOOKBACK_DAYS
+
+    today = local_date(NOW)
+    worker = county.users["grid"]
+    worker.date_joined = NOW - 20 * DAY
+    worker.save()
+    grid = county.grids[0]
+    holiday = today - 10 * DAY
+    CalendarOverride.objects.create(date=holiday, is_workday=False)
+
+    def workdays(first, last):
+        n = (last - first).days + 1
+        return [d for d in (first + k * DAY for k in range(n)) if d != holiday and is_workday(d)]
+
+    expected = workdays(today - 20 * DAY, today - DAY)
+    assert count_missed(NOW) == len(expected) and count_missed(NOW) == 0
+    days = list(
+        MissedDailyReport.objects.filter(grid=grid).order_by("day").values_list("day", flat=True)
+    )
+    assert days == expected and len(days) > 5 and holiday not in days
+    # A week later, only the days after the last counted one.
+    later = NOW + 7 * DAY
+    assert count_missed(later) == len(workdays(today, today + 6 * DAY))
+    # A grid staffed for a year: at most LOOKBACK_DAYS back.
+    MissedDailyReport.objects.all().delete()
+    worker.date_joined = NOW - 365 * DAY
+    worker.save()
+    count_missed(NOW)
+    first = MissedDailyReport.objects.order_by("day").first().day
+    assert first >= today - LOOKBACK_DAYS * DAY
+
+
 def test_missed_days_cost_the_grid_worker_in_the_assessment(client, county):
     from stats import selectors
 

@@ -1,11 +1,19 @@
 """A party rates how their case ended through an SMS link: once, within 30 days; 不满意
-goes to the center's review list (3 days) or reopens the case, as the region says."""
+goes to the center's review list (3 working days, the center told) or reopens the case, as the region says."""
 
 import datetime
 import re
 
 from cases.workflow import Status
-from notifications.models import Delivery
+from clocks.calendar import (
+    CalendarUnknown,
+    end_of_day,
+    is_workday,
+    local_date,
+    working_days_between,
+)
+from clocks.models import CalendarOverride
+from notifications.models import Delivery, Notification
 from portal.evaluations import token_for
 from portal.models import Evaluation, EvaluationSetting, OnUnsatisfied, Review
 from tests.factories import NOW
@@ -60,7 +68,15 @@ def test_not_satisfied_goes_to_the_review_list_with_3_days_by_default(client, co
     client.post(link_of("13900139000"), {"satisfaction": "unsatisfied", "comment": "没赔钱"})
     review = Review.objects.get()
     assert review.unit == county.center(county.villages[0])
-    assert review.due_at == NOW + datetime.timedelta(days=3)
+    try:  # 3 working days; calendar days in a year without a known calendar
+        due = nth_workday_after(local_date(NOW), 3)
+    except CalendarUnknown:
+        due = local_date(NOW) + datetime.timedelta(days=3)
+    assert review.due_at == end_of_day(due)
+    # The center's clerks and leader are told, once, with a link to the list.
+    notices = Notification.objects.filter(kind="review", case=case)
+    assert [n.recipient.username for n in notices] == ["vclerk"]
+    assert notices.first().url == "/portal/reviews/" and "不满意" in notices.first().title
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
     client.force_login(county.users["vclerk"])
@@ -76,6 +92,25 @@ def test_not_satisfied_goes_to_the_review_list_with_3_days_by_default(client, co
     client.post(f"/portal/reviews/{review.pk}/done/", {"note": "已电话回访并解释"})
     review.refresh_from_db()
     assert review.done_at == NOW and case.timeline.filter(kind="dissatisfaction_reviewed").exists()
+
+
+def nth_workday_after(day, n):
+    while n:
+        day += datetime.timedelta(days=1)
+        n -= is_workday(day)
+    return day
+
+
+def test_the_review_deadline_skips_a_holiday(client, county):
+    """3 working days: a holiday among them (here the day after NOW) moves the deadline."""
+    holiday = local_date(NOW) + datetime.timedelta(days=1)
+    CalendarOverride.objects.create(date=holiday, is_workday=False)
+    resolved_case(county)
+    client.post(link_of("13900139000"), {"satisfaction": "unsatisfied"})
+    due = local_date(Review.objects.get().due_at)
+    assert due == nth_workday_after(local_date(NOW), 3) and due > holiday
+    assert working_days_between(local_date(NOW), due) == 3
+    assert due - local_date(NOW) >= datetime.timedelta(days=4)
 
 
 def test_a_region_may_say_not_satisfied_reopens_the_case(client, county):
