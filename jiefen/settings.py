@@ -210,8 +210,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# How often the in-process scheduler of `make run` calls sweep(now).
+# How often the in-process scheduler of `make run` (or Celery beat) calls sweep(now).
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
+
+# The province profile (README "Province deployment"): with a broker, Celery beat triggers
+# the sweep, Celery workers send deliveries and run rebuilds (jiefen/celery.py). Without
+# one (the default, `make run`), the in-process scheduler and the web process do the same
+# work through the same functions.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 
 LOGGING = {
     "version": 1,
