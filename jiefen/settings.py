@@ -218,6 +218,14 @@ SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 # one (the default, `make run`), the in-process scheduler and the web process do the same
 # work through the same functions.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Task states and progress (the rebuild's page reads them); the broker's Redis by default.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+# The sweep's cluster-wide lock (routing.tasks) expires after this long, so a worker that
+# died holding it stops no one for longer; a sweep that runs longer loses it, and the next
+# tick may start a second sweep beside it, which is safe (exactly-once claims), only slower.
+SWEEP_LOCK_SECONDS = int(os.environ.get("SWEEP_LOCK_SECONDS", "600"))
+# A failed delivery is retried after 30 s, 60 s, 120 s… (notifications.tasks).
+DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,
