@@ -5,7 +5,6 @@ import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -21,6 +20,7 @@ from cases.registry import annotate_lists
 from cases.selectors import with_overdue
 from jiefen import clock
 from jiefen.forms import parse_query
+from jiefen.replicas import reads_from_replica
 from risk.figures import figures as risk_figures
 
 from . import charts, exports, report, selectors
@@ -128,6 +128,7 @@ def units_later(request, q: Query) -> bool:
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     q = Query(request)
     if request.GET.get("part") == "units":
@@ -263,6 +264,7 @@ def rank_rows(q: Query, rows) -> list[dict]:
 
 
 @login_required
+@reads_from_replica
 def case_list(request):
     q = Query(request)
     key = request.GET.get("indicator", "accepted")
@@ -297,6 +299,7 @@ def case_list(request):
 
 
 @login_required
+@reads_from_replica
 def assessment(request):
     q = Query(request)
     if q.period.kind == "month" and "period" not in request.GET:
@@ -369,6 +372,7 @@ def weights(request):
 
 
 @login_required
+@reads_from_replica
 def export(request, table: str):
     q = Query(request)
     book = exports.workbook(request, q, table)
@@ -383,6 +387,7 @@ def export(request, table: str):
 
 
 @login_required
+@reads_from_replica
 def monthly_report(request):
     q = Query(request)
     first = q.data["month"] or clock.today_local().replace(day=1)
