@@ -35,11 +35,15 @@ def reads_from_replica(view):
     return wrapped
 
 
+def replica_configured() -> bool:
+    return REPLICA in settings.DATABASES
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         if (
             _reads.get()
-            and REPLICA in settings.DATABASES
+            and replica_configured()
             and not connections["default"].in_atomic_block  # read-your-writes
         ):
             return REPLICA
