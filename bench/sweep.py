@@ -141,6 +141,10 @@ def main() -> None:
             result = run()
             return result, time.perf_counter() - t0, count[0]
 
+    # A running scheduler has loaded the URLconf long ago (the notices' links need it).
+    from django.urls import reverse
+
+    reverse("healthz")
     print(f"database {connection.vendor}, {due_count:,} due, batches of 500")
     print(
         f"{'open':>10} {'due':>7} {'load s':>7} {'sweep s':>8} {'queries':>8} {'q/item':>6}"

@@ -218,7 +218,9 @@ def _queue(deliveries: list[Delivery]) -> int:
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     if _batch.get() is None:
         keys = [d.key for d in deliveries]
-        transaction.on_commit(lambda: send_later(keys))
+        # robust: a broker that is down must not turn a committed change into an error page;
+        # the deliveries stay pending and the next sweep sends them.
+        transaction.on_commit(lambda: send_later(keys), robust=True)
     return len(deliveries)
 
 
