@@ -1,11 +1,15 @@
-"""Sweep benchmark: N open cases (default 100,000 on SQLite, 1,000,000 on PostgreSQL) with
-one open clock each, 1 % of them due (and past their reminder time); one sweep with its
-overdue notices to the unit's clerk; prints its time and queries.
+"""Sweep benchmark: the same number of due items among more and more open cases (default
+10,000 / 100,000 / 1,000,000 open; 1,000 due on SQLite, 10,000 on PostgreSQL). Each open case
+has one open clock; the due ones are spread evenly and get an overdue notice to the unit's
+clerk, with its (logged) message, as in real use. Prints, per size, the sweep's time and
+queries and a second sweep's (nothing left to do): the cost should follow the due items,
+not the open cases.
 
-    .venv/bin/python bench/sweep.py [--n N] [--due-fraction 0.01]
+    .venv/bin/python bench/sweep.py [--open 10000,100000] [--due 1000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiefen_bench .venv/bin/python bench/sweep.py
 
 Without DATABASE_URL it uses a temporary SQLite file. It prints figures; it asserts nothing.
+Cases are kept between runs on PostgreSQL (code BENCH-…) and grown to the next size.
 """
 
 import argparse
@@ -22,13 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=None)
-    parser.add_argument("--due-fraction", type=float, default=0.01)
-    parser.add_argument(
-        "--keep",
-        action="store_true",
-        help="reuse the cases of an earlier run with the same --n (reopens their clocks)",
-    )
+    parser.add_argument("--open", default=None, help="comma-separated open-case counts")
+    parser.add_argument("--due", type=int, default=None)
     args = parser.parse_args()
 
     tmp = None
@@ -36,6 +35,7 @@ def main() -> None:
         tmp = tempfile.mkdtemp(prefix="jiefen-bench-sweep-")
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiefen.settings")
+    os.environ["CELERY_BROKER_URL"] = ""  # the sweep sends its messages itself here
     import django
 
     django.setup()
@@ -44,86 +44,107 @@ def main() -> None:
     from django.db import connection, transaction
 
     from areas.models import Area, Level, Membership, Role, Unit, UnitKind
-    from cases.models import Case
+    from cases.models import Case, TimelineEvent
     from clocks.models import Clock, Deadline
+    from notifications.models import Delivery, Notification
     from routing.sweep import sweep
+    from stats.models import CaseFact
 
-    n = args.n or (100_000 if connection.vendor == "sqlite" else 1_000_000)
+    pg = connection.vendor == "postgresql"
+    sizes = [int(s) for s in (args.open or "10000,100000,1000000").split(",")]
+    due_count = args.due or (10_000 if pg else 1_000)
     call_command("migrate", verbosity=0)
-    from cases.models import TimelineEvent
-    from notifications.models import Delivery
-
-    keep = args.keep and Case.objects.filter(code__startswith="BENCH").count() == n
-    Delivery.objects.all().delete()
-    # The bench's own rows go between runs; on PostgreSQL the timeline is append-only (a
-    # trigger), so the bench switches it off for its cleanup, in one transaction.
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE cases_timelineevent DISABLE TRIGGER USER")
-        TimelineEvent.objects.filter(case__code__startswith="BENCH").delete()
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE cases_timelineevent ENABLE TRIGGER USER")
-    if keep:
-        Deadline.objects.filter(overdue_at__isnull=False).update(
-            overdue_at=None, warned_at=None, state="open", met=None, closed_at=None
-        )
-        Deadline.objects.filter(warned_at__isnull=False).update(warned_at=None)
-    else:
-        Deadline.objects.all().delete()
-        Case.objects.filter(code__startswith="BENCH").delete()
     county, _ = Area.objects.get_or_create(
         code="999902000000", defaults={"name": "压测县", "level": Level.COUNTY}
     )
     center, _ = Unit.objects.get_or_create(
         name="压测县综治中心", area=county, defaults={"kind": UnitKind.CENTER}
     )
-
-    # One clerk: every overdue clock makes a notice and a (logged) message, as in real use.
     clerk, _ = get_user_model().objects.get_or_create(username="bench-clerk")
     Membership.objects.get_or_create(user=clerk, unit=center, role=Role.CLERK)
-    clerk.notifications.all().delete()
-
     now = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
-    due_every = max(1, round(1 / args.due_fraction))
-    started = time.perf_counter()
-    batch = 10_000
-    for start in range(0, 0 if keep else n, batch):
-        cases = Case.objects.bulk_create(
-            [
-                Case(
-                    code=f"BENCH-{i:08d}",
-                    title="压测",
-                    description="压测",
-                    area=county,
-                    channel="window",
-                    level=Level.COUNTY,
-                    owner_unit=center,
-                    first_unit=center,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for i in range(start, min(n, start + batch))
-            ]
-        )
-        Deadline.objects.bulk_create(
-            [
+    future, past = now + datetime.timedelta(days=30), now - datetime.timedelta(hours=1)
+    bench_cases = Case.objects.filter(code__startswith="BENCH")
+
+    def grow(n: int) -> float:
+        t0 = time.perf_counter()
+        have = bench_cases.count()
+        for start in range(have, n, 10_000):
+            cases = Case.objects.bulk_create(
+                [
+                    Case(
+                        code=f"BENCH-{i:08d}",
+                        title="压测",
+                        description="压测",
+                        area=county,
+                        channel="window",
+                        level=Level.COUNTY,
+                        owner_unit=center,
+                        first_unit=center,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for i in range(start, min(n, start + 10_000))
+                ]
+            )
+            Deadline.objects.bulk_create(
                 Deadline(
                     case=c,
                     clock=Clock.RESOLVE,
                     unit=center,
                     level=Level.COUNTY,
                     started_at=now - datetime.timedelta(days=30),
-                    warn_at=due - datetime.timedelta(days=6),
-                    due_at=due,
+                    warn_at=future - datetime.timedelta(days=6),
+                    due_at=future,
                 )
-                for j, c in enumerate(cases)
-                for due in [
-                    now + datetime.timedelta(hours=-1 if (start + j) % due_every == 0 else 24 * 30)
-                ]
-            ]
+                for c in cases
+            )
+        return time.perf_counter() - t0
+
+    def reset(n: int) -> None:
+        """Nothing swept yet; exactly due_count clocks due, spread over the n cases."""
+        Delivery.objects.all().delete()
+        Notification.objects.filter(recipient=clerk).delete()
+        with transaction.atomic(), connection.cursor() as cursor:
+            if pg:  # the timeline is append-only (a trigger): off for the bench's cleanup
+                cursor.execute("ALTER TABLE cases_timelineevent DISABLE TRIGGER USER")
+            TimelineEvent.objects.filter(case__code__startswith="BENCH").delete()
+            if pg:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks left
+                cursor.execute("ALTER TABLE cases_timelineevent ENABLE TRIGGER USER")
+        CaseFact.objects.filter(case__code__startswith="BENCH").delete()
+        Deadline.objects.exclude(due_at=future, overdue_at=None, warned_at=None).update(
+            due_at=future,
+            warn_at=future - datetime.timedelta(days=6),
+            overdue_at=None,
+            warned_at=None,
+            state="open",
+            met=None,
+            closed_at=None,
         )
-    load_s = time.perf_counter() - started
-    due = Deadline.objects.filter(due_at__lte=now).count()
+        codes = [f"BENCH-{i:08d}" for i in range(0, n, max(1, n // due_count))][:due_count]
+        Deadline.objects.filter(case__code__in=codes).update(
+            due_at=past, warn_at=past - datetime.timedelta(days=6)
+        )
+        if pg:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE routing_deadline")
+
+    # The sending (notifications.services.send_later: with Celery, the workers' part) is
+    # timed apart as well.
+    import routing.sweep as sweep_module
+
+    sending = [0.0]
+    send_later = sweep_module.send_later
+
+    def timed_send_later(*a, **kw):
+        t0 = time.perf_counter()
+        try:
+            return send_later(*a, **kw)
+        finally:
+            sending[0] += time.perf_counter() - t0
+
+    sweep_module.send_later = timed_send_later
 
     def counted(run):
         count = [0]
@@ -137,18 +158,28 @@ def main() -> None:
             result = run()
             return result, time.perf_counter() - t0, count[0]
 
-    result, sweep_s, queries = counted(lambda: sweep(now))
-    second, again_s, again_queries = counted(lambda: sweep(now))
+    # A running scheduler has loaded the URLconf long ago (the notices' links need it).
+    from django.urls import reverse
 
-    print(f"database            {connection.vendor}")
-    print(f"open cases          {n:,}")
-    print(f"due items           {due:,}")
-    print(f"load time           {load_s:.1f} s" + (" (kept from an earlier run)" if keep else ""))
+    reverse("healthz")
+    print(f"database {connection.vendor}, {due_count:,} due, batches of 500")
     print(
-        f"sweep               {sweep_s:.2f} s, {queries:,} queries, "
-        f"{result} ({queries / max(due, 1):.1f} queries per item)"
+        f"{'open':>10} {'due':>7} {'load s':>7} {'sweep s':>8} {'queries':>8} {'q/item':>6}"
+        f" {'again s':>8}  result"
     )
-    print(f"second sweep        {again_s:.3f} s, {again_queries} queries, {second}")
+    for n in sorted(sizes):
+        load_s = grow(n)
+        reset(n)
+        due = Deadline.objects.filter(due_at__lte=now, overdue_at=None).count()
+        sending[0] = 0.0
+        result, sweep_s, queries = counted(lambda: sweep(now))
+        send_s = sending[0]
+        _, again_s, _ = counted(lambda: sweep(now))
+        print(
+            f"{n:>10,} {due:>7,} {load_s:>7.1f} {sweep_s:>8.2f} {send_s:>8.2f} {queries:>8,} "
+            f"{queries / max(due, 1):>6.2f} {again_s:>8.3f}  {result}",
+            flush=True,
+        )
     if tmp:
         import shutil
 

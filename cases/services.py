@@ -45,7 +45,7 @@ from .models import (
     TriageClass,
 )
 from .registry import Satisfaction, intake_extensions, propose_route, transition_extensions
-from .signals import case_registered, timeline_event_appended
+from .signals import case_registered, timeline_event_appended, timeline_events_appended
 from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
 
 OCCUPATION_MAX = Party._meta.get_field("occupation").max_length
@@ -202,6 +202,53 @@ def append_event(
     # Every change of a case passes here: followers (the statistics) update in this transaction.
     timeline_event_appended.send(sender=TimelineEvent, event=event)
     return event
+
+
+def append_events(entries: list[dict], now: datetime.datetime) -> list[TimelineEvent]:
+    """append_event for many cases at once (the sweep's batches): each entry is a dict of
+    append_event's arguments with `case`. One query finds each case's last hash, one INSERT
+    writes every event with its link in its case's chain (cases.audit), and
+    `timeline_events_appended` tells the followers once for all of them. The caller holds
+    the cases' locks (the sweep locks a batch's cases first)."""
+    if not entries:
+        return []
+    case_ids = sorted({e["case"].pk for e in entries})
+    prev = audit.last_hashes(case_ids)
+    events = []
+    for entry in entries:
+        case, actor, unit = entry["case"], entry.get("actor"), entry.get("actor_unit")
+        fields = {
+            "kind": entry["kind"],
+            "from_status": entry.get("from_status", ""),
+            "to_status": entry.get("to_status", ""),
+            "note": entry.get("note", ""),
+            "data": json.loads(json.dumps(entry.get("data") or {})),
+        }
+        prev_hash = prev.get(case.pk, "")
+        digest = audit.event_hash(
+            prev_hash,
+            case_id=case.pk,
+            at=now,
+            actor_id=actor.pk if actor else None,
+            actor_unit_id=unit.pk if unit else None,
+            **fields,
+        )
+        prev[case.pk] = digest
+        events.append(
+            TimelineEvent(
+                case=case,
+                at=now,
+                actor=actor,
+                actor_unit=unit,
+                prev_hash=prev_hash,
+                hash=digest,
+                **fields,
+            )
+        )
+    # In list order, so that pks follow each case's chain (verify reads by case and pk).
+    TimelineEvent.objects.bulk_create(events)
+    timeline_events_appended.send(sender=TimelineEvent, events=events)
+    return events
 
 
 def link_unit(case: Case, unit: Unit, relation: str, now: datetime.datetime) -> None:

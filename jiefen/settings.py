@@ -115,7 +115,28 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # several threads see real SQLite locking (busy timeout) as in production; shared-cache
         # memory would fail them at once with "table is locked". Everything else is in memory.
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+# The province profile: a PostgreSQL read replica (streaming replication) for the figure
+# pages and their exports (jiefen.replicas); every write, and every other read, on the
+# primary, so whoever just changed something reads it back there.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiefen.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Caches (and so anything kept in them) shared by every web process through Redis when
+# REDIS_URL is set; otherwise each process has its own (one server). Sessions and the login
+# throttle are in the database either way, so N web processes behave as one.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "jiefen",
+        }
+    }
 
 # Login throttling (django-axes, jiefen/throttle.py): failures are counted in the database, so
 # every web process and server sees them, per user name and per client address; after
@@ -168,6 +189,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads in an S3-compatible object store (MinIO, Ceph, a cloud's OSS/COS with its S3 API)
+# through django-storages when S3_BUCKET is set, so that no web process keeps files of its
+# own; otherwise under MEDIA_ROOT (a shared mount when there are several servers). Files are
+# private: the app serves them after its permission check (presigned, short-lived links).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("S3_SECRET_KEY", ""),
+            "region_name": os.environ.get("S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
@@ -214,8 +255,22 @@ CONTENT_SECURITY_POLICY = {
 # are kept on the phone and sent, with an idempotency key, when the connection comes back.
 OFFLINE_PAGES = ["cases:new", "portal:daily"]
 
-# How often the in-process scheduler of `make run` calls sweep(now).
+# How often the in-process scheduler of `make run` (or Celery beat) calls sweep(now).
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
+
+# The province profile (README "Province deployment"): with a broker, Celery beat triggers
+# the sweep, Celery workers send deliveries and run rebuilds (jiefen/celery.py). Without
+# one (the default, `make run`), the in-process scheduler and the web process do the same
+# work through the same functions.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Task states and progress (the rebuild's page reads them); the broker's Redis by default.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+# The sweep's cluster-wide lock (routing.tasks) expires after this long, so a worker that
+# died holding it stops no one for longer; a sweep that runs longer loses it, and the next
+# tick may start a second sweep beside it, which is safe (exactly-once claims), only slower.
+SWEEP_LOCK_SECONDS = int(os.environ.get("SWEEP_LOCK_SECONDS", "600"))
+# A failed delivery is retried after 30 s, 60 s, 120 s… (notifications.tasks).
+DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

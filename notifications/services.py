@@ -9,10 +9,11 @@ import logging
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.urls import reverse
 
 from areas.models import Membership, Role, Unit
@@ -39,6 +40,11 @@ def batch():
         yield
     finally:
         _batch.reset(token)
+
+
+def memo(key, compute):
+    """Inside batch(): compute once per key (e.g. who belongs to a unit); outside: compute."""
+    return _memo(key, compute)
 
 
 def _memo(key, compute):
@@ -83,6 +89,19 @@ def case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.code])
 
 
+@dataclass
+class Notice:
+    """One notice to some recipients; notify_many writes many of them together."""
+
+    recipients: Iterable
+    kind: str
+    title: str
+    key: str
+    body: str = ""
+    case: Case | None = None
+    url: str = ""
+
+
 def notify(
     recipients: Iterable,
     *,
@@ -99,54 +118,77 @@ def notify(
     Returns how many notices are new. Call inside the transaction of the change that
     causes the notice; deliveries go out after it commits.
     """
-    users = {u.pk: u for u in recipients}
-    if not users:
-        return 0
-    if not url and case is not None:
-        url = case_url(case)
+    return len(_write([Notice(recipients, kind, title, key, body, case, url)], now))
+
+
+def notify_many(notices: Iterable[Notice], now: datetime.datetime) -> set[str]:
+    """notify for many notices with a handful of queries in all (the sweep's batches): one
+    read of what exists, one INSERT of the notices, one read of them back, one INSERT of
+    their deliveries. Returns the keys of the notices someone newly got."""
+    return {key for _, key in _write(notices, now)}
+
+
+def _write(notices: Iterable[Notice], now: datetime.datetime) -> dict:
+    wanted: dict[tuple[int, str], tuple] = {}
+    for n in notices:
+        url = n.url or (case_url(n.case) if n.case is not None else "")
+        for user in n.recipients:
+            wanted.setdefault((user.pk, n.key), (user, n, url))
+    if not wanted:
+        return {}
+    user_ids = {pk for pk, _ in wanted}
+    keys = {key for _, key in wanted}
     existing = set(
-        Notification.objects.filter(recipient_id__in=users, key=key).values_list(
-            "recipient_id", flat=True
+        Notification.objects.filter(recipient_id__in=user_ids, key__in=keys).values_list(
+            "recipient_id", "key"
         )
     )
-    fresh = [
-        Notification(
-            recipient=user,
-            kind=kind,
-            case=case,
-            title=title,
-            body=body,
-            url=url,
-            key=key,
-            created_at=now,
-        )
-        for pk, user in users.items()
-        if pk not in existing
-    ]
+    fresh = {pair: v for pair, v in wanted.items() if pair not in existing}
     # ignore_conflicts: a concurrent writer of the same key wins quietly.
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind=n.kind,
+                case=n.case,
+                title=n.title,
+                body=n.body,
+                url=url,
+                key=n.key,
+                created_at=now,
+            )
+            for user, n, url in fresh.values()
+        ],
+        ignore_conflicts=True,
+    )
+    if not fresh:
+        return fresh
     written = Notification.objects.filter(
-        recipient_id__in=[n.recipient_id for n in fresh], key=key
+        recipient_id__in={pk for pk, _ in fresh}, key__in={key for _, key in fresh}
     ).select_related("recipient__contact")
     deliveries = []
+    senders = active_senders()
     for notice in written:
-        for sender in active_senders():
+        if (notice.recipient_id, notice.key) not in fresh:
+            continue
+        _user, n, _url = fresh[notice.recipient_id, notice.key]
+        for sender in senders:
             address = sender.address_for_user(notice.recipient)
             if address:
                 deliveries.append(
                     Delivery(
                         notification=notice,
-                        case=case,
+                        case=n.case,
                         channel=sender.channel,
                         address=address,
-                        subject=title,
-                        text=body,
-                        key=f"{key}:{notice.recipient_id}:{sender.channel}",
+                        subject=n.title,
+                        text=n.body,
+                        key=f"{n.key}:{notice.recipient_id}:{sender.channel}",
                         created_at=now,
                     )
                 )
     _queue(deliveries)
-    return len(fresh)
+    return fresh
 
 
 def notify_phone(
@@ -176,36 +218,111 @@ def _queue(deliveries: list[Delivery]) -> int:
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     if _batch.get() is None:
         keys = [d.key for d in deliveries]
-        transaction.on_commit(lambda: deliver_pending(clock.now(), keys=keys))
+        # robust: a broker that is down must not turn a committed change into an error page;
+        # the deliveries stay pending and the next sweep sends them.
+        transaction.on_commit(lambda: send_later(keys), robust=True)
     return len(deliveries)
 
 
-def deliver_pending(now: datetime.datetime, keys: list[str] | None = None) -> int:
-    """Send queued deliveries (these keys, or all pending ones), each tried once per call;
-    each is claimed first so that two workers never send the same message. A failure is
-    kept on the row and retried by a later call."""
+def send_later(keys: list[str] | None = None, now: datetime.datetime | None = None) -> int:
+    """After a commit: send these deliveries (all pending ones: None). With a Celery broker
+    (CELERY_BROKER_URL) a worker sends them, with retries and backoff
+    (notifications.tasks), and this answers 0; without one they are sent here and now, as
+    before, and this answers how many went out. Either way `deliver` does the sending."""
+    if settings.CELERY_BROKER_URL:
+        from .tasks import send_deliveries  # celery is imported only when configured
+
+        send_deliveries.delay(keys)
+        return 0
+    return deliver_pending(now or clock.now(), keys=keys)
+
+
+CLAIM_CHUNK = 500
+
+
+def _claim(ids: list[int], claimed_at: datetime.datetime) -> list[int]:
+    """Claim these deliveries in one statement; answer the ones this caller got. A row
+    another worker claimed (and did not leave stale) or sent is not returned: each message
+    goes out once however many workers run (PostgreSQL re-checks the condition of a row
+    another UPDATE changed; SQLite writes one statement at a time)."""
+    stale = claimed_at - datetime.timedelta(minutes=10)
+    table = Delivery._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET claimed_at = %s WHERE id IN ({marks}) AND sent_at IS NULL "
+            "AND (claimed_at IS NULL OR claimed_at < %s) RETURNING id",
+            [
+                connection.ops.adapt_datetimefield_value(claimed_at),
+                *ids,
+                connection.ops.adapt_datetimefield_value(stale),
+            ],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def deliver_pending(
+    now: datetime.datetime, keys: list[str] | None = None, ids: list[int] | None = None
+) -> int:
+    """Send queued deliveries (these keys or ids, or all pending ones), each tried once per
+    call; each chunk is claimed first (one UPDATE … RETURNING) so that two workers never
+    send the same message. A failure is kept on the row and retried by a later call."""
+    return deliver(now, keys=keys, ids=ids).sent
+
+
+@dataclass
+class DeliveryRun:
+    sent: int = 0
+    failed: list[int] = field(default_factory=list)  # ids that failed and may be retried
+
+
+def deliver(
+    now: datetime.datetime, keys: list[str] | None = None, ids: list[int] | None = None
+) -> DeliveryRun:
     senders = {s.channel: s for s in active_senders()}
     pending = Delivery.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
     if keys is not None:
         pending = pending.filter(key__in=keys)
+    if ids is not None:
+        pending = pending.filter(pk__in=ids)
     # Claims are real-world events: a claim older than 10 minutes of wall-clock time crashed
     # before sending (a sweep's logical `now` may lie in the future, e.g. `sweep --now`).
     claimed_at = clock.now()
-    stale = claimed_at - datetime.timedelta(minutes=10)
-    sent, last = 0, 0
-    while chunk := list(pending.filter(pk__gt=last).order_by("pk")[:500]):
-        last = chunk[-1].pk
-        for d in chunk:
-            claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
-            if not Delivery.objects.filter(claimable, pk=d.pk, sent_at__isnull=True).update(
-                claimed_at=claimed_at
-            ):
-                continue
-            sent += _send(d, senders.get(d.channel), now)
-    return sent
+    run, last = DeliveryRun(), 0
+    with _marks_without_waiting_for_disk():
+        while chunk := list(
+            pending.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CLAIM_CHUNK]
+        ):
+            last = chunk[-1]
+            mine = _claim(chunk, claimed_at)
+            for d in Delivery.objects.filter(pk__in=mine).order_by("pk"):
+                if _send(d, senders.get(d.channel), now):
+                    run.sent += 1
+                elif d.attempts + 1 < MAX_ATTEMPTS:
+                    run.failed.append(d.pk)
+    return run
 
 
-def _send(d: Delivery, sender, now: datetime.datetime) -> int:
+@contextmanager
+def _marks_without_waiting_for_disk():
+    """Each message is marked sent in its own commit, right after it went out. On PostgreSQL
+    such a commit need not wait for the disk (synchronous_commit off, this session only,
+    while sending): only a crash of the database server itself could lose the last marks
+    of a fraction of a second (those messages would go out again after their claims went
+    stale), and a thousand messages no longer cost a thousand disk syncs."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _send(d: Delivery, sender, now: datetime.datetime) -> bool:
     try:
         if sender is None:
             raise LookupError(f"no sender for channel {d.channel!r} is configured")
@@ -215,9 +332,11 @@ def _send(d: Delivery, sender, now: datetime.datetime) -> int:
         Delivery.objects.filter(pk=d.pk).update(
             claimed_at=None, attempts=d.attempts + 1, last_error=str(exc)[:500]
         )
-        return 0
+        return False
+    # Marked at once, message by message: a crash between a send and its mark is the only
+    # way a message could go out twice (after its claim goes stale).
     Delivery.objects.filter(pk=d.pk).update(sent_at=now, attempts=d.attempts + 1)
-    return 1
+    return True
 
 
 def unread_count(user) -> int:

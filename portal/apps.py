@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from cases.registry import PARTY_RATED, register_event_kind
-        from cases.signals import timeline_event_appended
+        from cases.signals import timeline_event_appended, timeline_events_appended
         from clocks.registry import on_sweep
 
         from .daily import count_missed
@@ -18,6 +18,11 @@ class PortalConfig(AppConfig):
         timeline_event_appended.connect(
             lambda sender, event, **kw: invite_parties(event),
             dispatch_uid="portal.invite_parties",
+            weak=False,
+        )
+        timeline_events_appended.connect(
+            lambda sender, events, **kw: [invite_parties(e) for e in events],
+            dispatch_uid="portal.invite_parties_bulk",
             weak=False,
         )
         for name, label in [

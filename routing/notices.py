@@ -16,7 +16,7 @@ from cases.workflow import CENTER_ROLES, HANDLING_ROLES
 from clocks.models import Deadline
 from jiefen.localtime import minute
 from notifications.models import Kind
-from notifications.services import notify, unit_leaders, unit_staff
+from notifications.services import Notice, memo, notify, notify_many, unit_leaders, unit_staff
 
 # Who works a case day to day; leaders hear of it only when a deadline is missed.
 WORKING_ROLES = HANDLING_ROLES - {Role.LEADER}
@@ -32,25 +32,24 @@ def responsible_users(deadline: Deadline) -> set:
     return users
 
 
-def remind(deadline: Deadline, now: datetime.datetime) -> int:
+def remind_notice(deadline: Deadline) -> Notice:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Due soon: %(clock)s %(due)s — %(case)s") % {
             "clock": deadline.get_clock_display(),
             "due": minute(deadline.due_at),
             "case": deadline.case.title,
         }
-    return notify(
+    return Notice(
         responsible_users(deadline),
         kind=Kind.REMINDER,
         title=title,
         body=deadline.case.code,
         key=f"deadline:{deadline.pk}:warn",
-        now=now,
         case=deadline.case,
     )
 
 
-def overdue(deadline: Deadline, now: datetime.datetime) -> int:
+def overdue_notice(deadline: Deadline) -> Notice:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Overdue: %(clock)s %(due)s passed — %(unit)s, %(case)s") % {
             "clock": deadline.get_clock_display(),
@@ -58,16 +57,22 @@ def overdue(deadline: Deadline, now: datetime.datetime) -> int:
             "unit": deadline.unit.name,
             "case": deadline.case.title,
         }
-    recipients = responsible_users(deadline) | set(unit_leaders(deadline.unit))
-    return notify(
-        recipients,
+    return Notice(
+        responsible_users(deadline) | set(unit_leaders(deadline.unit)),
         kind=Kind.OVERDUE,
         title=title,
         body=deadline.case.code,
         key=f"deadline:{deadline.pk}:overdue",
-        now=now,
         case=deadline.case,
     )
+
+
+def remind(deadline: Deadline, now: datetime.datetime) -> int:
+    return notify_many([remind_notice(deadline)], now)
+
+
+def overdue(deadline: Deadline, now: datetime.datetime) -> int:
+    return notify_many([overdue_notice(deadline)], now)
 
 
 def escalated(
@@ -108,4 +113,9 @@ def escalated(
 
 
 def _is_grid_worker(user, unit: Unit) -> bool:
-    return bool(user) and user.memberships.filter(unit=unit, role=Role.GRID_WORKER).exists()
+    if not user:
+        return False
+    return memo(
+        ("grid_worker", user.pk, unit.pk),
+        lambda: user.memberships.filter(unit=unit, role=Role.GRID_WORKER).exists(),
+    )

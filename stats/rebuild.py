@@ -3,9 +3,11 @@ against a fresh computation (`manage.py check_stats`)."""
 
 import contextlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
+
+from cases.models import Case
 
 from .facts import FACT_FIELDS, iter_facts
 from .models import COUNTERS, CaseFact, DailyCount, Dim
@@ -44,8 +46,9 @@ def rollup_select(level: int, dim: str) -> str:
     )
 
 
-def rebuild() -> tuple[int, int]:
-    """Recompute every fact from the cases and every roll-up row from the facts.
+def rebuild(progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Recompute every fact from the cases and every roll-up row from the facts;
+    `progress(cases done, cases in all)` is told after each chunk (stats.tasks shows it).
 
     One transaction: readers see the old figures until the new ones are complete. The fact
     table's secondary indexes are dropped while it is filled and built again afterwards,
@@ -55,10 +58,12 @@ def rebuild() -> tuple[int, int]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        total = Case.objects.filter(accepted_at__isnull=False).count()
+        report = (lambda done: progress(done, total)) if progress else None
         CaseFact.objects.all().delete()
         DailyCount.objects.all().delete()
         with _fact_indexes_dropped():
-            facts = _write_facts(iter_facts())
+            facts = _write_facts(iter_facts(), report)
         cols = ", ".join(["day", "area_id", "dim", "value", *COUNTERS])
         with connection.cursor() as cursor:
             for level, dims in ROLLUPS.items():
@@ -90,7 +95,9 @@ def _fact_indexes_dropped():
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def _write_facts(facts: Iterable[tuple[int, dict]]) -> int:
+def _write_facts(
+    facts: Iterable[tuple[int, dict]], report: Callable[[int], None] | None = None
+) -> int:
     """Insert (case id, fact) rows in bulk: COPY on PostgreSQL, batched INSERTs elsewhere.
     Plain tuples, not model instances: building 10 million instances would dominate."""
     cols = ["case_id", *FACT_FIELDS]
@@ -112,6 +119,8 @@ def _write_facts(facts: Iterable[tuple[int, dict]]) -> int:
             else:
                 cursor.executemany(insert, batch)
             written += len(batch)
+            if report:
+                report(written)
     return written
 
 

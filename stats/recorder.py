@@ -86,6 +86,17 @@ def record_event(event) -> None:
         refresh_case(event.case_id)
 
 
+def record_events(events) -> None:
+    """Many events at once (cases.services.append_events): each case refreshed once."""
+    case_ids = sorted({e.case_id for e in events})
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update(case_ids)
+        return
+    with transaction.atomic():
+        refresh_cases(case_ids)
+
+
 @contextmanager
 def deferred():
     """For bulk work (the demo seed): one transaction in which events only note their case;

@@ -10,4 +10,5 @@ urlpatterns = [
     path("assessment/weights/", views.weights, name="weights"),
     path("export/<slug:table>.xlsx", views.export, name="export"),
     path("report.pdf", views.monthly_report, name="report"),
+    path("rebuild/", views.rebuild, name="rebuild"),
 ]

@@ -1,8 +1,10 @@
 """Dashboard, the cases behind a figure, assessment, weights, exports and the monthly report.
 Thin: figures come from stats.selectors, cases from cases_visible_to through them."""
 
+import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -18,12 +20,14 @@ from cases.registry import annotate_lists
 from cases.selectors import with_overdue
 from jiefen import clock
 from jiefen.forms import parse_query
+from jiefen.replicas import reads_from_replica
 from risk.figures import figures as risk_figures
 
 from . import charts, exports, report, selectors
 from .forms import StatsQueryForm
 from .indicators import INDICATORS, RANKING
 from .models import AssessmentWeight, Dim, StarLevel
+from .rebuild import rebuild as rebuild_figures
 from .selectors import Period
 
 CASES = "/stats/cases/?"  # the list behind a figure (stats:cases)
@@ -124,6 +128,7 @@ def units_later(request, q: Query) -> bool:
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     q = Query(request)
     if request.GET.get("part") == "units":
@@ -259,6 +264,7 @@ def rank_rows(q: Query, rows) -> list[dict]:
 
 
 @login_required
+@reads_from_replica
 def case_list(request):
     q = Query(request)
     key = request.GET.get("indicator", "accepted")
@@ -293,6 +299,7 @@ def case_list(request):
 
 
 @login_required
+@reads_from_replica
 def assessment(request):
     q = Query(request)
     if q.period.kind == "month" and "period" not in request.GET:
@@ -365,6 +372,7 @@ def weights(request):
 
 
 @login_required
+@reads_from_replica
 def export(request, table: str):
     q = Query(request)
     book = exports.workbook(request, q, table)
@@ -379,6 +387,7 @@ def export(request, table: str):
 
 
 @login_required
+@reads_from_replica
 def monthly_report(request):
     q = Query(request)
     first = q.data["month"] or clock.today_local().replace(day=1)
@@ -389,3 +398,47 @@ def monthly_report(request):
         f'inline; filename="jiefen-report-{q.area.code}-{first:%Y%m}.pdf"'
     )
     return response
+
+
+@login_required
+def rebuild(request):
+    """Recompute every figure (manage.py rebuild_stats) from the browser, for an administrator.
+    With a Celery broker it runs as a task and this page shows its progress (htmx polls the
+    progress part); without one it runs in the request, as the command would."""
+    if not is_administrator(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        if settings.CELERY_BROKER_URL:
+            from .tasks import rebuild_stats  # celery is imported only when configured
+
+            return redirect(f"{request.path}?task={rebuild_stats.delay().id}")
+        facts, rows = rebuild_figures()
+        status = {"state": "SUCCESS", "done": facts, "total": facts, "percent": 100}
+        return render(request, "stats/rebuild.html", {"status": status})
+    status = task_status(request.GET.get("task", ""))
+    template = "stats/_rebuild_status.html" if request.htmx and status else "stats/rebuild.html"
+    return render(request, template, {"status": status})
+
+
+def task_status(task_id: str) -> dict | None:
+    """A rebuild task's state and progress from the result backend; None for no (or a
+    malformed) task id."""
+    try:
+        task_id = str(uuid.UUID(task_id))
+    except ValueError:
+        return None
+    if not settings.CELERY_BROKER_URL:
+        return None
+    from .tasks import rebuild_stats
+
+    result = rebuild_stats.AsyncResult(task_id)
+    info = result.info if isinstance(result.info, dict) else {}
+    done, total = int(info.get("done", 0)), int(info.get("total", 0))
+    return {
+        "id": task_id,
+        "state": result.state,
+        "done": done,
+        "total": total,
+        "percent": 100 if result.state == "SUCCESS" else (100 * done // total if total else 0),
+        "running": result.state in {"PENDING", "STARTED", "PROGRESS"},
+    }

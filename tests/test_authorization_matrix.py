@@ -343,6 +343,7 @@ NO_OBJECT: dict[str, object] = {
     "stats:weights": ANY,
     "stats:export": ANY,
     "stats:report": ANY,
+    "stats:rebuild": ADMIN,
     "documents:templates": ADMIN,
     "areas:index": ADMIN,
     "areas:tree": ADMIN,

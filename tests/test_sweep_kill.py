@@ -2,8 +2,8 @@
 once (PostgreSQL: `make test-postgres`; the sweep runs as its own process against the test
 database, so this test is collected on PostgreSQL only and never reported as skipped).
 
-The sweep is stopped by JIEFEN_SWEEP_PAUSE_AFTER (routing.sweep._pause_for_kill_test) after
-handling that many items, holding one more item claimed and handled but not committed; it
+The sweep is stopped by JIEFEN_SWEEP_PAUSE_AFTER (routing.sweep._pause_for_kill_test) once
+that many items are committed, holding its next batch claimed and handled but not committed; it
 signals through a file, and the test kills it with SIGKILL there."""
 
 import datetime
@@ -56,6 +56,8 @@ def killed_sweep_then_rerun(tmp_path):
         env={
             **os.environ,
             "DATABASE_URL": url,
+            # Batches of 10: the first commits, the second is claimed and written, uncommitted.
+            "JIEFEN_SWEEP_BATCH": "10",
             "JIEFEN_SWEEP_PAUSE_AFTER": "10",
             "JIEFEN_SWEEP_PAUSE_FILE": str(ready),
         },
@@ -65,7 +67,7 @@ def killed_sweep_then_rerun(tmp_path):
     )
     try:
         wait_for(ready, process)
-        # Inside the loop: ten items committed, the eleventh claimed and written, uncommitted.
+        # Inside the loop: ten items committed, the next ten claimed and written, uncommitted.
         assert TimelineEvent.objects.filter(kind="deadline_missed").count() == 10
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)

@@ -6,10 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from cases.audit import seal_days
 from jiefen import clock
 from jiefen.startup import require_secret_key
-from routing.sweep import sweep
+from routing.scheduling import tick
 
 log = logging.getLogger("jiefen.scheduler")
 
@@ -28,9 +27,7 @@ class Command(BaseCommand):
         log.info("scheduler: sweeping every %ss", interval)
         while not stop.is_set():
             try:
-                now = clock.now()
-                sweep(now)
-                seal_days(now)  # anchor the timeline of each finished day (cases.audit)
+                tick(clock.now())  # the same work Celery beat triggers in the province profile
             except Exception:  # keep the loop alive; the next tick retries
                 log.exception("sweep failed")
             finally:
