@@ -15,6 +15,7 @@ class Subject(models.TextChoices):
     WRITTEN = "written", _("a written agreement")
     ORAL = "oral", _("an oral agreement")
     CONFIRMATION = "confirmation", _("a judicial confirmation")
+    PETITION = "petition", _("a petition opinion")
 
 
 class DocumentTemplate(models.Model):

@@ -10,7 +10,13 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions (信访)")
 
     def ready(self):
-        from cases.registry import CasePanel, register_event_kind, register_panel
+        from cases.registry import (
+            CasePanel,
+            TransitionExtension,
+            register_event_kind,
+            register_panel,
+            register_transition_extension,
+        )
         from cases.signals import case_registered
 
         from . import services
@@ -27,5 +33,11 @@ class PetitionsConfig(AppConfig):
                 order=20,
                 bound_key="petition_forms",
             )
+        )
+        register_transition_extension(
+            TransitionExtension("accept", "petitions", services.on_case_accepted)
+        )
+        register_transition_extension(
+            TransitionExtension("reject", "petitions", services.on_case_declined)
         )
         case_registered.connect(services.open_petition, dispatch_uid="petitions.open_petition")

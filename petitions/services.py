@@ -193,19 +193,26 @@ def decide(
                 "who": guide.competent,
                 "how": guide.how,
             }
+            # The case's "decline" records the petition's 告知 (on_case_declined below).
             perform_transition(case, "reject", actor, now, note=f"{guidance}\n{note}".strip())
-            petition.stage, petition.guide = Stage.REDIRECTED, guide
         else:
+            if decision == Decision.FORWARD and case.status not in (
+                Status.REGISTERED,
+                Status.ACCEPTED,
+            ):
+                raise InvalidInput(
+                    _("The case is being handled already; it cannot be forwarded."),
+                    {"decision": _("Not possible in the current status.")},
+                )
             if case.status == Status.REGISTERED:
+                # The case's acceptance starts the petition's handling (on_case_accepted).
                 perform_transition(
                     case, "accept", actor, now, note=note, category_code=category_code
                 )
+            else:
+                _start_handling(Petition.objects.get(pk=petition.pk), case, actor, now)
             if decision == Decision.FORWARD:
-                if case.status not in (Status.REGISTERED, Status.ACCEPTED):
-                    raise InvalidInput(
-                        _("The case is being handled already; it cannot be forwarded."),
-                        {"decision": _("Not possible in the current status.")},
-                    )
+                # 转送交办: the case and its reply clock go to the competent unit.
                 perform_transition(
                     case,
                     "route",
@@ -216,15 +223,12 @@ def decide(
                     triage_class=TriageClass.MAJOR,
                     override_reason=note or _("Forwarded as a petition (转送交办)"),
                 )
-                case.refresh_from_db()
-                petition.forwarded_to = case.owner_unit
-            # The petition's own limit replaces the mediation limit of an ordinary case.
-            deadlines.cancel_deadlines(case, [Clock.RESOLVE], now)
-            petition.stage, petition.accepted_at = Stage.HANDLING, now
-            due = _due(now, HANDLE_DAYS)
-            deadlines.open_deadline(case, Clock.PETITION_REPLY, case.owner_unit, now, due_at=due)
-        deadlines.close_deadlines(case, [Clock.PETITION_DECIDE], now)
+        case.refresh_from_db()
+        petition = Petition.objects.get(pk=petition.pk)
         petition.decision, petition.decided_at, petition.decided_by = decision, now, actor
+        petition.guide = guide
+        if decision == Decision.FORWARD:
+            petition.forwarded_to = case.owner_unit
         if form:
             petition.form = form
         petition.save()
@@ -244,6 +248,42 @@ def decide(
             },
         )
     return petition
+
+
+def _start_handling(petition: Petition, case: Case, actor, now: datetime.datetime) -> None:
+    """受理: the 15-day clock closes (met when in time) and the 60-day clock starts; the
+    petition's own limit replaces the mediation limit an ordinary case runs on."""
+    deadlines.close_deadlines(case, [Clock.PETITION_DECIDE], now)
+    deadlines.cancel_deadlines(case, [Clock.RESOLVE], now)
+    due = _due(now, HANDLE_DAYS)
+    deadlines.open_deadline(case, Clock.PETITION_REPLY, case.owner_unit, now, due_at=due)
+    petition.stage, petition.accepted_at = Stage.HANDLING, now
+    petition.decision = petition.decision or Decision.ACCEPT
+    petition.decided_at, petition.decided_by = petition.decided_at or now, actor
+    petition.save()
+
+
+def on_case_accepted(case, actor, actor_unit, now, note, params) -> dict:
+    """TransitionExtension of "accept": accepting a petition case, from the case page, the
+    queue's batch or the API alike, accepts the petition (受理)."""
+    petition = Petition.objects.select_for_update().filter(case=case).first()
+    if petition is None or petition.stage != Stage.REGISTERED:
+        return {}
+    _start_handling(petition, case, actor, now)
+    return {"petition_reply_by": _due(now, HANDLE_DAYS).isoformat()}
+
+
+def on_case_declined(case, actor, actor_unit, now, note, params) -> dict:
+    """TransitionExtension of "reject": declining a petition case tells the petitioner the
+    competent channel (告知); the decline's note is what they are told."""
+    petition = Petition.objects.select_for_update().filter(case=case).first()
+    if petition is None or petition.stage != Stage.REGISTERED:
+        return {}
+    deadlines.close_deadlines(case, [Clock.PETITION_DECIDE], now)
+    petition.stage, petition.decision = Stage.REDIRECTED, Decision.REDIRECT
+    petition.decided_at, petition.decided_by = now, actor
+    petition.save()
+    return {}
 
 
 def _guide(guide_id) -> ChannelGuide | None:

@@ -315,3 +315,102 @@ def test_reception_days_refuse_the_past_a_non_leader_and_other_areas(county):
     with pytest.raises((InvalidInput, NotAllowed)):
         services.book(other_town_case, county.users["tclerk_other"], day.pk, NOW)
     assert not Booking.objects.exists()
+
+
+# ---------------------------------------------------------------- the case page and the API
+
+
+def test_the_case_page_offers_the_step_and_refuses_bad_input_in_chinese(county, client):
+    from django.test import Client
+
+    case = petition_case(county)
+    clerk = Client()
+    clerk.force_login(county.users["tclerk"])
+    page = clerk.get(f"/cases/{case.code}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="petition"' in html and "petition-decide" in html
+    r = clerk.post(f"/petitions/cases/{case.code}/decide/", {"decide-decision": "accept"})
+    assert r.status_code == 302
+    assert petition_of(case).stage == Stage.HANDLING
+    leader = Client()
+    leader.force_login(county.users["leader"])
+    events = TimelineEvent.objects.count()
+    r = leader.post(
+        f"/petitions/cases/{case.code}/extend/",
+        {"extend-days": "45", "extend-reason": "情况复杂"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert r.status_code == 422
+    assert "30" in r.content.decode()
+    assert TimelineEvent.objects.count() == events and petition_of(case).extended_days == 0
+    r = clerk.post(
+        f"/petitions/cases/{case.code}/extend/", {"extend-days": "10", "extend-reason": "复杂"}
+    )
+    assert r.status_code == 422 and petition_of(case).extended_days == 0
+    r = leader.post(
+        f"/petitions/cases/{case.code}/extend/", {"extend-days": "20", "extend-reason": "复杂"}
+    )
+    assert r.status_code == 302 and petition_of(case).extended_days == 20
+    assert clerk.get("/petitions/").status_code == 200
+    assert case.code in clerk.get("/petitions/", {"stage": "handling"}).content.decode()
+    assert clerk.post(f"/petitions/cases/{case.code}/nonsense/").status_code == 404
+
+
+def test_the_api_runs_the_procedure_with_problem_bodies(county):
+    from tests.test_api import PROBLEM, Api
+
+    case = petition_case(county)
+    base = f"/api/v1/cases/{case.code}/petition"
+    clerk, leader = Api("tclerk"), Api("leader")
+    assert clerk.get(base).json()["stage"] == "registered"
+    assert clerk.post(f"{base}/decision", {"decision": "accept"}).status_code == 200
+    bad = leader.post(f"{base}/extension", {"days": 31, "reason": "复杂"})
+    assert bad.status_code == 422 and bad["Content-Type"] == PROBLEM
+    assert "days" in bad.json()["errors"]
+    assert clerk.post(f"{base}/extension", {"days": 10, "reason": "复杂"}).status_code == 403
+    r = leader.post(f"{base}/extension", {"days": 30, "reason": "需现场勘验"})
+    assert r.status_code == 200 and r.json()["extended_days"] == 30
+    r = clerk.post(f"{base}/opinions", {"kind": "handling", **OPINION})
+    assert r.status_code == 200 and r.json()["stage"] == "replied"
+    assert [c["state"] for c in r.json()["clocks"]] == ["met", "met"]
+    assert Api("vclerk_sibling").get(base).status_code == 404
+    assert clerk.get(f"/api/v1/cases/{new_case(county).code}/petition").status_code == 404
+
+
+def test_a_late_review_request_through_the_api_is_a_problem_and_writes_nothing(county):
+    from tests.test_api import Api
+
+    p = replied(county)
+    from jiefen import clock
+
+    with clock.pinned(NOW + 40 * DAY):
+        r = Api("tclerk").post(
+            f"/api/v1/cases/{p.case.code}/petition/requests", {"kind": "review", "note": "不服"}
+        )
+    assert r.status_code == 422
+    assert petition_of(p.case).stage == Stage.REPLIED
+
+
+def test_the_reply_prints_as_the_answer_document(county):
+    import io
+
+    import docx
+
+    from documents.models import Block, DocumentTemplate
+    from documents.seed import load_templates
+    from documents.services import available_documents, draw_up
+
+    if not DocumentTemplate.objects.exists():
+        load_templates(DocumentTemplate, Block)
+    p = replied(county)
+    offers = [o for o in available_documents(p.case) if o.template.slug == "petition-reply"]
+    assert len(offers) == 1
+    data = draw_up(offers[0].template, p.case, offers[0].obj_id, "docx", None, NOW + 2 * DAY)
+    d = docx.Document(io.BytesIO(data))
+    text = "\n".join([x.text for x in d.paragraphs] + [
+        c.text for t in d.tables for row in t.rows for c in row.cells
+    ])  # fmt: skip
+    assert "信访事项答复意见书" in text and "支持信访人的诉求" in text
+    assert "30日内" in text and "复查" in text
+    assert draw_up(offers[0].template, p.case, offers[0].obj_id, "pdf", None, NOW)[:4] == b"%PDF"
