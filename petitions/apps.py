@@ -12,14 +12,16 @@ class PetitionsConfig(AppConfig):
     def ready(self):
         from cases.registry import (
             CasePanel,
+            ListExtension,
             TransitionExtension,
             register_event_kind,
+            register_list_extension,
             register_panel,
             register_transition_extension,
         )
         from cases.signals import case_registered
 
-        from . import services
+        from . import lists, services
         from .panel import panel_context
 
         for name, label in services.EVENT_KINDS:
@@ -32,6 +34,17 @@ class PetitionsConfig(AppConfig):
                 "main",
                 order=20,
                 bound_key="petition_forms",
+            )
+        )
+        register_list_extension(
+            ListExtension(
+                name="petition",
+                label=_("petition stage"),
+                annotate=lists.annotate,
+                cell_template="petitions/_stage_cell.html",
+                choices=lists.choices,
+                apply_filter=lists.apply_filter,
+                order=120,
             )
         )
         register_transition_extension(

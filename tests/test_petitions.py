@@ -414,3 +414,53 @@ def test_the_reply_prints_as_the_answer_document(county):
     assert "信访事项答复意见书" in text and "支持信访人的诉求" in text
     assert "30日内" in text and "复查" in text
     assert draw_up(offers[0].template, p.case, offers[0].obj_id, "pdf", None, NOW)[:4] == b"%PDF"
+
+
+# ---------------------------------------------------------------- the figures
+
+
+def test_the_petition_figures_by_a_hand_worked_example(county):
+    """Four petitions of the county, counted on day 90 over days 0–100 (local dates):
+    A accepted on day 1 (in time), extended on day 5, replied on day 10 (in time), 复查
+    asked on day 20 and answered on day 30 (in time); B accepted on day 20 (late: 15 days
+    ran out on day 15), not replied, its 60 days ran out on day 80; C told the competent
+    channel on day 2; D registered on day 5, not decided, its 15 days ran out on day 20.
+    registered 4, accepted 2 (A, B), 及时受理 2 of 4 (A, C; B late, D late and open),
+    按期答复 1 of 2 (A; B late and open), extended 1, 告知 1, 复查 1 (answered in time),
+    open now 2 (B handling, D registered)."""
+    from petitions.figures import figures
+
+    clerk, leader = county.users["tclerk"], county.users["leader"]
+    guide = ChannelGuide.objects.create(
+        name="涉诉", kind="litigation", competent="法院", how="起诉"
+    )
+    a, b, c = (petition_of(petition_case(county)) for _ in range(3))
+    d = petition_of(petition_case(county, now=NOW + 5 * DAY))
+    services.decide(a, clerk, Decision.ACCEPT, NOW + DAY)
+    services.extend(a, leader, 10, "需要勘验", NOW + 5 * DAY)
+    services.give_opinion(a, clerk, OpinionKind.HANDLING, NOW + 10 * DAY, **OPINION)
+    services.request(a, clerk, OpinionKind.REVIEW, "不服", NOW + 20 * DAY)
+    services.give_opinion(a, clerk, OpinionKind.REVIEW, NOW + 30 * DAY, **REVIEW)
+    services.decide(b, clerk, Decision.ACCEPT, NOW + 20 * DAY)
+    services.decide(c, clerk, Decision.REDIRECT, NOW + 2 * DAY, guide_id=guide.pk)
+    assert petition_of(d.case).stage == Stage.REGISTERED
+    start = NOW.astimezone(LOCAL_TZ).date()
+    got = {
+        f.key: f.value for f in figures(county.county, start, start + 100 * DAY, now=NOW + 90 * DAY)
+    }
+    assert got == {
+        "petitions_registered": 4,
+        "petitions_accepted": 2,
+        "petitions_decided_on_time": "50.0%（2/4）",
+        "petitions_replied_on_time": "50.0%（1/2）",
+        "petitions_extended": 1,
+        "petitions_redirected": 1,
+        "petitions_reviews": 1,
+        "petitions_rechecks": 0,
+        "petitions_review_on_time": "100.0%（1/1）",
+        "petitions_open": 2,
+    }
+    # Another town's area has none of them; a period before them has nothing due.
+    assert figures(county.towns[1], start, start + 100 * DAY)[0].value == 0
+    early = {f.key: f.value for f in figures(county.county, start - 30 * DAY, start - DAY)}
+    assert early["petitions_replied_on_time"] == "—"
