@@ -133,7 +133,7 @@ def case_petition(request: HttpRequest, code: str = CaseCode):
 
 
 class DecisionIn(Schema):
-    decision: Text(10, description="accept, forward or redirect (告知 the competent channel)")
+    decision: Text(10, description="accept, forward or redirect (告知 the competent channel)") = ""
     form: Text(10, description="visit, letter, online or phone") = ""
     unit_id: Id | None = Field(None, description="The unit a forwarded petition goes to.")
     guide_id: Id | None = Field(None, description="The 访诉分离 catalogue entry (redirect).")
@@ -164,8 +164,8 @@ def petition_decision(request: HttpRequest, payload: DecisionIn, code: str = Cas
 
 
 class ExtensionIn(Schema):
-    days: int = Field(..., description="1 to 30: the regulation allows one extension of 30 days.")
-    reason: Text(5000, description="The reason the petitioner is told.")
+    days: int = Field(0, description="1 to 30: the regulation allows one extension of 30 days.")
+    reason: Text(5000, description="The reason the petitioner is told.") = ""
 
 
 @router.post(
@@ -182,10 +182,12 @@ def petition_extension(request: HttpRequest, payload: ExtensionIn, code: str = C
 
 
 class OpinionIn(Schema):
-    kind: Text(10, description="handling (the 答复意见书), review (复查) or recheck (复核)")
-    result: Text(10, description="support, explain or reject; for review/recheck uphold or change")
-    facts: Text(5000)
-    text: Text(5000)
+    kind: Text(10, description="handling (the 答复意见书), review (复查) or recheck (复核)") = ""
+    result: Text(
+        10, description="support, explain or reject; for review/recheck uphold or change"
+    ) = ""
+    facts: Text(5000) = ""
+    text: Text(5000) = ""
     basis: Text(5000) = ""
 
 
@@ -211,8 +213,8 @@ def petition_opinion(request: HttpRequest, payload: OpinionIn, code: str = CaseC
 
 
 class RequestIn(Schema):
-    kind: Text(10, description="review (复查) or recheck (复核)")
-    note: Text(5000, description="What the petitioner asks, and why.")
+    kind: Text(10, description="review (复查) or recheck (复核)") = ""
+    note: Text(5000, description="What the petitioner asks, and why.") = ""
 
 
 @router.post(
@@ -293,7 +295,7 @@ def reception_days(request: HttpRequest):
 
 
 class BookingIn(Schema):
-    day_id: Id
+    day_id: int = Field(0, description="A coming reception day (GET /reception-days).")
 
 
 @router.post(
@@ -309,7 +311,7 @@ def reception_book(request: HttpRequest, payload: BookingIn, code: str = CaseCod
 
 
 class OutcomeIn(Schema):
-    outcome: Text(5000)
+    outcome: Text(5000) = ""
 
 
 @router.post(
