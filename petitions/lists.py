@@ -5,11 +5,14 @@ from django.db.models import F
 
 from .models import Stage
 
+
 def annotate(qs):
     return qs.annotate(petition_stage=F("petition__stage"))
 
+
 def choices():
     return list(Stage.choices)
+
 
 def apply_filter(qs, value: str):
     return qs.filter(petition__stage=value)
