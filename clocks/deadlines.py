@@ -27,7 +27,8 @@ LOOK_UP = object()
 
 # The clocks of whoever owns the case: they move with it when it changes hands. The others
 # (报到, feedback, 督办, confirmation) belong to one unit's own obligation and stay with it.
-OWNER_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.ESCALATE]
+# A petition's reply is owed by whoever handles it: forwarded (转送交办), the clock goes along.
+OWNER_CLOCKS = [Clock.ACCEPT, Clock.RESOLVE, Clock.ESCALATE, Clock.PETITION_REPLY]
 # Obligations that end with the case: a closed case needs no more 报到, feedback or answers.
 CASE_BOUND_CLOCKS = [
     Clock.ACCEPT,

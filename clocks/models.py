@@ -37,6 +37,12 @@ class Clock(models.TextChoices):
     PROGRESS = "progress", _("report progress by")
     # 稳控: a stabilised case is reviewed by its review date.
     REVIEW = "review", _("review the stabilised case by")
+    # 信访事项 (信访工作条例 2022, the petitions app): decide within 15 days, reply within 60
+    # (one extension of up to 30), 复查 and 复核 opinions within 30 days of the request.
+    PETITION_DECIDE = "petition_decide", _("decide on the petition by")
+    PETITION_REPLY = "petition_reply", _("reply to the petition by")
+    PETITION_REVIEW = "petition_review", _("give the review opinion by")
+    PETITION_RECHECK = "petition_recheck", _("give the re-examination opinion by")
 
 
 class DeadlineState(models.TextChoices):

@@ -7,7 +7,8 @@ given seed and `now` always build the same data. Writes go through the services
 
 county.py builds the areas, units and staff; caseload.py the cases (scenarios.py says what
 they are about, people.py who is involved); mediation.py the mediators and pools; rules.py
-the 三事分流 rules; risk.py the 红橙黄 plans and rules, graded cases and key persons.
+the 三事分流 rules; risk.py the 红橙黄 plans and rules, graded cases and key persons;
+petitions.py the 信访事项 at every stage, the 访诉分离 catalogue and leader reception days.
 """
 
 import datetime
@@ -24,6 +25,7 @@ from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .daily import build_daily_reports
 from .mediation import build_mediation
+from .petitions import build_petitions
 from .risk import build_risk
 from .rules import build_rules
 
@@ -48,6 +50,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_mediation(demo, now)
         build_daily_reports(demo, rng, now)
         build_risk(demo, now)
+        build_petitions(demo, now)
     return demo
 
 

@@ -17,6 +17,7 @@ class Subject(models.TextChoices):
     CONFIRMATION = "confirmation", _("a judicial confirmation")
     # Not a case's: the minutes of a 研判 meeting (risk), printed from the meeting's page.
     MEETING = "meeting", _("a 研判 meeting")
+    PETITION = "petition", _("a petition opinion")
 
 
 class DocumentTemplate(models.Model):

@@ -236,6 +236,35 @@ MINUTES = {
     ],
 }
 TEMPLATES.append(MINUTES)
+# 信访事项答复意见书 (the written 信访处理意见书 the 信访工作条例 requires, and the 复查/复核
+# opinions in the same form): the layout local petition bureaus publish — the matter and when
+# it was received, the facts found, the opinion and its basis, what the petitioner can do next.
+TEMPLATES.append(
+    {
+        "slug": "petition-reply",
+        "title": "信访事项答复意见书",
+        "subject": "petition",
+        "blocks": [
+            (F, "意见类别", "opinion.kind", ""),
+            (F, "信访人", "parties.names", ""),
+            (F, "信访事项", "case.title", ""),
+            (F, "收到日期", "petition.received_on", ""),
+            (F, "受理日期", "petition.accepted_on", ""),
+            (F, "信访诉求", "case.description", ""),
+            (H, "调查核实情况", "", ""),
+            (T, "", "", "{opinion.facts}"),
+            (H, "处理意见", "", ""),
+            (T, "", "", "{opinion.text}"),
+            (F, "结论", "opinion.result", ""),
+            (F, "依据", "opinion.basis", ""),
+            (T, "", "", "{opinion.remedy}"),
+            (F, "办理机关", "opinion.unit", ""),
+            (F, "日期", "opinion.issued_on", ""),
+            (F, "案件编号", "case.code", ""),
+            (S, "", "", "办理机关（印章）"),
+        ],
+    }
+)
 
 
 def load_templates(DocumentTemplate, Block) -> None:

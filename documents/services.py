@@ -10,6 +10,7 @@ from cases.errors import CaseNotFound
 from cases.models import Case
 from cases.services import FULL_RECORD_ROLES
 from mediation.models import Agreement, Confirmation, Session
+from petitions.models import Opinion
 
 from .models import DocumentTemplate, Subject
 from .render import fill, to_docx, to_pdf
@@ -36,6 +37,8 @@ def _objects(case: Case, subject: str) -> QuerySet | None:
         return Agreement.objects.filter(case=case, form=subject)
     if subject == Subject.CONFIRMATION:
         return Confirmation.objects.filter(agreement__case=case).select_related("agreement")
+    if subject == Subject.PETITION:
+        return Opinion.objects.filter(petition__case=case).select_related("petition", "unit")
     return None
 
 
@@ -50,11 +53,12 @@ def available_documents(case: Case) -> list[Offer]:
                 offers.append(Offer(t, None, t.title))
             continue
         for obj in rows:
-            suffix = (
-                f"#{obj.number}"
-                if isinstance(obj, Session)
-                else str(getattr(obj, "agreement", obj))
-            )
+            if isinstance(obj, Session):
+                suffix = f"#{obj.number}"
+            elif isinstance(obj, Opinion):
+                suffix = f"（{obj.get_kind_display()}）"
+            else:
+                suffix = str(getattr(obj, "agreement", obj))
             offers.append(Offer(t, obj.pk, f"{t.title} {suffix}"))
     return offers
 
@@ -77,6 +81,8 @@ def draw_up(
             raise CaseNotFound(case.code)
         if isinstance(obj, Session):
             data.session = obj
+        elif isinstance(obj, Opinion):
+            data.opinion = obj
         elif isinstance(obj, Agreement):
             data.agreement = obj
         else:

@@ -17,6 +17,8 @@ from cases.models import Case, Channel, Gender, PartyRole
 from cases.registry import Satisfaction
 from cases.services import LOCAL_TZ
 from mediation.models import Agreement, Confirmation, Session, SessionKind
+from petitions.models import Opinion, OpinionKind
+from petitions.services import REQUEST_WINDOW_DAYS
 from risk.meetings import agenda, reason_labels
 from risk.models import Grade, Meeting
 
@@ -36,6 +38,7 @@ class Subject:
     agreement: Agreement | None = None
     confirmation: Confirmation | None = None
     meeting: Meeting | None = None
+    opinion: Opinion | None = None
 
     def __post_init__(self):
         if self.confirmation and not self.agreement:
@@ -229,6 +232,41 @@ def _court(s: Subject) -> str:
     return c.court.name if c else ""
 
 
+def _opinion(s: Subject, attr: str) -> str:
+    o = s.opinion
+    if o is None:
+        return ""
+    with translation.override("zh-hans"):  # the written opinion is Chinese whatever the UI
+        if attr in ("kind", "result"):
+            return str(getattr(o, f"get_{attr}_display")())
+        if attr == "unit":
+            return o.unit.name
+        if attr == "issued_on":
+            return _date(o.issued_at)
+        if attr == "received_on":
+            return _date(o.petition.registered_at)
+        if attr == "accepted_on":
+            return _date(o.petition.accepted_at)
+        if attr == "remedy":
+            return _remedy(o)
+        return getattr(o, attr)
+
+
+def _remedy(o: Opinion) -> str:
+    """What the petitioner can do next (信访工作条例 第三十六、三十七条: 复查, then 复核, each
+    asked within 30 days of the written opinion; a 复核 opinion ends the procedure)."""
+    step = {OpinionKind.HANDLING: "复查", OpinionKind.REVIEW: "复核"}.get(o.kind)
+    if step is None:
+        return (
+            "本复核意见为信访事项的最终处理意见。信访人对复核意见不服，仍然以同一事实和理由"
+            "提出投诉请求的，各级党委和政府信访部门和其他机关、单位不再受理。"
+        )
+    return (
+        f"信访人如对本意见不服，可以自收到本意见书之日起{REQUEST_WINDOW_DAYS}日内，"
+        f"向{o.unit.name}的上一级机关、单位请求{step}。"
+    )
+
+
 A, R = PartyRole.APPLICANT, PartyRole.RESPONDENT
 SOURCES: dict[str, tuple[Any, Callable[[Subject], Any]]] = {
     "case.code": (_("case code"), lambda s: s.case.code),
@@ -300,6 +338,16 @@ SOURCES: dict[str, tuple[Any, Callable[[Subject], Any]]] = {
     "follow_up.visitor": (_("visited by"), lambda s: _follow_up_text(s, "actor")),
     "follow_up.at": (_("visited at"), lambda s: _follow_up_text(s, "at")),
     "dossier.period": (_("mediation period"), _period),
+    "opinion.kind": (_("kind of petition opinion"), lambda s: _opinion(s, "kind")),
+    "opinion.result": (_("result of the petition opinion"), lambda s: _opinion(s, "result")),
+    "opinion.facts": (_("facts found (petition)"), lambda s: _opinion(s, "facts")),
+    "opinion.text": (_("petition opinion"), lambda s: _opinion(s, "text")),
+    "opinion.basis": (_("legal and policy basis"), lambda s: _opinion(s, "basis")),
+    "opinion.unit": (_("organ giving the opinion"), lambda s: _opinion(s, "unit")),
+    "opinion.issued_on": (_("date of the opinion"), lambda s: _opinion(s, "issued_on")),
+    "opinion.remedy": (_("what the petitioner can do next"), lambda s: _opinion(s, "remedy")),
+    "petition.received_on": (_("petition received on"), lambda s: _opinion(s, "received_on")),
+    "petition.accepted_on": (_("petition accepted on"), lambda s: _opinion(s, "accepted_on")),
     "dossier.toc": (_("dossier table of contents"), _dossier_toc),
 }
 

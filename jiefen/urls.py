@@ -24,6 +24,7 @@ urlpatterns = [
     path("docking/", include("docking.urls")),
     path("stats/", include("stats.urls")),
     path("risk/", include("risk.urls")),
+    path("petitions/", include("petitions.urls")),
     path("", include("portal.urls")),
     path("", include("cases.urls")),
 ]

@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 
 from jiefen.localtime import minute
 from jiefen.spreadsheets import append_row
+from petitions.figures import figures as petition_figures
 from risk.figures import figures as risk_figures
 from risk.models import Grade
 
@@ -104,6 +105,15 @@ def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
                     else _("time limit passed"),
                 ]
                 for e in selectors.review_list(request.user, area, period)
+            ],
+        )
+    if table == "petitions":
+        return (
+            _("Petitions (信访)"),
+            [_("Statistical indicator"), str(period), _("definition")],
+            [
+                [str(f.name), f.value, str(f.definition)]
+                for f in petition_figures(area, period.start, period.end)
             ],
         )
     if table == "risk":

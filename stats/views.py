@@ -21,6 +21,7 @@ from cases.selectors import with_overdue
 from jiefen import clock
 from jiefen.forms import parse_query
 from jiefen.replicas import reads_from_replica
+from petitions.figures import figures as petition_figures
 from risk.figures import figures as risk_figures
 
 from . import charts, exports, report, selectors
@@ -207,6 +208,7 @@ def dashboard(request):
             "units": units,
             "ranking": RANKING_INDICATORS,
             "risk_figures": risk_figures(q.area, q.period.start, q.period.end),
+            "petition_figures": petition_figures(q.area, q.period.start, q.period.end),
         },
     )
 

@@ -36,6 +36,8 @@ from documents.models import DocumentTemplate
 from jiefen import clock
 from mediation.models import Agreement, Confirmation, Mediator, Session
 from notifications.models import Notification
+from petitions.models import Booking, ChannelGuide, Petition, ReceptionDay
+from petitions.selectors import bookings_visible_to, days_visible_to
 from portal import daily as daily_reports
 from portal import evaluations, gridlog
 from portal.models import DailyReportItem, Evaluation, Review, VisitLog
@@ -185,6 +187,7 @@ CASE = Fill(
     lambda u: (visible(u).first(), Case.objects.exclude(pk__in=visible(u)).first()), case_code
 )
 CASE_API = Fill(CASE.split, case_code, api=True)
+PETITION_API = Fill(by_case(Petition), lambda p: {"code": p.case.code}, api=True)
 
 
 def referrals(kind: str):
@@ -286,6 +289,17 @@ FILL: dict[str, Fill] = {
     ),  # fmt: skip
     "risk:notice_acknowledge": Fill(within(meetings.notices_for, NoticeRecipient), pk),
     "api:case_risk": CASE_API,
+    "petitions:act": Fill(CASE.split, lambda c: {"code": c.code, "act": "decide"}),
+    "petitions:reception": Fill(within(days_visible_to, ReceptionDay), pk),
+    "petitions:record": Fill(within(bookings_visible_to, Booking), pk),
+    "petitions:manage_guide_edit": Fill(admin_only(ChannelGuide), pk),
+    "api:case_petition": PETITION_API,
+    "api:petition_decision": PETITION_API,
+    "api:petition_extension": PETITION_API,
+    "api:petition_opinion": PETITION_API,
+    "api:petition_request": PETITION_API,
+    "api:reception_book": CASE_API,
+    "api:reception_outcome": Fill(within(bookings_visible_to, Booking), pk, api=True),
     "api:case_risk_set": CASE_API,
     "api:key_person": Fill(within(keypersons.persons_visible_to, KeyPerson), pk, api=True),
     "api:meeting": Fill(within(meetings.meetings_visible_to, Meeting), pk, api=True),
@@ -380,6 +394,12 @@ NO_OBJECT: dict[str, object] = {
     "api:daily_report": ANY,  # for the grids the user reports for, else refused
     "api:key_persons": ANY,
     "api:meetings": ANY,
+    "petitions:list": ANY,  # the petitions among the user's cases
+    "petitions:receptions": ANY,  # the reception days of the user's scope
+    "petitions:manage_guides": ADMIN,
+    "petitions:manage_guide_new": ADMIN,
+    "api:guides": ANY,  # the catalogue: no personal data
+    "api:reception_days": ANY,
     "risk:persons": CENTER_STAFF,
     "risk:person_new": CENTER_STAFF,
     "risk:meetings": CENTER_STAFF,

@@ -17,9 +17,12 @@ from cases.models import Case, Channel, Party, PartyKind, TimelineEvent
 from clocks.policies import policy_for_area
 from demo import county
 from demo import seed as demo
+from demo.petitions import PETITIONS as DEMO_PETITIONS
 from docking.models import Referral
 from docking.selectors import referrals_visible_to
 from jiefen.identity import validate_id_number, validate_phone
+from petitions.models import ChannelGuide, Petition, ReceptionDay
+from petitions.models import Stage as PetitionStage
 from portal.models import (
     DailyReport,
     Evaluation,
@@ -89,7 +92,7 @@ def test_seed_demo_builds_the_county():
     assert county.policy_assignment.policy.name == "巫山时限制"
 
     cases = Case.objects.all()
-    assert cases.count() == 60
+    assert cases.count() == 60 + len(DEMO_PETITIONS)  # the petitions at each stage besides
     assert len(set(cases.values_list("status", flat=True))) >= 6
     assert len(set(cases.values_list("channel", flat=True))) >= 4
     assert len(set(cases.values_list("category", flat=True))) >= 6
@@ -130,6 +133,14 @@ def test_seed_demo_builds_the_county():
     assert DailyReport.objects.filter(items__kind="dispute").exists()
     assert MissedDailyReport.objects.exists()
     assert VisitLog.objects.exists() and Problem.objects.filter(status="open").exists()
+    # Petitions at every stage of the 信访 procedure, one extended by the leader; the 访诉分离
+    # catalogue; a leader reception day held (its outcome on the case) and one coming.
+    stages = set(Petition.objects.values_list("stage", flat=True))
+    assert stages >= {s.value for s in PetitionStage}
+    assert Petition.objects.filter(extended_days__gt=0).exists()
+    assert ChannelGuide.objects.count() >= 5
+    assert TimelineEvent.objects.filter(kind="reception_held").count() == 1
+    assert ReceptionDay.objects.filter(date__gt=NOW.date()).exists()
 
 
 @pytest.mark.django_db
