@@ -104,13 +104,14 @@ def is_paused(case: "Case") -> bool:
 
 
 def pause_deadlines(case: "Case", now: datetime.datetime) -> int:
-    """Stop the case's pausable clocks that are running and not yet overdue; how many."""
+    """Stop the case's pausable clocks that are running and not yet due; how many."""
     return Deadline.objects.filter(
         case=case,
         state=DeadlineState.OPEN,
         clock__in=PAUSABLE_CLOCKS,
         paused_at__isnull=True,
         overdue_at__isnull=True,
+        due_at__gt=now,
     ).update(paused_at=now)
 
 

@@ -26,6 +26,7 @@ from .daily import build_daily_reports
 from .mediation import build_mediation
 from .risk import build_risk
 from .rules import build_rules
+from .time_limits import build_time_limits
 
 __all__ = ["PASSWORD", "Demo", "seed"]
 
@@ -48,6 +49,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_mediation(demo, now)
         build_daily_reports(demo, rng, now)
         build_risk(demo, now)
+        build_time_limits(demo, now)
     return demo
 
 
