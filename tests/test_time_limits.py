@@ -62,9 +62,7 @@ def policy(county, calendar):
 
 def accepted(county, complexity="", at=NOW, **kw):
     case = new_case(county, now=at - H, **kw)
-    return perform_transition(
-        case, "accept", county.users["vclerk"], at, complexity=complexity
-    )
+    return perform_transition(case, "accept", county.users["vclerk"], at, complexity=complexity)
 
 
 def resolve_clock(case) -> Deadline:
@@ -222,7 +220,9 @@ def test_the_awaited_material_resumes_the_clock(county, policy, settings, tmp_pa
 def test_closing_a_paused_case_ends_the_pause_and_excludes_it(county, policy):
     clerk = county.users["vclerk"]
     case = accepted(county, "simple", at=local(0, 10))  # due day 1, 10:00
-    case = perform_transition(case, "route", clerk, local(0, 11), unit_id=county.center(county.villages[0]).pk)
+    case = perform_transition(
+        case, "route", clerk, local(0, 11), unit_id=county.center(county.villages[0]).pk
+    )
     case = perform_transition(case, "start", clerk, local(0, 11))
     pause_case(case, clerk, "court", "等待法院判决", local(0, 12))
     # Resolved on day 2 at 10:00: late by the limit, on time with the pause (36 h) excluded.
@@ -330,7 +330,7 @@ def test_indicators_of_time_limits_worked_by_hand(county, policy, client):
     pause_case(c, clerk, "court", "等待法院裁定", local(0, 12))
     resume_case(c, clerk, local(2, 12))
     resolve(c, local(3, 10))
-    d = case("D", local(0, 10), local(0, 11), "complex")
+    case("D", local(0, 10), local(0, 11), "complex")
     e = case("E", local(-20, 10), local(-20, 11), "ordinary")
     resolve(e, local(2, 10))
 
