@@ -83,7 +83,8 @@ def open_deadline(
     limits = limits_for(policy_for_area(case.area), getattr(case, "complexity", ""))
     if due_at is None:
         due_at = now + (limit or limits.default(clock))
-    paused = clock in PAUSABLE_CLOCKS and is_paused(case)
+    # Only an accepted case can be paused (no query at registration).
+    paused = clock in PAUSABLE_CLOCKS and case.accepted_at is not None and is_paused(case)
     return Deadline.objects.create(
         case=case,
         clock=clock,

@@ -377,3 +377,28 @@ def test_indicators_of_time_limits_worked_by_hand(county, policy, client):
     assert "按难易程度的按期办结情况" in page and "期初存量" in page and "及时受理率" in page
     listed = client.get("/stats/cases/", {**query, "indicator": "stock_start"})
     assert listed.status_code == 200 and "期初存量" in listed.content.decode()
+
+
+def test_the_policy_page_keeps_limits_by_complexity_within_a_month(policy):
+    from areas.services import SYSTEM, AdminError
+    from routing.manage_services import PolicyInput, StepInput, save_policy
+
+    data = PolicyInput(
+        name="按难易程度的时限",
+        steps=[StepInput(level=3, time_limit=10, time_unit="calendar_days")],
+        simple_days=1,
+        ordinary_days=7,
+        complex_days=31,
+    )
+    with pytest.raises(AdminError) as e:
+        save_policy(SYSTEM, data)
+    assert "complex_days" in e.value.field_errors
+    assert not EscalationPolicy.objects.filter(name="按难易程度的时限").exists()
+    data.complex_days = 20
+    saved = save_policy(SYSTEM, data)
+    assert [saved.resolve_days_for(c) for c in ("simple", "ordinary", "complex", "")] == [
+        1,
+        7,
+        20,
+        30,
+    ]
