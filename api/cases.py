@@ -76,6 +76,7 @@ def _summary(request: HttpRequest, case: Case) -> dict[str, Any]:
         ),
         "channel": case.channel,
         "handling_unit": {"id": case.owner_unit_id, "name": case.owner_unit.name},
+        "complexity": case.complexity,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "url": _case_url(request, case),

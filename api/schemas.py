@@ -157,6 +157,9 @@ class TransitionIn(Schema):
     unit_id: Id | None = Field(None, description="route: the unit that will handle the case.")
     channel: Text(20, description="transfer: litigation, arbitration, petition…") = ""
     category_code: Text(10, description="accept: set the category first.") = ""
+    complexity: Text(
+        10, description="accept, route: simple (简单), ordinary (一般) or complex (疑难)."
+    ) = ""
     satisfaction: Text(20, description="follow_up: satisfied, basic or unsatisfied.") = ""
     measures: Text(2000, description="stabilise (稳控): the control measures.") = ""
     responsible: Text(80, description="stabilise (稳控): who keeps it under control.") = ""
@@ -216,6 +219,7 @@ class CaseSummary(Schema):
     category: Ref | None
     channel: str
     handling_unit: UnitRef
+    complexity: str = Field("", description="simple, ordinary, complex; empty when not set.")
     created_at: datetime.datetime
     updated_at: datetime.datetime
     url: str

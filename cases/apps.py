@@ -16,6 +16,9 @@ class CasesConfig(AppConfig):
             ("attachment_added", _("Attachment added")),
             ("material_provided", _("Missing material provided")),
             ("admin_edited", _("Corrected in the administration")),
+            ("complexity_changed", _("Complexity changed")),
+            ("clock_paused", _("Time limit paused")),
+            ("clock_resumed", _("Time limit resumed")),
         ]:
             register_event_kind(name, label)
         # Each transition appends an event of its own name; these decide an outcome.

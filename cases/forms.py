@@ -7,10 +7,20 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from areas.selectors import area_subtree_q, memberships_of
+from clocks.models import Complexity
 from jiefen.pickers import PickerField
 
 from .data.ethnicities import ETHNIC_GROUPS
-from .models import Category, Channel, MojCategory, PartyKind, PartyRole, Scale, TriageClass
+from .models import (
+    Category,
+    Channel,
+    MojCategory,
+    PartyKind,
+    PartyRole,
+    PauseReason,
+    Scale,
+    TriageClass,
+)
 from .registry import Satisfaction, intake_extensions, list_extensions, transition_extensions
 from .services import MAX_PARTIES, REGISTER_ROLES, CaseInput, PartyInput, idempotency_ref
 from .workflow import Status, TransferChannel
@@ -257,6 +267,15 @@ class TransitionForm(forms.Form):
             self.fields["note"].widget.attrs["required"] = True
         for extension in transition_extensions(transition.name):
             self.fields.update(extension.fields(case))
+        if transition.name in ("accept", "route"):
+            # 简单 / 一般 / 疑难: the case's resolve limit follows it (the region's policy).
+            self.fields["complexity"] = forms.ChoiceField(
+                label=_("complexity"),
+                choices=[("", "—"), *Complexity.choices],
+                initial=case.complexity
+                or (Complexity.ORDINARY if transition.name == "accept" else ""),
+                required=False,
+            )
         if transition.name == "accept":
             self.fields["category_code"] = forms.ChoiceField(
                 label=_("category"),
@@ -338,6 +357,38 @@ class TransitionForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("file"))
+    # Shown while the case's clocks are paused: this file is what the case waited for.
+    resumes_pause = forms.BooleanField(
+        label=_("This is the awaited material: resume the time limit"), required=False
+    )
+
+
+class PauseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("reason for the pause"), choices=[("", "—"), *PauseReason.choices], required=False
+    )
+    note = forms.CharField(
+        label=_("what is awaited"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ResumeForm(forms.Form):
+    note = forms.CharField(label=_("note"), required=False, max_length=2000)
+
+
+class ComplexityForm(forms.Form):
+    complexity = forms.ChoiceField(
+        label=_("complexity"), choices=[("", "—"), *Complexity.choices], required=False
+    )
+    reason = forms.CharField(
+        label=_("reason for the change"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class CategoryAddForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Level, Unit
+from clocks.models import Complexity
 
 from .data.ethnicities import ETHNIC_GROUPS
 from .workflow import Status, TransferChannel
@@ -137,6 +138,11 @@ class Case(models.Model):
         related_name="subject_cases",
         verbose_name=_("subject-matter unit"),
     )
+    # 简单 / 一般 / 疑难, set at acceptance or routing: it chooses the resolve limit
+    # (clocks.EscalationPolicy.resolve_days_for); "" until someone sets it.
+    complexity = models.CharField(
+        _("complexity"), max_length=10, choices=Complexity.choices, blank=True, default=""
+    )
     transfer_channel = models.CharField(
         _("sent to"), max_length=20, blank=True, choices=TransferChannel.choices
     )
@@ -258,6 +264,51 @@ class MissingMaterial(models.Model):
         verbose_name = _("missing material")
         verbose_name_plural = _("missing materials")
         ordering = ["pk"]
+
+
+class PauseReason(models.TextChoices):
+    """Why a case's clocks may stop (an audited reason; nothing else pauses them)."""
+
+    MATERIALS = "materials", _("waiting for the party's missing materials (容缺补齐)")
+    APPRAISAL = "appraisal", _("waiting for an appraisal or assessment")
+    COURT = "court", _("waiting for a court, arbitration or another organ")
+
+
+class ResumedHow(models.TextChoices):
+    MATERIAL = "material", _("the awaited material was provided")
+    HAND = "hand", _("resumed by hand")
+    CLOSED = "closed", _("the case was closed")
+
+
+class CasePause(models.Model):
+    """One pause of a case's clocks: why, by whom, and — once over — how it ended and the
+    working time it lasted (the due time moved by exactly that)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(_("reason"), max_length=12, choices=PauseReason.choices)
+    note = models.TextField(_("what is awaited"))
+    paused_at = models.DateTimeField(_("paused at"))
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resumed_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resumed_how = models.CharField(
+        _("resumed by"), max_length=10, choices=ResumedHow.choices, blank=True
+    )
+    working_time = models.DurationField(_("paused working time"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
+        ordering = ["paused_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(resumed_at__isnull=True), name="one_open_pause"
+            )
+        ]
 
 
 class CaseUnitRelation(models.TextChoices):

@@ -2,22 +2,32 @@
 back with their bound forms in its panels (`render_case_page`), the table lists the cases
 behind a figure (`case_table_page`)."""
 
+import datetime
+
 import segno
 from django.core.paginator import Page
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Level
-from clocks.models import Deadline, DeadlineState
+from clocks.models import Complexity, Deadline, DeadlineState
 from jiefen import clock
 from jiefen.identity import mask_id_number, mask_phone
 from jiefen.pagination import page_of
 from jiefen.panels import run_panel_action
 
 from . import attachments, services
-from .forms import SATISFACTION_CHOICES, AttachmentForm, TransitionForm
-from .models import TriageClass
+from .forms import (
+    SATISFACTION_CHOICES,
+    AttachmentForm,
+    ComplexityForm,
+    PauseForm,
+    ResumeForm,
+    TransitionForm,
+)
+from .models import PauseReason, ResumedHow, TriageClass
 from .registry import event_label, propose_route
 from .workflow import Status
 
@@ -41,8 +51,19 @@ DATA_LABELS = {
     "units": gettext_lazy("units"),
     "unit": gettext_lazy("unit"),
     "score": gettext_lazy("score"),
+    "complexity_before": gettext_lazy("complexity before"),
+    "complexity": gettext_lazy("complexity"),
+    "pause_reason": gettext_lazy("reason for the pause"),
+    "resumed_how": gettext_lazy("resumed by"),
+    "paused_hours": gettext_lazy("paused working hours"),
 }
-DATA_VALUES = {**dict(TriageClass.choices), **dict(SATISFACTION_CHOICES)}
+DATA_VALUES = {
+    **dict(TriageClass.choices),
+    **dict(SATISFACTION_CHOICES),
+    **dict(Complexity.choices),
+    **dict(PauseReason.choices),
+    **dict(ResumedHow.choices),
+}
 
 
 def page_size(request) -> int:
@@ -134,11 +155,57 @@ def render_case_page(
         ],
         "events": [(e, event_label(e.kind), _change_rows(e)) for e in events],
         "transition_forms": _transition_forms(request, case, bound_action),
+        **_clock_context(request, case, extra or {}),
         "qr_svg": segno.make(short_url, micro=False).svg_inline(scale=3),
         "short_url": short_url,
         **(extra or {}),
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+def duration_text(span: datetime.timedelta) -> str:
+    """A paused working time as a reader says it: 1 天 6 小时 20 分."""
+    minutes = int(span.total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    return _("%(days)d d %(hours)d h %(minutes)d min") % {
+        "days": days,
+        "hours": rest // 60,
+        "minutes": rest % 60,
+    }
+
+
+def _clock_context(request, case, bound: dict) -> dict:
+    """The case's complexity and pauses, with the forms the user may use on them."""
+    pauses = list(case.pauses.select_related("paused_by", "resumed_by"))
+    for p in pauses:
+        p.working_text = duration_text(p.working_time) if p.working_time is not None else ""
+    paused = next((p for p in pauses if p.resumed_at is None), None)
+    running = case.accepted_at is not None and case.closed_at is None
+    may_pause = running and (
+        services.acting_membership(request.user, case, services.PAUSE_ROLES) is not None
+    )
+    may_classify = running and (
+        services.acting_membership(request.user, case, services.COMPLEXITY_ROLES) is not None
+    )
+    return {
+        "pauses": pauses,
+        "open_pause": paused,
+        "paused_total": duration_text(
+            sum((p.working_time for p in pauses if p.working_time), datetime.timedelta())
+        ),
+        "pause_form": (bound.get("pause_form") or PauseForm())
+        if may_pause and not paused
+        else None,
+        "resume_form": (bound.get("resume_form") or ResumeForm()) if may_pause and paused else None,
+        "complexity_form": (
+            (
+                bound.get("complexity_form")
+                or ComplexityForm(initial={"complexity": case.complexity})
+            )
+            if may_classify
+            else None
+        ),
+    }
 
 
 def run_case_panel_action(request, case, form, call, done: str, bound_key: str):

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from areas.models import Area, Membership, Role, Unit
 from areas.selectors import area_subtree_q, center_for_area, memberships_of, scope_of
 from clocks import deadlines, levels, policies
-from clocks.models import Clock
+from clocks.calendar import working_time_between
+from clocks.models import Clock, Complexity
 from jiefen.identity import gender_from_id, validate_credit_code, validate_id_number, validate_phone
 from jiefen.localtime import LOCAL_TZ  # noqa: F401  (other apps read it from here too)
 
@@ -32,6 +33,7 @@ from .models import (
     Case,
     CaseAccessLog,
     CaseCodeSequence,
+    CasePause,
     CaseUnit,
     CaseUnitRelation,
     Category,
@@ -40,13 +42,23 @@ from .models import (
     Party,
     PartyKind,
     PartyRole,
+    PauseReason,
+    ResumedHow,
     Scale,
     TimelineEvent,
     TriageClass,
 )
 from .registry import Satisfaction, intake_extensions, propose_route, transition_extensions
 from .signals import case_registered, timeline_event_appended, timeline_events_appended
-from .workflow import TRANSITIONS, Status, TransferChannel, Transition, transitions_from
+from .workflow import (
+    CENTER_ROLES,
+    HANDLING_ROLES,
+    TRANSITIONS,
+    Status,
+    TransferChannel,
+    Transition,
+    transitions_from,
+)
 
 OCCUPATION_MAX = Party._meta.get_field("occupation").max_length
 # How much one intake may carry (the web form, the API and the imports alike): a case with
@@ -734,11 +746,26 @@ def _apply_accept(case, actor, membership, now, note, params):
             _("Choose the dispute category before accepting."),
             {"category_code": _("A category is required to accept.")},
         )
+    complexity = _complexity_param(params)
+    if complexity:
+        case.complexity = complexity
     case.accepted_at = now
     move_level(case, case.owner_unit.area.level, now)  # a grid report is now the center's
     deadlines.close_deadlines(case, [Clock.ACCEPT], now)
+    # The resolve limit is the one of the case's complexity (clocks.EscalationPolicy).
     deadlines.open_deadline(case, Clock.RESOLVE, case.owner_unit, now)
-    return {"category": case.category.code}
+    return {"category": case.category.code, **({"complexity": complexity} if complexity else {})}
+
+
+def _complexity_param(params) -> str:
+    """简单 / 一般 / 疑难 given with acceptance or routing ("" when not given)."""
+    value = (params.get("complexity") or "").strip()
+    if value and value not in Complexity.values:
+        raise InvalidInput(
+            _("Choose simple, ordinary or complex."),
+            {"complexity": _("Choose simple, ordinary or complex.")},
+        )
+    return value
 
 
 def _unit_param(params, key="unit_id") -> Unit:
@@ -824,6 +851,10 @@ def _apply_route(case, actor, membership, now, note, params):
     subject = proposal.subject_unit
     if params.get("subject_unit_id"):
         subject = _unit_param(params, "subject_unit_id")
+    complexity = _complexity_param(params)
+    if complexity and complexity != case.complexity:
+        case.complexity = complexity
+        deadlines.reset_resolve_limit(case, now)
     case.triage_class = triage_class
     case.subject_unit = subject
     case.dispatcher_unit = membership.unit
@@ -837,6 +868,7 @@ def _apply_route(case, actor, membership, now, note, params):
         "proposed_unit": proposal.unit.name if proposal.unit else "",
         "rule": proposal.rule.name if proposal.rule else "",
         "override_reason": override_reason if overridden else "",
+        **({"complexity": complexity} if complexity else {}),
     }
 
 
@@ -854,6 +886,7 @@ def _apply_return(case, actor, membership, now, note, params):
 def _apply_close(case, actor, membership, now, note, params):
     case.outcome_note = note
     case.closed_at = now
+    _end_pause(case, actor, now, ResumedHow.CLOSED)  # closing ends a pause
     deadlines.close_deadlines(case, deadlines.CASE_BOUND_CLOCKS, now)
 
 
@@ -949,8 +982,11 @@ def _refuse_file(message: str):
     raise InvalidInput(message, {"file": message})
 
 
-def add_attachment(case: Case, actor, uploaded_file, now: datetime.datetime) -> Attachment:
-    """Store a file with a case. Refused (InvalidInput on "file") when it is larger than
+def add_attachment(
+    case: Case, actor, uploaded_file, now: datetime.datetime, *, resumes_pause: bool = False
+) -> Attachment:
+    """Store a file with a case; with `resumes_pause`, it is the material the paused case
+    was waiting for, and its clocks run again (in the same transaction). Refused (InvalidInput on "file") when it is larger than
     settings.ATTACHMENT_MAX_BYTES, would take the case's files past
     settings.CASE_ATTACHMENTS_MAX_BYTES, or its bytes are not a kind settings.ATTACHMENT_TYPES
     accepts (whatever its name or the browser claim)."""
@@ -999,6 +1035,8 @@ def add_attachment(case: Case, actor, uploaded_file, now: datetime.datetime) -> 
         att.file.save(uploaded_file.name, uploaded_file, save=False)
         att.save()
         append_event(case, "attachment_added", now, actor=actor, note=att.name)
+        if resumes_pause:
+            _resume_with_event(case, actor, now, ResumedHow.MATERIAL, att.name)
     return att
 
 
@@ -1017,6 +1055,175 @@ def provide_material(case: Case, material_id: int, actor, now: datetime.datetime
         m.provided_at = now
         m.save(update_fields=["provided_at"])
         append_event(case, "material_provided", now, actor=actor, note=m.name)
+        # 容缺补齐: the last missing material handed in ends a pause that waited for them.
+        pause = CasePause.objects.filter(
+            case=case, resumed_at__isnull=True, reason=PauseReason.MATERIALS
+        ).first()
+        if pause and not case.missing_materials.filter(provided_at__isnull=True).exists():
+            _resume_with_event(case, actor, now, ResumedHow.MATERIAL, m.name)
+
+
+# ---------------------------------------------------------------- complexity and pauses
+
+PAUSE_ROLES = HANDLING_ROLES
+COMPLEXITY_ROLES = CENTER_ROLES
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("owner_unit__area", "area")
+        .get(pk=case.pk)
+    )
+
+
+def change_complexity(
+    case: Case, actor, complexity: str, reason: str, now: datetime.datetime
+) -> Case:
+    """简单 / 一般 / 疑难 changed after acceptance, with a reason: the open resolve clock gets the
+    new complexity's limit from when it started (plus the time it was paused)."""
+    reason = (reason or "").strip()
+    errors = {}
+    if complexity not in Complexity.values:
+        errors["complexity"] = _("Choose simple, ordinary or complex.")
+    if not reason:
+        errors["reason"] = _("Give the reason for the change.")
+    if errors:
+        raise InvalidInput(next(iter(errors.values())), errors)
+    with transaction.atomic():
+        case = _locked(case)
+        membership = acting_membership(actor, case, COMPLEXITY_ROLES)
+        if membership is None:
+            raise NotAllowed(_("You are not allowed to do this on this case."))
+        if case.accepted_at is None or case.closed_at is not None:
+            raise IllegalTransition(
+                _("Only an accepted case that is not closed can change its complexity."),
+                {"complexity": _("Not possible in the current status.")},
+            )
+        if complexity == case.complexity:
+            raise InvalidInput(
+                _("The case is already of this complexity."),
+                {"complexity": _("The case is already of this complexity.")},
+            )
+        before = case.complexity
+        case.complexity = complexity
+        case.updated_at = now
+        case.save(update_fields=["complexity", "updated_at"])
+        clock = deadlines.reset_resolve_limit(case, now)
+        append_event(
+            case,
+            "complexity_changed",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note=reason,
+            data={
+                "complexity_before": before,
+                "complexity": complexity,
+                "due_at": clock.due_at.isoformat() if clock else "",
+            },
+        )
+    return case
+
+
+def open_pause(case: Case) -> CasePause | None:
+    return CasePause.objects.filter(case=case, resumed_at__isnull=True).first()
+
+
+def pause_case(case: Case, actor, reason: str, note: str, now: datetime.datetime) -> CasePause:
+    """Stop the case's clocks while it waits for something outside the handler's hands (a
+    party's 容缺 materials, an appraisal, a court): only with a reason from the list and a
+    note of what is awaited; the pause goes on the record."""
+    note = (note or "").strip()
+    errors = {}
+    if reason not in PauseReason.values:
+        errors["reason"] = _("Choose why the clock stops.")
+    if not note:
+        errors["note"] = _("Write down what the case is waiting for.")
+    if errors:
+        raise InvalidInput(_("A clock stops only with a reason."), errors)
+    with transaction.atomic():
+        case = _locked(case)
+        membership = acting_membership(actor, case, PAUSE_ROLES)
+        if membership is None:
+            raise NotAllowed(_("You are not allowed to do this on this case."))
+        if open_pause(case) is not None:
+            raise IllegalTransition(
+                _("The case's clocks are paused already."),
+                {"reason": _("The case's clocks are paused already.")},
+            )
+        if case.closed_at is not None or not deadlines.pause_deadlines(case, now):
+            raise IllegalTransition(
+                _(
+                    "This case has no running time limit to pause (not accepted yet, closed, "
+                    "or its limit is already exceeded)."
+                ),
+                {"reason": _("No running time limit.")},
+            )
+        pause = CasePause.objects.create(
+            case=case, reason=reason, note=note, paused_at=now, paused_by=actor
+        )
+        append_event(
+            case,
+            "clock_paused",
+            now,
+            actor=actor,
+            actor_unit=membership.unit,
+            note=note,
+            data={"pause_reason": reason},
+        )
+    return pause
+
+
+def resume_case(case: Case, actor, now: datetime.datetime, note: str = "") -> CasePause:
+    """Start the paused clocks again by hand; each due time moves by the paused working time."""
+    with transaction.atomic():
+        case = _locked(case)
+        membership = acting_membership(actor, case, PAUSE_ROLES)
+        if membership is None:
+            raise NotAllowed(_("You are not allowed to do this on this case."))
+        pause = _resume_with_event(case, actor, now, ResumedHow.HAND, (note or "").strip())
+        if pause is None:
+            raise IllegalTransition(
+                _("The case's clocks are not paused."),
+                {"action": _("The case's clocks are not paused.")},
+            )
+    return pause
+
+
+def _end_pause(case: Case, actor, now: datetime.datetime, how: str) -> CasePause | None:
+    """Inside the caller's transaction: end the open pause and move the clocks' due times."""
+    pause = open_pause(case)
+    if pause is None:
+        return None
+    deadlines.resume_deadlines(case, now)
+    pause.resumed_at = now
+    pause.resumed_by = actor
+    pause.resumed_how = how
+    pause.working_time = working_time_between(pause.paused_at, now)
+    pause.save(update_fields=["resumed_at", "resumed_by", "resumed_how", "working_time"])
+    return pause
+
+
+def _resume_with_event(
+    case: Case, actor, now: datetime.datetime, how: str, note: str
+) -> CasePause | None:
+    pause = _end_pause(case, actor, now, how)
+    if pause is not None:
+        membership = acting_membership(actor, case, PAUSE_ROLES | REGISTER_ROLES)
+        append_event(
+            case,
+            "clock_resumed",
+            now,
+            actor=actor,
+            actor_unit=membership.unit if membership else None,
+            note=note,
+            data={
+                "resumed_how": how,
+                "paused_hours": round(pause.working_time.total_seconds() / 3600, 2),
+            },
+        )
+    return pause
 
 
 def record_admin_change(case: Case, user, note: str, changes: list, now: datetime.datetime) -> None:

@@ -16,6 +16,9 @@ urlpatterns = [
     path("cases/<str:code>/attachments/<int:pk>/", views.download, name="download"),
     path("cases/<str:code>/attachments/<int:pk>/view/", views.view_attachment, name="attachment"),
     path("cases/<str:code>/materials/<int:pk>/provided/", views.provide, name="provide"),
+    path("cases/<str:code>/pause/", views.pause, name="pause"),
+    path("cases/<str:code>/resume/", views.resume, name="resume"),
+    path("cases/<str:code>/complexity/", views.complexity, name="complexity"),
     path("manage/categories/", manage_views.category_list, name="categories"),
     path("manage/categories/<int:pk>/", manage_views.category_edit, name="category_edit"),
 ]

@@ -20,7 +20,16 @@ from jiefen.localtime import LOCAL_TZ
 from jiefen.spreadsheets import xlsx_response
 
 from . import attachments, bulk, exports, selectors, services
-from .forms import AttachmentForm, CaseFilterForm, CaseForm, PartyFormSet, filled_party_forms
+from .forms import (
+    AttachmentForm,
+    CaseFilterForm,
+    CaseForm,
+    ComplexityForm,
+    PartyFormSet,
+    PauseForm,
+    ResumeForm,
+    filled_party_forms,
+)
 from .pages import PAGE_SIZES, case_table_page, render_case_page, transition_form
 from .registry import annotate_lists, batch_action, batch_actions
 from .selectors import visible_case_or_404
@@ -230,7 +239,13 @@ def upload(request, code):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_attachment(case, request.user, form.cleaned_data["file"], clock.now())
+            services.add_attachment(
+                case,
+                request.user,
+                form.cleaned_data["file"],
+                clock.now(),
+                resumes_pause=form.cleaned_data["resumes_pause"],
+            )
         except ServiceError as e:
             messages.error(request, e.message)
         else:
@@ -287,3 +302,62 @@ def provide(request, code, pk):
     else:
         messages.success(request, _("Material marked as provided."))
     return redirect("cases:detail", code=case.code)
+
+
+def _clock_action(request, code, form_class, call, done: str, bound_key: str):
+    """Pause, resume, complexity: the service on success, else the case page with the form."""
+    case = visible_case_or_404(request.user, code)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(case, form.cleaned_data)
+        except ServiceError as e:
+            apply_errors(e, form)
+            messages.error(request, e.message)
+        else:
+            messages.success(request, done)
+            return redirect("cases:detail", code=case.code)
+    return render_case_page(request, case, extra={bound_key: form}, status=422)
+
+
+@login_required
+@require_POST
+def pause(request, code):
+    return _clock_action(
+        request,
+        code,
+        PauseForm,
+        lambda case, d: services.pause_case(
+            case, request.user, d["reason"], d["note"], clock.now()
+        ),
+        _("The time limit is paused."),
+        "pause_form",
+    )
+
+
+@login_required
+@require_POST
+def resume(request, code):
+    return _clock_action(
+        request,
+        code,
+        ResumeForm,
+        lambda case, d: services.resume_case(case, request.user, clock.now(), d["note"]),
+        _("The time limit runs again."),
+        "resume_form",
+    )
+
+
+@login_required
+@require_POST
+def complexity(request, code):
+    return _clock_action(
+        request,
+        code,
+        ComplexityForm,
+        lambda case, d: services.change_complexity(
+            case, request.user, d["complexity"], d["reason"], clock.now()
+        ),
+        _("The complexity is changed."),
+        "complexity_form",
+    )

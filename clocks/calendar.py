@@ -124,6 +124,55 @@ def working_days_between(a: datetime.date, b: datetime.date) -> int:
     return sum(cal.is_workday(a + datetime.timedelta(days=i)) for i in range(1, (b - a).days + 1))
 
 
+def _start_of_day(date: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(date, datetime.time(), tzinfo=SHANGHAI)
+
+
+def working_time_between(a: datetime.datetime, b: datetime.datetime) -> datetime.timedelta:
+    """The part of [a, b) that falls on working days (Asia/Shanghai days): a clock paused
+    from Friday 10:00 to Monday 10:00 over an ordinary weekend was paused 14 + 10 = 24
+    working hours. Zero when b is not after a."""
+    _require_aware(a)
+    _require_aware(b)
+    if b <= a:
+        return datetime.timedelta(0)
+    cal = _Calendar(since=local_date(a))
+    total = datetime.timedelta(0)
+    day = local_date(a)
+    while True:
+        lo = max(a, _start_of_day(day))
+        hi = min(b, _start_of_day(day + datetime.timedelta(days=1)))
+        if hi > lo and cal.is_workday(day):
+            total += hi - lo
+        if hi >= b:
+            return total
+        day += datetime.timedelta(days=1)
+
+
+def add_working_time(start: datetime.datetime, amount: datetime.timedelta) -> datetime.datetime:
+    """The moment `amount` of working time after `start`: time on non-working days (weekends,
+    holidays) does not count, 调休 make-up days do. The inverse of working_time_between when
+    `start` is on a working day: working_time_between(start, add_working_time(start, t)) == t.
+    A resumed clock's due time moves by its paused working time this way."""
+    _require_aware(start)
+    if amount < datetime.timedelta(0):
+        raise ValueError("Working time cannot be negative.")
+    day = local_date(start)
+    cal = _Calendar(since=day)
+    moment = start
+    while True:
+        next_day = _start_of_day(day + datetime.timedelta(days=1))
+        if cal.is_workday(day):
+            room = next_day - moment
+            if amount <= room:
+                return moment + amount
+            amount -= room
+        elif not amount:
+            return moment
+        day += datetime.timedelta(days=1)
+        moment = next_day
+
+
 def _require_aware(moment: datetime.datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("Time limits need time-zone-aware datetimes.")

@@ -4,6 +4,8 @@ working-day calendar and the escalation policies that say how long each level ha
 The tables kept their names (routing_*) when these models moved here from `routing`.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,6 +18,17 @@ DEFAULT_ACCEPT_HOURS = 24
 # 人民调解工作若干规定 (司法部令第75号) 第三十三条: "人民调解委员会调解纠纷，一般在一个月内调结。"
 DEFAULT_RESOLVE_DAYS = 30
 DEFAULT_WARN_PERCENT = 80
+# The same article is the ceiling of every resolve limit by complexity: a region may be faster
+# than one month (辉南: 简单问题马上办、一般问题精准办、疑难问题合力办), never slower.
+MAX_COMPLEXITY_DAYS = DEFAULT_RESOLVE_DAYS
+
+
+class Complexity(models.TextChoices):
+    """How hard a case is (简单 / 一般 / 疑难); the region's policy gives each its resolve limit."""
+
+    SIMPLE = "simple", _("simple case")
+    ORDINARY = "ordinary", _("ordinary case")
+    COMPLEX = "complex", _("complex case")
 
 
 class Clock(models.TextChoices):
@@ -74,6 +87,11 @@ class Deadline(models.Model):
     overdue_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     met = models.BooleanField(null=True)
+    # A paused clock (the case waits for a party's material, an appraisal, a court) is not due
+    # while `paused_at` is set; on resume its due time moves by the paused working time, which
+    # adds up in `paused_for`.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_for = models.DurationField(default=datetime.timedelta)
 
     class Meta:
         verbose_name = _("time limit")
@@ -161,6 +179,28 @@ class EscalationPolicy(models.Model):
             "From acceptance; the Provisions on People's Mediation (art. 33) say one month."
         ),
     )
+    # Resolve limits by complexity; empty: the general resolve limit above.
+    simple_days = models.PositiveIntegerField(
+        _("simple cases: resolve within (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COMPLEXITY_DAYS)],
+        help_text=_("Empty: the general limit. At most 30 days (one month, art. 33)."),
+    )
+    ordinary_days = models.PositiveIntegerField(
+        _("ordinary cases: resolve within (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COMPLEXITY_DAYS)],
+        help_text=_("Empty: the general limit. At most 30 days (one month, art. 33)."),
+    )
+    complex_days = models.PositiveIntegerField(
+        _("complex cases: resolve within (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COMPLEXITY_DAYS)],
+        help_text=_("Empty: the general limit. At most 30 days (one month, art. 33)."),
+    )
     warn_percent = models.PositiveSmallIntegerField(
         _("remind at (% of the time)"),
         default=DEFAULT_WARN_PERCENT,
@@ -176,6 +216,18 @@ class EscalationPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def resolve_days_for(self, complexity: str) -> int:
+        """The resolve limit in days of a case of this complexity ("" = not set yet)."""
+        days = {
+            Complexity.SIMPLE: self.simple_days,
+            Complexity.ORDINARY: self.ordinary_days,
+            Complexity.COMPLEX: self.complex_days,
+        }.get(complexity)
+        if days is None:
+            return self.resolve_days
+        # 人民调解工作若干规定 art. 33 (one month) caps a complexity's limit, whatever was stored.
+        return min(days, MAX_COMPLEXITY_DAYS)
 
 
 class PolicyArea(models.Model):

@@ -308,7 +308,11 @@ class _CaseBuilder:
                 break
             params: dict = {}
             note = ""
-            if step == "route":
+            if step == "accept":
+                # 简单 / 一般 / 疑难, mixed (from the case's number: the random stream of the
+                # rest of the demo stays as it was).
+                params["complexity"] = COMPLEXITY_MIX[case.pk % len(COMPLEXITY_MIX)]
+            elif step == "route":
                 params["unit_id"] = self.unit_for(routes[0], village).pk
             elif step == "return":
                 if len(routes) > 1:
@@ -339,6 +343,9 @@ class _CaseBuilder:
             )
         self.rate(case)
         return case
+
+
+COMPLEXITY_MIX = ["simple", "ordinary", "ordinary", "simple", "complex", "ordinary", "simple"]
 
 
 def build_cases(demo: Demo, rng: random.Random, n: int, now: datetime.datetime) -> None:

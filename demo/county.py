@@ -244,3 +244,7 @@ def assign_policy(demo: Demo) -> None:
     policy = EscalationPolicy.objects.filter(name="巫山时限制").first()
     if policy:
         PolicyArea.objects.get_or_create(area=demo.county, defaults={"policy": policy})
+        # Resolve limits by complexity, as counties the research found set them (seed 001,
+        # 辉南: 简单问题马上办、一般问题精准办、疑难问题合力办，明确办结时限; 东至 1 / 7 / 20 days).
+        policy.simple_days, policy.ordinary_days, policy.complex_days = 1, 7, 20
+        policy.save(update_fields=["simple_days", "ordinary_days", "complex_days"])

@@ -28,6 +28,7 @@ from .mediation import build_mediation
 from .petitions import build_petitions
 from .risk import build_risk
 from .rules import build_rules
+from .time_limits import build_time_limits
 
 __all__ = ["PASSWORD", "Demo", "seed"]
 
@@ -51,6 +52,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_daily_reports(demo, rng, now)
         build_risk(demo, now)
         build_petitions(demo, now)
+        build_time_limits(demo, now)
     return demo
 
 

@@ -130,8 +130,28 @@ class PolicyForm(forms.Form):
         initial=DEFAULT_WARN_PERCENT,
         required=False,
     )
+    # 简单 / 一般 / 疑难: left empty, the general resolve limit above.
+    simple_days = forms.IntegerField(
+        label=_("simple cases: resolve within (days)"), min_value=1, required=False
+    )
+    ordinary_days = forms.IntegerField(
+        label=_("ordinary cases: resolve within (days)"), min_value=1, required=False
+    )
+    complex_days = forms.IntegerField(
+        label=_("complex cases: resolve within (days)"),
+        min_value=1,
+        required=False,
+        help_text=_("Empty: the general limit. At most 30 days (one month, art. 33)."),
+    )
 
-    LIMITS = ("accept_hours", "resolve_days", "warn_percent")
+    LIMITS = (
+        "accept_hours",
+        "resolve_days",
+        "warn_percent",
+        "simple_days",
+        "ordinary_days",
+        "complex_days",
+    )
 
     def limits(self) -> dict[str, int]:
         return {

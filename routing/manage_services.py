@@ -182,6 +182,10 @@ class PolicyInput:
     accept_hours: int = DEFAULT_ACCEPT_HOURS
     resolve_days: int = DEFAULT_RESOLVE_DAYS
     warn_percent: int = DEFAULT_WARN_PERCENT
+    # Resolve limits by complexity (简单 / 一般 / 疑难); None: the general resolve_days.
+    simple_days: int | None = None
+    ordinary_days: int | None = None
+    complex_days: int | None = None
 
 
 def step_key(index: int, name: str = "") -> str:
@@ -204,6 +208,9 @@ def save_policy(
     policy.accept_hours = data.accept_hours
     policy.resolve_days = data.resolve_days
     policy.warn_percent = data.warn_percent
+    policy.simple_days = data.simple_days
+    policy.ordinary_days = data.ordinary_days
+    policy.complex_days = data.complex_days
     errors = _model_errors(policy)
 
     steps: list[EscalationStep] = []

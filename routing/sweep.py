@@ -116,7 +116,8 @@ def _claim_batches(pending: Q, claim: dict, handle: Callable[[list[Deadline]], N
 def sweep(now: datetime.datetime) -> SweepResult:
     """Process every reminder and deadline due at `now`; no cap per run."""
     result = SweepResult()
-    open_ = Q(state=DeadlineState.OPEN)
+    # A paused clock (the case waits for a party's material, an appraisal, a court) is not due.
+    open_ = Q(state=DeadlineState.OPEN, paused_at__isnull=True)
 
     def remind(batch: list[Deadline]) -> None:
         # Escalation clocks are not owed by anyone: they only measure a level's time.

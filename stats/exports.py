@@ -14,7 +14,7 @@ from risk.figures import figures as risk_figures
 from risk.models import Grade
 
 from . import selectors
-from .indicators import INDICATORS
+from .indicators import INDICATORS, STOCK
 from .models import Dim
 
 RANK_KEYS = ("accepted", "resolved", "resolution_rate", "closed", "closure_rate", "overdue")
@@ -46,6 +46,26 @@ def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
             str(Dim(table).label),
             [str(Dim(table).label), *names],
             [[labels.get(v, v), *[_fig(k, c) for k in RANK_KEYS]] for v, c in data],
+        )
+    if table == "complexity":
+        labels = selectors.dim_labels()[Dim.COMPLEXITY]
+        keys = ("accepted", "closed", "on_time_rate", "timely_acceptance_rate", "paused_cases")
+        data = selectors.sums(area, period, Dim.COMPLEXITY)
+        return (
+            _("On-time closure by complexity"),
+            [_("complexity"), *[str(INDICATORS[k].name) for k in keys]],
+            [
+                [labels.get(v, v), *[_fig(k, data[v]) for k in keys]]
+                for v in ("simple", "ordinary", "complex", "")
+                if v in data
+            ],
+        )
+    if table == "stock":
+        values = selectors.stock(area, period, q.today)
+        return (
+            _("Open cases and new cases (存量与增量)"),
+            [_("Statistical indicator"), str(period)],
+            [[str(f.name), values[k]] for k, f in STOCK.items()],
         )
     if table == "subareas":
         data = selectors.sub_areas(area, period)
@@ -158,7 +178,7 @@ def workbook(request, q, table: str) -> bytes | None:
     ws.column_dimensions["A"].width = 28
     defs = wb.create_sheet(_("Definitions"))
     append_row(defs, [_("Statistical indicator"), _("definition")])
-    for i in INDICATORS.values():
+    for i in [*INDICATORS.values(), *STOCK.values()]:
         append_row(defs, [str(i.name), str(i.definition)])
     defs.column_dimensions["A"].width = 24
     defs.column_dimensions["B"].width = 100

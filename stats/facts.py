@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.db.models.fields.json import KT
 
 from areas.models import Area, path_ids
-from cases.models import Case, Channel, TimelineEvent
+from cases.models import Case, CasePause, Channel, TimelineEvent
 from cases.registry import PARTY_RATED, SATISFIED, Outcome, kinds_with_outcome
 from cases.workflow import TransferChannel
 from clocks.models import Clock, Deadline
@@ -36,6 +36,7 @@ CASE_FIELDS = (
     "owner_unit_id",
     "reporter_id",
     "transfer_channel",
+    "complexity",
 )
 FACT_FIELDS = (
     "accepted_on",
@@ -51,6 +52,8 @@ FACT_FIELDS = (
     "level",
     "owner_unit_id",
     "reporter_id",
+    "complexity",
+    "closed_on",
     *COUNTERS,
 )
 
@@ -101,10 +104,19 @@ class History:
         return self.evaluated and all(r in SATISFIED for r in self.ratings)
 
 
-def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool) -> dict | None:
+def fact_for(
+    case: dict,
+    levels: dict[int, int],
+    history: History,
+    overdue: bool,
+    accepted_late: bool = False,
+    pauses: tuple[int, int] = (0, 0),
+) -> dict | None:
     """The fact row of a case (a dict of FACT_FIELDS), or None if it was never accepted.
 
-    `case` has CASE_FIELDS; `levels` maps level → id of the case area and its ancestors.
+    `case` has CASE_FIELDS; `levels` maps level → id of the case area and its ancestors;
+    `accepted_late`: its accept-by clock was exceeded; `pauses`: how many times its clocks
+    were paused and the working seconds of the pauses that ended.
     """
     if case["accepted_at"] is None:
         return None
@@ -122,6 +134,8 @@ def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool
         "level": case["level"],
         "owner_unit_id": case["owner_unit_id"],
         "reporter_id": case["reporter_id"],
+        "complexity": case["complexity"],
+        "closed_on": local_day(case["closed_at"]) if closed else None,
         "accepted": 1,
         "resolved": int(resolved),
         "closed": int(closed),
@@ -136,13 +150,16 @@ def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool
         "handling_seconds": (
             int((case["closed_at"] - case["accepted_at"]).total_seconds()) if closed else 0
         ),
+        "accepted_on_time": int(not accepted_late),
+        "paused": int(pauses[0] > 0),
+        "paused_seconds": pauses[1],
     }
     return fact
 
 
-def overdue_q() -> Q:
-    """A resolve-by clock that the sweep found overdue, or that was closed late."""
-    return Q(clock=Clock.RESOLVE) & (Q(overdue_at__isnull=False) | Q(met=False))
+def overdue_q(clock: str = Clock.RESOLVE) -> Q:
+    """A clock (resolve-by unless named) that the sweep found overdue, or closed late."""
+    return Q(clock=clock) & (Q(overdue_at__isnull=False) | Q(met=False))
 
 
 def facts_of(case_ids: Iterable[int]) -> dict[int, dict]:
@@ -182,12 +199,26 @@ def _facts(
     overdue = set(
         Deadline.objects.filter(overdue_q(), **events_of).values_list("case_id", flat=True)
     )
+    accepted_late = set(
+        Deadline.objects.filter(overdue_q(Clock.ACCEPT), **events_of).values_list(
+            "case_id", flat=True
+        )
+    )
+    pauses = {
+        case_id: (n, int(span.total_seconds()) if span else 0)
+        for case_id, n, span in CasePause.objects.filter(**events_of)
+        .values("case_id")
+        .annotate(n=Count("pk"), span=Sum("working_time"))
+        .values_list("case_id", "n", "span")
+    }
     for case in cases:
         fact = fact_for(
             case,
             levels[case["area_id"]],
             histories.get(case["pk"], History()),
             case["pk"] in overdue,
+            case["pk"] in accepted_late,
+            pauses.get(case["pk"], (0, 0)),
         )
         if fact is not None:
             yield case["pk"], fact

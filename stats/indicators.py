@@ -103,10 +103,47 @@ INDICATORS: dict[str, Indicator] = {
         _I(
             "on_time_rate",
             _("On-time closure rate"),
-            _("Closed cases whose resolve-by time limit was never exceeded ÷ closed cases."),
+            _(
+                "Closed cases whose resolve-by time limit was never exceeded ÷ closed cases. "
+                "The limit is the one of the case's complexity (简单 / 一般 / 疑难) in its "
+                "region's policy, and time paused with an audited reason (waiting for the "
+                "party's materials, an appraisal, a court) is excluded: a paused clock's due "
+                "time moves by the paused working time. Broken down by complexity below."
+            ),
             "closed_on_time",
             "closed",
             "rate",
+        ),
+        _I(
+            "timely_acceptance_rate",
+            _("Timely acceptance rate"),
+            _(
+                "Cases accepted (受理) within the accept-by limit of their region's policy "
+                "(from registration to acceptance) ÷ cases accepted (及时受理率)."
+            ),
+            "accepted_on_time",
+            "accepted",
+            "rate",
+        ),
+        _I(
+            "paused_cases",
+            _("Cases paused"),
+            _(
+                "Accepted cases whose time limit was paused at least once with an audited "
+                "reason (waiting for the party's materials, an appraisal or a court)."
+            ),
+            "paused",
+        ),
+        _I(
+            "avg_paused_days",
+            _("Average paused time (days)"),
+            _(
+                "Mean working time the paused cases waited, in days of 24 working hours "
+                "(weekends and holidays not counted); a pause still running counts once it ends."
+            ),
+            "paused_seconds",
+            "paused",
+            "days",
         ),
         _I(
             "first_time_rate",
@@ -185,6 +222,43 @@ assert all(
     i.numerator in COUNTERS and (not i.denominator or i.denominator in COUNTERS)
     for i in INDICATORS.values()
 )
+
+
+@dataclass(frozen=True)
+class StockFigure:
+    """存量 / 增量 (seed 004, 城关: 减少存量、遏制增量): not a sum over the period's cohort."""
+
+    key: str
+    name: str
+    definition: str
+
+
+STOCK: dict[str, StockFigure] = {
+    f.key: f
+    for f in [
+        StockFigure(
+            "stock_start",
+            _("Open cases at the start (存量)"),
+            _(
+                "Cases accepted before the period and not closed (办结) at its start — open at "
+                "the end of the day before it, by their current closing date."
+            ),
+        ),
+        StockFigure(
+            "increment",
+            _("New cases (增量)"),
+            _("Cases accepted (受理) in the period: the same cases as “Cases accepted”."),
+        ),
+        StockFigure(
+            "stock_end",
+            _("Open cases at the end (存量)"),
+            _(
+                "Cases accepted and not closed at the end of the period (today, while it is "
+                "under way), whenever they were accepted, by their current closing date."
+            ),
+        ),
+    ]
+}
 # The figures a ranking of sub-areas or units shows.
 RANKING = ("accepted", "resolution_rate", "overdue")
 # The rates an assessment score weighs; overdue and missed 报到 are per-case deductions.

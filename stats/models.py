@@ -20,6 +20,9 @@ COUNTERS = (
     "court_success",
     "litigation",
     "handling_seconds",
+    "accepted_on_time",
+    "paused",
+    "paused_seconds",
 )
 # Each counter summed under its own name, for a values(...).annotate(**SUM_ANNOTATIONS).
 SUM_ANNOTATIONS = {c: Sum(c) for c in COUNTERS}
@@ -38,6 +41,9 @@ class Counters(models.Model):
     court_success = models.IntegerField(default=0)
     litigation = models.IntegerField(default=0)
     handling_seconds = models.BigIntegerField(default=0)
+    accepted_on_time = models.IntegerField(default=0)
+    paused = models.IntegerField(default=0)
+    paused_seconds = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -67,6 +73,9 @@ class CaseFact(Counters):
     level = models.PositiveSmallIntegerField()
     owner_unit_id = models.IntegerField()
     reporter_id = models.IntegerField(null=True)
+    complexity = models.CharField(max_length=10, blank=True, default="")
+    # The day the case was closed (办结), for the cases open at a date (存量).
+    closed_on = models.DateField(null=True)
 
     class Meta:
         verbose_name = _("case figures")
@@ -88,6 +97,7 @@ class Dim(models.TextChoices):
     CATEGORY = "category", _("category")
     CHANNEL = "channel", _("intake channel")
     LEVEL = "level", _("handling level")
+    COMPLEXITY = "complexity", _("complexity")
     # The owning unit (value: its id), by month: `day` is the first day of the month. The
     # unit table of a large area sums one row per unit and month instead of its facts.
     UNIT_MONTH = "unit_month", _("handling unit, by month")

@@ -2,6 +2,7 @@
 against a fresh computation (`manage.py check_stats`)."""
 
 import contextlib
+import datetime
 import itertools
 from collections.abc import Callable, Iterable
 
@@ -22,6 +23,7 @@ def _dim_sql(dim: str) -> str:
         Dim.CATEGORY: "category",
         Dim.CHANNEL: "channel",
         Dim.LEVEL: "CAST(level AS VARCHAR(2))",
+        Dim.COMPLEXITY: "complexity",
         Dim.UNIT_MONTH: "CAST(owner_unit_id AS VARCHAR(20))",
     }[dim]
 
@@ -95,6 +97,11 @@ def _fact_indexes_dropped():
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+def _cell(value):
+    """A fact's value as COPY and executemany take it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 def _write_facts(
     facts: Iterable[tuple[int, dict]], report: Callable[[int], None] | None = None
 ) -> int:
@@ -102,10 +109,7 @@ def _write_facts(
     Plain tuples, not model instances: building 10 million instances would dominate."""
     cols = ["case_id", *FACT_FIELDS]
     table = CaseFact._meta.db_table
-    rows = (
-        (case_id, *(fact[f].isoformat() if f == "accepted_on" else fact[f] for f in FACT_FIELDS))
-        for case_id, fact in facts
-    )
+    rows = ((case_id, *(_cell(fact[f]) for f in FACT_FIELDS)) for case_id, fact in facts)
     insert = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
     written = 0
     with connection.cursor() as cursor:

@@ -42,6 +42,7 @@ def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
         Dim.CATEGORY: (day, fact["category"]),
         Dim.CHANNEL: (day, fact["channel"]),
         Dim.LEVEL: (day, str(fact["level"])),
+        Dim.COMPLEXITY: (day, fact["complexity"]),
         Dim.UNIT_MONTH: (day.replace(day=1), str(fact["owner_unit_id"])),
     }
     keys = []
@@ -186,9 +187,9 @@ def move_subtree(sender, area: Area, old_path: str, **kwargs) -> None:
         return
     facts = CaseFact.objects.filter(**{f"l{area.level}": area.pk})
     deltas = new_deltas()
-    groups = facts.values("accepted_on", "category", "channel", "level", "owner_unit_id").annotate(
-        **SUM_ANNOTATIONS
-    )
+    groups = facts.values(
+        "accepted_on", "category", "channel", "level", "owner_unit_id", "complexity"
+    ).annotate(**SUM_ANNOTATIONS)
     for group in groups:
         for ancestors, sign in ((old, -1), (new, 1)):
             # Only the changed large ancestors: the others keep counting these cases.

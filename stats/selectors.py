@@ -15,6 +15,7 @@ from areas.models import Area, Level, Membership, Role, Unit, path_ids
 from areas.selectors import scope_of, visible_areas
 from cases.models import Case, Category, Channel, TimelineEvent
 from cases.selectors import cases_visible_to
+from clocks.models import Complexity
 from coordination.models import Summons
 from jiefen.localtime import LOCAL_TZ
 from portal.models import MissedDailyReport
@@ -184,6 +185,7 @@ def dim_labels() -> dict[str, dict[str, str]]:
         Dim.CATEGORY: dict(Category.objects.filter(parent=None).values_list("code", "name")),
         Dim.CHANNEL: {k: str(v) for k, v in Channel.choices},
         Dim.LEVEL: {str(k): str(v) for k, v in Level.choices},
+        Dim.COMPLEXITY: {"": str(_("not set")), **{k: str(v) for k, v in Complexity.choices}},
     }
 
 
@@ -205,6 +207,7 @@ FACT_DIM_FIELD = {
     Dim.CATEGORY: "category",
     Dim.CHANNEL: "channel",
     Dim.LEVEL: "level",
+    Dim.COMPLEXITY: "complexity",
 }
 
 
@@ -405,6 +408,38 @@ def units(area: Area, period: Period) -> list[tuple[Unit, dict, int]]:
     return [(r.unit, r.counters, r.missed) for r in with_units(unit_rows(area, period))]
 
 
+# ---------------------------------------------------------------- 存量 and 增量
+
+
+STOCK_DAYS_KEYS = ("stock_start", "stock_end")
+
+
+def stock_days(period: Period, today: datetime.date) -> dict[str, datetime.date]:
+    """The dates whose open cases are the period's 存量: at the start (the end of the day
+    before it) and at its end (or today, while the period is under way)."""
+    return {
+        "stock_start": period.start - datetime.timedelta(days=1),
+        "stock_end": min(period.end, today),
+    }
+
+
+def open_at_q(day: datetime.date, prefix: str = "") -> Q:
+    """Facts of cases open at the end of `day`: accepted by then and not closed by then."""
+    return Q(**{f"{prefix}accepted_on__lte": day}) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": day})
+    )
+
+
+def stock(area: Area, period: Period, today: datetime.date) -> dict[str, int]:
+    """期初存量, 增量 and 期末存量 of the area (see stats.indicators.STOCK)."""
+    facts = CaseFact.objects.filter(**{f"l{area.level}": area.pk})
+    out = {
+        key: facts.filter(open_at_q(day)).count() for key, day in stock_days(period, today).items()
+    }
+    out["increment"] = total(area, period)["accepted"]
+    return out
+
+
 # ---------------------------------------------------------------- access and case lists
 
 
@@ -434,12 +469,15 @@ def cases_behind(
     unit_id: int | None = None,
     own: bool = False,
     reporter_id: int | None = None,
+    today: datetime.date | None = None,
 ) -> QuerySet[Case]:
     """The visible cases behind a figure: exactly as many as the figure counts."""
+    q = Q(**{f"fact__l{area.level}": area.pk})
+    if indicator in STOCK_DAYS_KEYS:  # 存量: open at a date, whenever accepted
+        day = stock_days(period, today or period.end)[indicator]
+        return cases_visible_to(user).filter(q & open_at_q(day, "fact__"))
     ind = INDICATORS[indicator]
-    q = Q(**{f"fact__l{area.level}": area.pk}) & Q(
-        fact__accepted_on__range=(period.start, period.end)
-    )
+    q &= Q(fact__accepted_on__range=(period.start, period.end))
     if dim in FACT_DIM_FIELD:
         q &= Q(**{f"fact__{FACT_DIM_FIELD[dim]}": value})
     if unit_id:

@@ -26,7 +26,7 @@ from risk.figures import figures as risk_figures
 
 from . import charts, exports, report, selectors
 from .forms import StatsQueryForm
-from .indicators import INDICATORS, RANKING
+from .indicators import INDICATORS, RANKING, STOCK
 from .models import AssessmentWeight, Dim, StarLevel
 from .rebuild import rebuild as rebuild_figures
 from .selectors import Period
@@ -209,8 +209,48 @@ def dashboard(request):
             "ranking": RANKING_INDICATORS,
             "risk_figures": risk_figures(q.area, q.period.start, q.period.end),
             "petition_figures": petition_figures(q.area, q.period.start, q.period.end),
+            "complexity_rows": complexity_rows(q),
+            "on_time": INDICATORS["on_time_rate"],
+            "stock": stock_figures(q),
         },
     )
+
+
+def complexity_rows(q: Query) -> list[dict]:
+    """按期办结率 by complexity (简单 / 一般 / 疑难 / not set), each count linked to its cases."""
+    labels = selectors.dim_labels()[Dim.COMPLEXITY]
+    on_time, rate = INDICATORS["on_time_rate"], INDICATORS["timely_acceptance_rate"]
+    sums = selectors.sums(q.area, q.period, Dim.COMPLEXITY)
+    order = ["simple", "ordinary", "complex", ""]
+    return [
+        {
+            "label": labels.get(v, v),
+            "accepted": c["accepted"],
+            "closed": c["closed"],
+            "on_time": c["closed_on_time"],
+            "rate": fmt(on_time, on_time.value(c)),
+            "timely": fmt(rate, rate.value(c)),
+            "paused": c["paused"],
+            "href": CASES + q.params(indicator="accepted", dim=Dim.COMPLEXITY, value=v),
+            "closed_href": CASES + q.params(indicator="closed", dim=Dim.COMPLEXITY, value=v),
+            "on_time_href": CASES + q.params(indicator="on_time_rate", dim=Dim.COMPLEXITY, value=v),
+        }
+        for v in sorted(sums, key=lambda v: order.index(v) if v in order else 9)
+        for c in [sums[v]]
+    ]
+
+
+def stock_figures(q: Query) -> list[dict]:
+    """期初存量, 增量, 期末存量 with their definitions and the cases behind each."""
+    values = selectors.stock(q.area, q.period, q.today)
+    return [
+        {
+            "fig": f,
+            "value": values[key],
+            "href": CASES + q.params(indicator="accepted" if key == "increment" else key),
+        }
+        for key, f in STOCK.items()
+    ]
 
 
 def rank_row(q: Query, c: dict, **extra) -> dict:
@@ -270,7 +310,7 @@ def rank_rows(q: Query, rows) -> list[dict]:
 def case_list(request):
     q = Query(request)
     key = request.GET.get("indicator", "accepted")
-    if key not in INDICATORS:
+    if key not in INDICATORS and key not in selectors.STOCK_DAYS_KEYS:
         raise Http404
     qs = selectors.cases_behind(
         request.user,
@@ -282,6 +322,7 @@ def case_list(request):
         unit_id=q.data["unit"],
         reporter_id=q.data["reporter"],
         own=request.GET.get("own") == "1",
+        today=q.today,
     )
     qs = (
         annotate_lists(with_overdue(qs, clock.now()))
@@ -293,7 +334,7 @@ def case_list(request):
         "stats/cases.html",
         {
             "q": q,
-            "ind": INDICATORS[key],
+            "ind": INDICATORS.get(key) or STOCK[key],
             "page": case_table_page(request, qs),
             "table_id": "stats-cases",
         },

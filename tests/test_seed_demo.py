@@ -13,7 +13,7 @@ from django.test import Client
 
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from areas.services import check_area_code
-from cases.models import Case, Channel, Party, PartyKind, TimelineEvent
+from cases.models import Case, CasePause, Channel, Party, PartyKind, TimelineEvent
 from clocks.policies import policy_for_area
 from demo import county
 from demo import seed as demo
@@ -141,6 +141,17 @@ def test_seed_demo_builds_the_county():
     assert ChannelGuide.objects.count() >= 5
     assert TimelineEvent.objects.filter(kind="reception_held").count() == 1
     assert ReceptionDay.objects.filter(date__gt=NOW.date()).exists()
+    # 简单 / 一般 / 疑难: the county's limits are 1 / 7 / 20 days and cases are of every kind;
+    # some wait with their clocks paused (a party's material, an appraisal), one pause ended.
+    policy = county.policy_assignment.policy
+    assert (policy.simple_days, policy.ordinary_days, policy.complex_days) == (1, 7, 20)
+    assert set(cases.values_list("complexity", flat=True)) >= {"simple", "ordinary", "complex"}
+    pauses = CasePause.objects.all()
+    assert pauses.filter(resumed_at__isnull=True).count() >= 2
+    assert pauses.filter(resumed_at__isnull=False, working_time__gt=datetime.timedelta(0)).exists()
+    assert {p.reason for p in pauses} >= {"materials", "appraisal"}
+    paused = pauses.filter(resumed_at__isnull=True).first().case
+    assert paused.deadlines.filter(clock="resolve", paused_at__isnull=False).exists()
 
 
 @pytest.mark.django_db

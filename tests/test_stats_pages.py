@@ -11,7 +11,7 @@ from PIL import Image
 
 from areas.models import Membership, Role
 from jiefen import clock
-from stats.indicators import INDICATORS
+from stats.indicators import INDICATORS, STOCK
 from stats.models import AssessmentWeight
 from tests.factories import new_case
 from tests.stats_data import act, at, party_rates
@@ -28,6 +28,8 @@ TABLES = (
     "unitscores",
     "gridworkers",
     "review",
+    "complexity",
+    "stock",
 )
 COMMITTEE = "镇1村1人民调解委员会"
 # The committee handled A–H (stats_data): 8 accepted, 5 resolved, 7 closed, 6 of them on
@@ -66,7 +68,9 @@ def test_every_table_exports_to_excel_with_area_period_and_definitions(november,
         assert rows[0][0].startswith(f"镇1（{town.code}）"), table
         assert rows[1][:2] == ("统计期间", "2026-11-01 – 2026-11-30"), table
         assert definitions[0] == ("指标", "口径")
-        assert [r[0] for r in definitions[1:]] == [name(k) for k in INDICATORS]
+        assert [r[0] for r in definitions[1:]] == [name(k) for k in INDICATORS] + [
+            str(f.name) for f in STOCK.values()
+        ]
         assert all(r[1] for r in definitions[1:])  # every indicator has its definition
         tables[table] = rows[4:]  # title, period, blank, header
 
