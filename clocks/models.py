@@ -37,6 +37,10 @@ class Clock(models.TextChoices):
     PROGRESS = "progress", _("report progress by")
     # 稳控: a stabilised case is reviewed by its review date.
     REVIEW = "review", _("review the stabilised case by")
+    # 回访: a closed case is visited by the region's follow-up rules (the followup app).
+    VISIT = "visit", _("follow-up visit by")
+    # 履行: a mediation agreement's performance is checked at its performance date.
+    PERFORM = "perform", _("check the agreement's performance by")
 
 
 class DeadlineState(models.TextChoices):
