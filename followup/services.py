@@ -63,13 +63,17 @@ MAX_TEXT = 2000
 
 
 def setting_for(area: Area) -> FollowUpSetting:
-    """The setting of the area or its nearest ancestor; the defaults where none is set."""
+    """The setting of the area or its nearest ancestor. Where no region has set one, no
+    visit is owed (the obligation is the region's decision), and a visit that is made
+    follows the default rules (not within a day of the closing; a rebound reopens)."""
     chain = area.ancestor_ids
     by_area = {s.area_id: s for s in FollowUpSetting.objects.filter(area_id__in=chain)}
     for area_id in reversed(chain):  # the path runs from the root down: the last is nearest
         if area_id in by_area:
             return by_area[area_id]
-    return FollowUpSetting(area=area)
+    return FollowUpSetting(
+        area=area, after_resolved=False, after_stabilised=False, second_from_grade=""
+    )
 
 
 def local_date(at: datetime.datetime) -> datetime.date:
