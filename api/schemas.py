@@ -151,7 +151,6 @@ class TransitionIn(Schema):
     unit_id: Id | None = Field(None, description="route: the unit that will handle the case.")
     channel: Text(20, description="transfer: litigation, arbitration, petition…") = ""
     category_code: Text(10, description="accept: set the category first.") = ""
-    satisfaction: Text(20, description="follow_up: satisfied, basic or unsatisfied.") = ""
     measures: Text(2000, description="stabilise (稳控): the control measures.") = ""
     responsible: Text(80, description="stabilise (稳控): who keeps it under control.") = ""
     review_date: ApiDate | None = Field(

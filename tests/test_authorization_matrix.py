@@ -274,6 +274,18 @@ FILL: dict[str, Fill] = {
     ),  # fmt: skip
     "risk:notice_acknowledge": Fill(within(meetings.notices_for, NoticeRecipient), pk),
     "api:case_risk": CASE_API,
+    "api:case_visits": CASE_API,
+    "api:case_visit_add": CASE_API,
+    "api:case_performance": CASE_API,
+    "api:case_performance_add": Fill(
+        by_case(Agreement),
+        lambda a: {"code": a.case.code, "agreement_id": a.pk},
+        api=True,
+        mixed=True,
+        mixed_key="agreement_id",
+    ),
+    "followup:visit": CASE,
+    "followup:performance": Fill(by_case(Agreement), with_case("case"), mixed=True),
     "api:case_risk_set": CASE_API,
     "api:key_person": Fill(within(keypersons.persons_visible_to, KeyPerson), pk, api=True),
     "api:meeting": Fill(within(meetings.meetings_visible_to, Meeting), pk, api=True),
