@@ -23,6 +23,7 @@ from stats import recorder
 from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .daily import build_daily_reports
+from .followup import build_followup
 from .mediation import build_mediation
 from .risk import build_risk
 from .rules import build_rules
@@ -48,6 +49,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_mediation(demo, now)
         build_daily_reports(demo, rng, now)
         build_risk(demo, now)
+        build_followup(demo, now)
     return demo
 
 

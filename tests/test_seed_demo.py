@@ -14,11 +14,14 @@ from django.test import Client
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from areas.services import check_area_code
 from cases.models import Case, Channel, Party, PartyKind, TimelineEvent
+from cases.workflow import Status
+from clocks.models import Clock, Deadline, DeadlineState
 from clocks.policies import policy_for_area
 from demo import county
 from demo import seed as demo
 from docking.models import Referral
 from docking.selectors import referrals_visible_to
+from followup.models import FollowUpSetting, Rebound, Visit
 from jiefen.identity import validate_id_number, validate_phone
 from portal.models import (
     DailyReport,
@@ -130,6 +133,12 @@ def test_seed_demo_builds_the_county():
     assert DailyReport.objects.filter(items__kind="dispute").exists()
     assert MissedDailyReport.objects.exists()
     assert VisitLog.objects.exists() and Problem.objects.filter(status="open").exists()
+    # 回访: the county's follow-up setting, a visit due, and one that found a rebound.
+    assert FollowUpSetting.objects.filter(area=county).exists()
+    due = Deadline.objects.filter(clock=Clock.VISIT, state=DeadlineState.OPEN, due_at__gt=NOW)
+    assert due.exists()
+    assert Visit.objects.filter(rebound=Rebound.REBOUNDED, case__status=Status.IN_HANDLING)
+    assert Visit.objects.filter(visitee_kind="party").count() > 5
 
 
 @pytest.mark.django_db
