@@ -51,14 +51,17 @@ class FollowUpOut(Schema):
 
 
 class VisitIn(Schema):
-    visited_at: ApiDateTime
-    visitee_kind: Text(20, description="party, neighbour, cadre or other")
+    """Every field is checked by the service (its errors name these fields), after the case
+    is found visible and the user may visit it."""
+
+    visited_at: ApiDateTime | None = None
+    visitee_kind: Text(20, description="party, neighbour, cadre or other") = ""
     party_id: Id | None = Field(None, description="The party visited (visitee_kind party).")
     visitee_name: Text(50, description="The person visited when not a party.") = ""
-    method: Text(20, description="home, phone, interview or video")
-    findings: Text(2000, description="What the visit found.")
+    method: Text(20, description="home, phone, interview or video") = ""
+    findings: Text(2000, description="What the visit found.") = ""
     satisfaction: Text(20, description="satisfied, basic, unsatisfied or empty.") = ""
-    rebound: Text(20, description="none, signs or rebounded (rebounded reopens or escalates)")
+    rebound: Text(20, description="none, signs or rebounded (rebounded reopens or escalates)") = ""
 
 
 def _visit_out(v) -> dict:
@@ -134,7 +137,7 @@ class PerformanceOut(Schema):
 
 
 class PerformanceIn(Schema):
-    result: Text(20, description="performed, partly or not_performed")
+    result: Text(20, description="performed, partly or not_performed") = ""
     note: Text(2000, description="What was not performed (required unless performed).") = ""
     remedy: Text(
         20,
