@@ -160,7 +160,6 @@ class TransitionIn(Schema):
     complexity: Text(
         10, description="accept, route: simple (简单), ordinary (一般) or complex (疑难)."
     ) = ""
-    satisfaction: Text(20, description="follow_up: satisfied, basic or unsatisfied.") = ""
     measures: Text(2000, description="stabilise (稳控): the control measures.") = ""
     responsible: Text(80, description="stabilise (稳控): who keeps it under control.") = ""
     review_date: ApiDate | None = Field(

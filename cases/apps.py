@@ -32,6 +32,8 @@ class CasesConfig(AppConfig):
             "guide": Outcome.NOT_MEDIATED,
             "reopen": Outcome.REOPENED,
             "reopen_by_party": Outcome.REOPENED,
+            "reopen_on_rebound": Outcome.REOPENED,
+            "escalate_on_rebound": Outcome.REOPENED,
         }
         for name, transition in TRANSITIONS.items():
             register_event_kind(transition.event, transition.label, outcomes.get(name, ""))

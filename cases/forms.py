@@ -344,12 +344,6 @@ class TransitionForm(forms.Form):
             self.fields["oral_agreement"] = forms.BooleanField(
                 label=_("an oral agreement (口头协议登记)"), required=False
             )
-        elif transition.name == "follow_up":
-            self.fields["satisfaction"] = forms.ChoiceField(
-                label=_("satisfaction"),
-                choices=[("", "—")] + SATISFACTION_CHOICES,
-                required=False,
-            )
 
     def params(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "note"}

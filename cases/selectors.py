@@ -6,8 +6,9 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from areas.models import Role
 from areas.selectors import area_subtree_q, scope_of
-from clocks.models import Deadline, DeadlineState
+from clocks.models import Clock, Deadline, DeadlineState
 
 from .errors import CaseNotFound
 from .models import Case, CaseUnit, Party
@@ -71,7 +72,8 @@ def visible_case_or_404(user, code: str) -> Case:
 def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:
     """Cases to act on: open cases my units own ("mine": or that I reported) and any case
     on which one of my units owes an open deadline (a summons to report, a 督办 to answer,
-    a judicial confirmation to file); the apps' ranks first (a red risk grade), then
+    a judicial confirmation to file; for a grid worker, a follow-up visit due in their
+    grid); the apps' ranks first (a red risk grade), then
     overdue, then oldest first."""
     scope = scope_of(user)
     owned = Q(owner_unit_id__in=scope.unit_ids)
@@ -80,7 +82,14 @@ def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:
     owed = Deadline.objects.filter(
         case=OuterRef("pk"), state=DeadlineState.OPEN, unit_id__in=scope.unit_ids
     )
-    qs = cases_visible_to(user).filter((owned & Q(status__in=OPEN_STATUSES)) | Q(Exists(owed)))
+    wanted = (owned & Q(status__in=OPEN_STATUSES)) | Q(Exists(owed))
+    if which == "mine" and scope.has_role(Role.GRID_WORKER):
+        # 回访 is the grid worker's walk too: the due follow-up visits of the cases they see.
+        visits = Deadline.objects.filter(
+            case=OuterRef("pk"), state=DeadlineState.OPEN, clock=Clock.VISIT
+        )
+        wanted |= Q(Exists(visits))
+    qs = cases_visible_to(user).filter(wanted)
     return (
         annotate_lists(with_overdue(qs, now))
         .select_related("area", "category", "owner_unit")

@@ -48,7 +48,7 @@ from .models import (
     TimelineEvent,
     TriageClass,
 )
-from .registry import Satisfaction, intake_extensions, propose_route, transition_extensions
+from .registry import intake_extensions, propose_route, transition_extensions
 from .signals import case_registered, timeline_event_appended, timeline_events_appended
 from .workflow import (
     CENTER_ROLES,
@@ -658,14 +658,15 @@ def perform_transition(
 
 
 def perform_system_transition(
-    case: Case, name: str, now: datetime.datetime, *, note: str = "", **params
+    case: Case, name: str, now: datetime.datetime, *, note: str = "", actor=None, **params
 ) -> Case:
-    """Move a case along a system transition (the sweep's escalation): no user acts, so
-    no permission is checked; the event names the unit the case leaves."""
+    """Move a case along a system transition (the sweep's escalation, a follow-up visit's
+    consequence): no permission is checked here; the event names the unit the case leaves
+    and `actor`, the user whose own checked act caused the move (None for the sweep)."""
     transition = TRANSITIONS[name]
     if not transition.system:
         raise ValueError(f"{name!r} is a user's transition: use perform_transition")
-    return _move(case, transition, None, now, note, params)
+    return _move(case, transition, actor, now, note, params)
 
 
 def _move(
@@ -923,22 +924,27 @@ def _apply_stabilise(case, actor, membership, now, note, params):
     case.outcome_note = note
 
 
-def _apply_follow_up(case, actor, membership, now, note, params):
-    satisfaction = params.get("satisfaction", "")
-    if satisfaction and satisfaction not in Satisfaction.values:
-        raise InvalidInput(
-            _("Unknown satisfaction value."),
-            {"satisfaction": _("Choose satisfied, basic or unsatisfied.")},
-        )
-    return {"satisfaction": satisfaction} if satisfaction else {}
-
-
 def _apply_reopen(case, actor, membership, now, note, params):
     case.closed_at = None
     case.transfer_channel = ""
     # A stabilised case is still on its clock; a closed one starts a new one.
     if not deadlines.open_deadlines(case).filter(clock=Clock.RESOLVE).exists():
         deadlines.open_deadline(case, Clock.RESOLVE, case.owner_unit, now)
+
+
+def _apply_escalate_on_rebound(case, actor, membership, now, note, params):
+    """The upper level's center takes the rebounded case up anew (the caller names it)."""
+    target_unit, target_level = params["unit"], params["level"]
+    case.closed_at = None
+    case.transfer_channel = ""
+    case.dispatcher_unit = None
+    if case.status != Status.STABILISED:
+        # A closed case has no level clock: _move opens the new level's once it reopens.
+        case.level = target_level
+    hand_over_case(case, target_unit, now, level=target_level)
+    deadlines.close_deadlines(case, [Clock.RESOLVE], now)
+    deadlines.open_deadline(case, Clock.RESOLVE, target_unit, now)
+    return {"unit": target_unit.name}
 
 
 def _apply_escalate(case, actor, membership, now, note, params):
@@ -965,10 +971,12 @@ _APPLY = {
     "stabilise": _apply_stabilise,
     "transfer": _apply_transfer,
     "terminate": _apply_close,
-    "follow_up": _apply_follow_up,
+    "follow_up": _noop,
     "archive": _noop,
     "reopen": _apply_reopen,
     "reopen_by_party": _apply_reopen,
+    "reopen_on_rebound": _apply_reopen,
+    "escalate_on_rebound": _apply_escalate_on_rebound,
     "settle_at_grid": _apply_settle_at_grid,
     "escalate": _apply_escalate,
 }

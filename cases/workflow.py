@@ -123,13 +123,17 @@ TRANSITIONS: dict[str, Transition] = {
             HANDLING_ROLES,
             True,
         ),
-        _t(
+        # 回访 done: the followup app moves a closed case here once its region's visits are
+        # made (followup.services.record_visit); a visit is never recorded as a status change
+        # of its own, so it cannot share the closing's minute. Old `follow_up` events (a user's
+        # action until issue 15) read as before.
+        Transition(
             "follow_up",
-            _("Record follow-up visit"),
-            {S.RESOLVED, S.STABILISED, S.TRANSFERRED, S.TERMINATED},
+            _("Follow-up visits made"),
+            frozenset(OUTCOME_STATUSES),
             S.FOLLOWED_UP,
-            HANDLING_ROLES | {Role.GRID_WORKER},
-            True,
+            frozenset(),
+            system=True,
         ),
         _t(
             "archive",
@@ -156,6 +160,26 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset(),
             system=True,
             event_kind="party_reopened",
+        ),
+        # A follow-up visit found the dispute has flared up again (反弹): handled again by the
+        # same unit, or moved up to the next level's center (the region's follow-up setting).
+        Transition(
+            "reopen_on_rebound",
+            _("Reopened: the follow-up visit found a rebound"),
+            frozenset({*OUTCOME_STATUSES, S.FOLLOWED_UP}),
+            S.IN_HANDLING,
+            frozenset(),
+            system=True,
+            event_kind="rebound_reopened",
+        ),
+        Transition(
+            "escalate_on_rebound",
+            _("Escalated: the follow-up visit found a rebound"),
+            frozenset({*OUTCOME_STATUSES, S.FOLLOWED_UP}),
+            S.ACCEPTED,
+            frozenset(),
+            system=True,
+            event_kind="rebound_escalated",
         ),
         # The level's time or attempts ran out: the case moves to the center of the next
         # level up, which decides anew who handles it; a case not yet accepted stays so.

@@ -56,6 +56,10 @@ class Clock(models.TextChoices):
     PETITION_REPLY = "petition_reply", _("reply to the petition by")
     PETITION_REVIEW = "petition_review", _("give the review opinion by")
     PETITION_RECHECK = "petition_recheck", _("give the re-examination opinion by")
+    # 回访: a closed case is visited by the region's follow-up rules (the followup app).
+    VISIT = "visit", _("follow-up visit by")
+    # 履行: a mediation agreement's performance is checked at its performance date.
+    PERFORM = "perform", _("check the agreement's performance by")
 
 
 class DeadlineState(models.TextChoices):

@@ -19,10 +19,10 @@ from portal.plain import PLAIN_CATEGORIES
 from portal.services import CitizenReport, register_verified_report
 
 from .county import Demo, unit_key
+from .followup import visit_party
 from .people import SURNAMES, ethnicity_and_occupation, id_number, person_name, phone
 from .scenarios import (
     DELAYS,
-    FOLLOW_UP_NOTES,
     GRID_AGREEMENTS,
     ORGANISATIONS,
     OUTCOMES_TRANSFER,
@@ -336,8 +336,10 @@ class _CaseBuilder:
             elif step == "reject":
                 note = rng.choice(REJECT_NOTES)
             elif step == "follow_up":
-                params["satisfaction"] = _weighted(rng, SATISFACTION)
-                note = rng.choice(FOLLOW_UP_NOTES)
+                # 回访 is a visit to a party (followup.services), which follows the case up.
+                visit_party(case, self.actor_for(step, case), t, rng)
+                case.refresh_from_db()
+                continue
             case = perform_transition(
                 case, step, self.actor_for(step, case), t, note=note, **params
             )

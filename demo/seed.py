@@ -24,6 +24,7 @@ from stats import recorder
 from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .daily import build_daily_reports
+from .followup import build_followup
 from .mediation import build_mediation
 from .petitions import build_petitions
 from .risk import build_risk
@@ -53,6 +54,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_risk(demo, now)
         build_petitions(demo, now)
         build_time_limits(demo, now)
+        build_followup(demo, now)
     return demo
 
 

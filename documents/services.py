@@ -15,6 +15,7 @@ from petitions.models import Opinion
 from .models import DocumentTemplate, Subject
 from .render import fill, to_docx, to_pdf
 from .sources import Subject as DataSubject
+from .sources import has_follow_up
 
 FORMATS = {
     "pdf": ("application/pdf", to_pdf),
@@ -45,11 +46,11 @@ def _objects(case: Case, subject: str) -> QuerySet | None:
 def available_documents(case: Case) -> list[Offer]:
     """Every document the case's data can fill now, in the templates' order."""
     offers = []
-    has_follow_up = case.timeline.filter(kind="follow_up").exists()
+    followed_up = has_follow_up(case)
     for t in DocumentTemplate.objects.filter(is_active=True).exclude(subject=Subject.MEETING):
         rows = _objects(case, t.subject)
         if rows is None:
-            if t.subject != Subject.FOLLOW_UP or has_follow_up:
+            if t.subject != Subject.FOLLOW_UP or followed_up:
                 offers.append(Offer(t, None, t.title))
             continue
         for obj in rows:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case, Channel, Gender, PartyRole
 from cases.registry import Satisfaction
 from cases.services import LOCAL_TZ
+from followup.models import Rebound, Visit, VisiteeKind, VisitMethod
 from mediation.models import Agreement, Confirmation, Session, SessionKind
 from petitions.models import Opinion, OpinionKind
 from petitions.services import REQUEST_WINDOW_DAYS
@@ -120,24 +121,80 @@ def _period(s: Subject) -> str:
 
 
 def _follow_up(s: Subject):
+    """The latest 回访 recorded as a status change (the only kind until issue 15)."""
     return s.case.timeline.filter(kind="follow_up").select_related("actor").order_by("-at").first()
 
 
+def _visits(s: Subject) -> list[Visit]:
+    return list(Visit.objects.filter(case=s.case).select_related("visitor").order_by("visited_at"))
+
+
+def has_follow_up(case: Case) -> bool:
+    """Whether the case has a follow-up to print: visits, or an old 回访 event."""
+    return (
+        Visit.objects.filter(case=case).exists() or case.timeline.filter(kind="follow_up").exists()
+    )
+
+
+def _label(choices, value: str) -> str:
+    if value not in choices.values:
+        return ""
+    with translation.override("zh-hans"):  # the MoJ forms are Chinese whatever the UI
+        return str(choices(value).label)
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
 def _follow_up_text(s: Subject, part: str) -> str:
+    """One field of the 回访记录: every visit, one line each (走一家访三家); an old case
+    without visits prints its 回访 event as before."""
+    visits = _visits(s)
+    if visits:
+        lines = {
+            "party": lambda v: f"{v.visitee_name}（{_label(VisiteeKind, v.visitee_kind)}）",
+            "note": lambda v: (
+                f"{_date(v.visited_at)} {_label(VisitMethod, v.method)}，"
+                f"{v.visitee_name}：{v.findings}（{_label(Rebound, v.rebound)}）"
+            ),
+            "satisfaction": lambda v: (
+                f"{v.visitee_name}：{_label(Satisfaction, v.satisfaction)}"
+                if v.satisfaction
+                else ""
+            ),
+            "at": lambda v: _time(v.visited_at),
+            "actor": lambda v: _person(v.visitor),
+        }[part]
+        return "\n".join(dict.fromkeys(x for x in map(lines, visits) if x))
     event = _follow_up(s)
     if event is None:
         return ""
+    if part == "party":
+        return "、".join(p.name for p in s.case.parties.all())
     if part == "note":
         return event.note
     if part == "at":
         return _time(event.at)
     if part == "satisfaction":
-        value = event.data.get("satisfaction", "")
-        if value not in Satisfaction.values:
-            return ""
-        with translation.override("zh-hans"):  # the MoJ forms are Chinese whatever the UI
-            return str(Satisfaction(value).label)
-    return event.actor.get_full_name() or event.actor.username if event.actor else ""
+        return _label(Satisfaction, event.data.get("satisfaction", ""))
+    return _person(event.actor)
+
+
+def _visit_table(s: Subject) -> Table:
+    rows = [
+        [
+            _time(v.visited_at),
+            f"{v.visitee_name}（{_label(VisiteeKind, v.visitee_kind)}）",
+            _label(VisitMethod, v.method),
+            v.findings,
+            _label(Satisfaction, v.satisfaction),
+            _label(Rebound, v.rebound),
+            _person(v.visitor),
+        ]
+        for v in _visits(s)
+    ]
+    return Table(["回访时间", "回访对象", "方式", "回访情况", "满意度", "反弹风险", "回访人"], rows)
 
 
 def _dossier_toc(s: Subject) -> Table:
@@ -151,7 +208,7 @@ def _dossier_toc(s: Subject) -> Table:
         "证据材料": c.attachments.exists(),
         "调解记录": any(x.kind == SessionKind.MEDIATION for x in sessions),
         "调解协议书/口头协议登记表": agreement is not None,
-        "回访记录": _follow_up(s) is not None,
+        "回访记录": has_follow_up(c),
         "司法确认有关材料": bool(agreement and Confirmation.objects.filter(agreement=agreement)),
     }
     items = [
@@ -329,10 +386,8 @@ SOURCES: dict[str, tuple[Any, Callable[[Subject], Any]]] = {
     ),
     "agreement.effective_on": (_("effective on"), lambda s: _agreement(s, "effective_on")),
     "court": (_("court"), _court),
-    "follow_up.party": (
-        _("parties visited"),
-        lambda s: "、".join(p.name for p in s.case.parties.all()),
-    ),
+    "follow_up.party": (_("persons visited"), lambda s: _follow_up_text(s, "party")),
+    "follow_up.visits": (_("table of the follow-up visits"), _visit_table),
     "follow_up.note": (_("follow-up findings"), lambda s: _follow_up_text(s, "note")),
     "follow_up.satisfaction": (_("satisfaction"), lambda s: _follow_up_text(s, "satisfaction")),
     "follow_up.visitor": (_("visited by"), lambda s: _follow_up_text(s, "actor")),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "coordination",
     "mediation",
     "documents",
+    "followup",
     "docking",
     "portal",
     "risk",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("stats/", include("stats.urls")),
     path("risk/", include("risk.urls")),
     path("petitions/", include("petitions.urls")),
+    path("followup/", include("followup.urls")),
     path("", include("portal.urls")),
     path("", include("cases.urls")),
 ]

@@ -13,7 +13,7 @@ from areas.models import Area, path_ids
 from cases.models import Case, CasePause, Channel, TimelineEvent
 from cases.registry import PARTY_RATED, SATISFIED, Outcome, kinds_with_outcome
 from cases.workflow import TransferChannel
-from clocks.models import Clock, Deadline
+from clocks.models import Clock, Deadline, DeadlineState
 from jiefen.localtime import LOCAL_TZ
 
 from .models import COUNTERS
@@ -22,7 +22,7 @@ from .models import COUNTERS
 def history_kinds() -> list[str]:
     """The events History reads: those deciding an outcome (cases.registry), escalations
     and the parties' own ratings; a reopen cancels the outcome (and its ratings) before it."""
-    return sorted({*kinds_with_outcome(), "escalated", PARTY_RATED})
+    return sorted({*kinds_with_outcome(), "escalated", PARTY_RATED, VISITED, PERFORMANCE})
 
 
 CASE_FIELDS = (
@@ -60,7 +60,15 @@ FACT_FIELDS = (
 
 # An event as History reads it: the satisfaction is extracted by the database, so the
 # JSON of millions of events is never decoded in Python (rebuild_stats at province scale).
-EVENT_ROW = {"satisfaction": KT("data__satisfaction")}
+EVENT_ROW = {
+    "satisfaction": KT("data__satisfaction"),
+    "rebound": KT("data__rebound"),
+    "performance": KT("data__performance"),
+}
+# The followup app's events: a follow-up visit (data: rebound none / signs / rebounded) and
+# an agreement's performance recorded (data: performance performed / partly / not_performed).
+VISITED = "visit_recorded"
+PERFORMANCE = "performance_recorded"
 
 
 def local_day(at: datetime.datetime) -> datetime.date:
@@ -75,8 +83,17 @@ class History:
     escalated: bool = False
     reopened: bool = False
     ratings: list[str] = field(default_factory=list)
+    visited: bool = False
+    rebound: bool = False
+    performances: list[str] = field(default_factory=list)
 
-    def add(self, kind: str, satisfaction: str | None) -> None:
+    def add(
+        self,
+        kind: str,
+        satisfaction: str | None,
+        rebound: str | None = None,
+        performance: str | None = None,
+    ) -> None:
         """One event; `satisfaction` is a party's rating, data["satisfaction"] (EVENT_ROW).
 
         Only the parties' own ratings (PARTY_RATED, the portal's evaluation link) count;
@@ -84,6 +101,12 @@ class History:
         """
         if kind == "escalated":
             self.escalated = True
+        elif kind == VISITED:
+            self.visited = True
+            self.rebound = self.rebound or rebound == "rebounded"
+        elif kind == PERFORMANCE:
+            if performance:
+                self.performances.append(performance)
         elif kind == PARTY_RATED:
             if satisfaction:
                 self.ratings.append(satisfaction)
@@ -111,13 +134,17 @@ def fact_for(
     overdue: bool,
     accepted_late: bool = False,
     pauses: tuple[int, int] = (0, 0),
+    visit_clocks: tuple[bool, bool] = (False, False),
 ) -> dict | None:
     """The fact row of a case (a dict of FACT_FIELDS), or None if it was never accepted.
 
     `case` has CASE_FIELDS; `levels` maps level → id of the case area and its ancestors;
     `accepted_late`: its accept-by clock was exceeded; `pauses`: how many times its clocks
     were paused and the working seconds of the pauses that ended.
+    `visit_clocks` says whether the case ever owed a follow-up visit (a visit clock not
+    cancelled before its time) and whether one of them was missed.
     """
+    owed_visit, missed_visit = visit_clocks
     if case["accepted_at"] is None:
         return None
     closed = case["closed_at"] is not None
@@ -153,6 +180,18 @@ def fact_for(
         "accepted_on_time": int(not accepted_late),
         "paused": int(pauses[0] > 0),
         "paused_seconds": pauses[1],
+        # 回访: owed (a follow-up clock was opened and not lifted in time), made, rebound.
+        "followup_due": int(owed_visit),
+        "followed_up": int(owed_visit and history.visited),
+        "visited": int(history.visited),
+        "rebound": int(history.rebound),
+        "visit_missed": int(missed_visit),
+        # 履行: every recorded agreement performed in full, or one not (or partly) performed.
+        "perf_recorded": int(bool(history.performances)),
+        "performed": int(
+            bool(history.performances) and all(p == "performed" for p in history.performances)
+        ),
+        "not_performed": int(any(p != "performed" for p in history.performances)),
     }
     return fact
 
@@ -189,13 +228,13 @@ def _facts(
     area ids to {level: ancestor id}, `events_of` selects their events and clocks (by id
     list or id range), read in one query each."""
     histories: dict[int, History] = {}
-    for case_id, kind, satisfaction in (
+    for case_id, kind, satisfaction, rebound, performance in (
         TimelineEvent.objects.filter(kind__in=history_kinds(), **events_of)
         .annotate(**EVENT_ROW)
         .order_by("case_id", "at", "pk")
-        .values_list("case_id", "kind", "satisfaction")
+        .values_list("case_id", "kind", "satisfaction", "rebound", "performance")
     ):
-        histories.setdefault(case_id, History()).add(kind, satisfaction)
+        histories.setdefault(case_id, History()).add(kind, satisfaction, rebound, performance)
     overdue = set(
         Deadline.objects.filter(overdue_q(), **events_of).values_list("case_id", flat=True)
     )
@@ -211,6 +250,14 @@ def _facts(
         .annotate(n=Count("pk"), span=Sum("working_time"))
         .values_list("case_id", "n", "span")
     }
+    visit_clocks: dict[int, tuple[bool, bool]] = {}
+    for case_id, overdue_at, met in (
+        Deadline.objects.filter(clock=Clock.VISIT, **events_of)
+        .exclude(state=DeadlineState.CANCELLED)
+        .values_list("case_id", "overdue_at", "met")
+    ):
+        missed = overdue_at is not None or met is False
+        visit_clocks[case_id] = (True, visit_clocks.get(case_id, (True, False))[1] or missed)
     for case in cases:
         fact = fact_for(
             case,
@@ -219,6 +266,7 @@ def _facts(
             case["pk"] in overdue,
             case["pk"] in accepted_late,
             pauses.get(case["pk"], (0, 0)),
+            visit_clocks.get(case["pk"], (False, False)),
         )
         if fact is not None:
             yield case["pk"], fact

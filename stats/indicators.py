@@ -216,6 +216,63 @@ INDICATORS: dict[str, Indicator] = {
             "closed",
             "days",
         ),
+        _I(
+            "followup_rate",
+            _("Follow-up rate"),
+            _(
+                "Accepted cases that owed a follow-up visit (回访) under their region's "
+                "follow-up setting — a visit clock was opened at their closing and not lifted "
+                "before its time by a reopening — and were visited at least once ÷ accepted "
+                "cases that owed one. A visit counts from any visitor, to a party or a "
+                "neighbour (走一家访三家), on time or late."
+            ),
+            "followed_up",
+            "followup_due",
+            "rate",
+        ),
+        _I(
+            "rebound_rate",
+            _("Rebound rate"),
+            _(
+                "Accepted cases of which a follow-up visit found the dispute had flared up "
+                "again (反弹: the visit reopened or escalated the case) ÷ accepted cases visited "
+                "at least once. Signs of rebound noted for watching do not count."
+            ),
+            "rebound",
+            "visited",
+            "rate",
+        ),
+        _I(
+            "visit_missed",
+            _("Cases with a missed follow-up visit"),
+            _(
+                "Accepted cases at least one of whose follow-up visits was not made by its "
+                "due time (found overdue by the sweep, or recorded late); by unit, the unit "
+                "handling the case now."
+            ),
+            "visit_missed",
+        ),
+        _I(
+            "performance_rate",
+            _("Agreement performance rate"),
+            _(
+                "Accepted cases whose mediation agreements with a performance date were all "
+                "found performed in full (履行) ÷ accepted cases with a performance recorded."
+            ),
+            "performed",
+            "perf_recorded",
+            "rate",
+        ),
+        _I(
+            "not_performed",
+            _("Agreements not performed"),
+            _(
+                "Accepted cases with an agreement found not performed or only partly "
+                "performed at its performance date; the parties are pointed to judicial "
+                "confirmation or a lawsuit."
+            ),
+            "not_performed",
+        ),
     ]
 }
 assert all(

@@ -23,6 +23,15 @@ COUNTERS = (
     "accepted_on_time",
     "paused",
     "paused_seconds",
+    # 回访 and 履行 (the followup app): flags, see stats/facts.py.
+    "followup_due",
+    "followed_up",
+    "visited",
+    "rebound",
+    "visit_missed",
+    "perf_recorded",
+    "performed",
+    "not_performed",
 )
 # Each counter summed under its own name, for a values(...).annotate(**SUM_ANNOTATIONS).
 SUM_ANNOTATIONS = {c: Sum(c) for c in COUNTERS}
@@ -44,6 +53,14 @@ class Counters(models.Model):
     accepted_on_time = models.IntegerField(default=0)
     paused = models.IntegerField(default=0)
     paused_seconds = models.BigIntegerField(default=0)
+    followup_due = models.IntegerField(default=0)
+    followed_up = models.IntegerField(default=0)
+    visited = models.IntegerField(default=0)
+    rebound = models.IntegerField(default=0)
+    visit_missed = models.IntegerField(default=0)
+    perf_recorded = models.IntegerField(default=0)
+    performed = models.IntegerField(default=0)
+    not_performed = models.IntegerField(default=0)
 
     class Meta:
         abstract = True

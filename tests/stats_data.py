@@ -14,6 +14,7 @@ from routing.escalation import record_failed_attempt
 from routing.sweep import sweep
 from stats import selectors
 from tests.factories import new_case
+from tests.visits import visit
 
 SH = ZoneInfo("Asia/Shanghai")
 NOV = selectors.period_of("month", datetime.date(2026, 11, 15))
@@ -55,7 +56,7 @@ def november(county):
     # A: resolved in 3 days; the applicant is satisfied (the respondent does not rate).
     a = handling(c, at(11, 2))
     a = act(c, a, "resolve", at(11, 5))
-    act(c, a, "follow_up", at(11, 6), satisfaction="unsatisfied")  # staff's: not counted
+    visit(a, c.users["tclerk"], at(11, 6), satisfaction="unsatisfied")  # staff's: not counted
     party_rates(a, "satisfied", at(11, 6))
     # B: sent to litigation after 10 days; the applicant is satisfied, the respondent not:
     # one party not satisfied makes the case not satisfied.
@@ -92,7 +93,7 @@ def november(county):
     act(c, f, "resolve", at(11, 8))
     g = handling(c, at(11, 7), channel="court")
     g = act(c, g, "terminate", at(11, 9))
-    act(c, g, "follow_up", at(11, 10), satisfaction="satisfied")  # staff's only: not rated
+    visit(g, c.users["tclerk"], at(11, 10), satisfaction="satisfied")  # staff's only: not rated
     # H: accepted on the stroke of midnight of 1 November, found overdue, resolved late.
     h = handling(c, at(11, 1, 0))
     assert sweep(at(12, 2)).overdue >= 1

@@ -14,6 +14,7 @@ from cases.models import Case, CaseAccessLog, Category, MissingMaterial
 from cases.workflow import Status
 from clocks.models import Deadline
 from jiefen import clock
+from jiefen.localtime import LOCAL_TZ
 from tests.factories import NOW, VALID_ID, local_day, new_case
 
 
@@ -231,17 +232,24 @@ def test_transitions_through_the_page(client, county):
     response = client.post(url, {"action": "resolve", "resolve-note": ""})
     assert "此操作需要填写说明" in response.content.decode()
     client.post(url, {"action": "resolve", "resolve-note": "双方达成协议"})
-    client.post(
-        url,
+    # 回访 is no longer an action beside 化解: a visit in the same minute is refused.
+    assert client.post(url, {"action": "follow_up", "follow_up-note": "回访"}).status_code != 302
+    party = case.parties.first()
+    response = client.post(
+        f"/followup/cases/{case.code}/visits/",
         {
-            "action": "follow_up",
-            "follow_up-note": "回访无反复",
-            "follow_up-satisfaction": "satisfied",
+            "visit-visited_at": NOW.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M"),
+            "visit-visitee_kind": "party",
+            "visit-party_id": party.pk,
+            "visit-method": "home",
+            "visit-findings": "回访无反复",
+            "visit-satisfaction": "satisfied",
+            "visit-rebound": "none",
         },
     )
+    assert response.status_code == 422 and "回访应在结案" in response.content.decode()
     case.refresh_from_db()
-    assert case.status == Status.FOLLOWED_UP
-    assert case.timeline.last().data["satisfaction"] == "satisfied"
+    assert case.status == Status.RESOLVED
 
 
 def test_action_not_open_to_the_user_is_refused(client, county):

@@ -22,6 +22,7 @@ from docking.models import Outcome, Referral, ReferralBatch
 from docking.selectors import days_taken, referrals_visible_to, with_outcome
 from notifications.models import Notification
 from tests.factories import NOW, PASSWORD, VALID_ID, local_day, user
+from tests.visits import visit
 
 BAD_ID = "110105194912310021"  # VALID_ID with a wrong check digit
 DAY = datetime.timedelta(days=1)
@@ -426,9 +427,7 @@ def outcomes(county):
     push(county, "M-1", "F-1", "O-1")
     cases = {r.external_ref: r.case for r in Referral.objects.select_related("case")}
     settle(county, cases["M-1"], "resolve", NOW + 5 * DAY)
-    perform_transition(
-        cases["M-1"], "follow_up", county.users["handler"], NOW + 9 * DAY, note="回访"
-    )
+    visit(cases["M-1"], county.users["handler"], NOW + 9 * DAY)
     settle(county, cases["F-1"], "transfer", NOW + 12 * DAY, channel="litigation")
     return cases
 

@@ -13,7 +13,6 @@ from django.apps import apps as django_apps
 from pypdf import PdfReader
 
 from areas.models import Role
-from cases.services import perform_transition
 from documents.models import Block, BlockKind, DocumentTemplate
 from documents.seed import load_templates
 from documents.services import available_documents, draw_up
@@ -21,6 +20,7 @@ from mediation import services
 from mediation.models import AgreementForm, SessionKind, SessionResult
 from tests.factories import PASSWORD, user
 from tests.test_mediation_work import DAY, T0, in_handling_at_village, mediator
+from tests.visits import visit
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 TITLES = {
@@ -112,14 +112,9 @@ def mediated_case(county):
     )
     agreement = case.agreements.get()
     services.prepare_confirmation(agreement, m, T0 + 2 * DAY)
-    perform_transition(
-        case,
-        "follow_up",
-        m,
-        T0 + 10 * DAY,
-        note="协议已履行完毕，双方满意。",
-        satisfaction="satisfied",
-    )
+    # 走一家访三家: the party, then a neighbour; the 回访记录 prints both.
+    visit(case, m, T0 + 10 * DAY, findings="协议已履行完毕，双方满意。", satisfaction="satisfied")
+    visit(case, m, T0 + 10 * DAY, name="邻居孙八", findings="两家来往正常，未再争吵。")
 
     oral = in_handling_at_village(county)
     held_oral = services.schedule_session(oral, m, T0, starts_at=T0, place="村委会")
@@ -161,7 +156,7 @@ def test_every_document_carries_the_case_data_in_docx_and_pdf(county, templates)
             *PARTY_DETAILS,
         ],
         "oral": ["每日十八时后停止施工", "口头调解协议"],
-        "visit": ["协议已履行完毕", "满意", "（2026）人调字第1号"],
+        "visit": ["协议已履行完毕", "满意", "（2026）人调字第1号", "邻居孙八", "未再争吵"],
         "dossier": [
             "镇1村1人民调解委员会",
             "卷内目录",

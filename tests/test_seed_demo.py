@@ -14,12 +14,15 @@ from django.test import Client
 from areas.models import Area, Level, Membership, Role, Unit, UnitKind
 from areas.services import check_area_code
 from cases.models import Case, CasePause, Channel, Party, PartyKind, TimelineEvent
+from cases.workflow import Status
+from clocks.models import Clock, Deadline, DeadlineState
 from clocks.policies import policy_for_area
 from demo import county
 from demo import seed as demo
 from demo.petitions import PETITIONS as DEMO_PETITIONS
 from docking.models import Referral
 from docking.selectors import referrals_visible_to
+from followup.models import FollowUpSetting, Rebound, Visit
 from jiefen.identity import validate_id_number, validate_phone
 from petitions.models import ChannelGuide, Petition, ReceptionDay
 from petitions.models import Stage as PetitionStage
@@ -152,6 +155,12 @@ def test_seed_demo_builds_the_county():
     assert {p.reason for p in pauses} >= {"materials", "appraisal"}
     paused = pauses.filter(resumed_at__isnull=True).first().case
     assert paused.deadlines.filter(clock="resolve", paused_at__isnull=False).exists()
+    # 回访: the county's follow-up setting, a visit due, and one that found a rebound.
+    assert FollowUpSetting.objects.filter(area=county).exists()
+    due = Deadline.objects.filter(clock=Clock.VISIT, state=DeadlineState.OPEN, due_at__gt=NOW)
+    assert due.exists()
+    assert Visit.objects.filter(rebound=Rebound.REBOUNDED, case__status=Status.IN_HANDLING)
+    assert Visit.objects.filter(visitee_kind="party").count() > 5
 
 
 @pytest.mark.django_db

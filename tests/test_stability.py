@@ -13,6 +13,7 @@ from clocks.models import Clock, Deadline, DeadlineState
 from risk.models import StabilityControl
 from routing.sweep import sweep
 from tests.factories import NOW, PASSWORD, local_day, new_case
+from tests.visits import visit
 
 D = datetime.timedelta(days=1)
 
@@ -51,7 +52,7 @@ def test_stabilising_needs_measures_responsible_and_a_review_date(county, handli
     sweep(NOW + 13 * D)
     review.refresh_from_db()
     assert review.overdue_at == NOW + 12 * D  # once
-    perform_transition(handling, "follow_up", mediator, NOW + 14 * D, note="回访")
+    visit(handling, mediator, NOW + 14 * D)  # all visits made: the case is followed up
     review.refresh_from_db()
     assert review.state == DeadlineState.MISSED
 

@@ -17,24 +17,27 @@ from cases.errors import CaseError
 from cases.services import perform_transition
 from cases.workflow import TRANSITIONS
 from clocks.models import EscalationPolicy, PolicyArea
+from followup.models import FollowUpSetting
 from routing.escalation import record_failed_attempt
 from routing.sweep import sweep
 from stats import recorder
 from stats.models import CaseFact, DailyCount
 from tests.factories import new_case
+from tests.visits import visit
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime.datetime(2026, 11, 30, 20, 0, tzinfo=SH)  # near a month's end
 PARAMS = {
     "route": lambda c: {"unit_id": c.units["committee"].pk},
     "transfer": lambda c: {"channel": "litigation"},
-    "follow_up": lambda c: {"satisfaction": "satisfied"},
 }
 STEP = st.one_of(
     st.tuples(st.just("transition"), st.integers(0, 3), st.sampled_from(sorted(TRANSITIONS))),
     st.tuples(st.just("attempt"), st.integers(0, 3), st.just("")),
     st.tuples(st.just("sweep"), st.just(0), st.just("")),
     st.tuples(st.just("new"), st.integers(0, 3), st.just("")),
+    # 回访 (the county's setting opens visit clocks at each closing): none, or a rebound.
+    st.tuples(st.just("visit"), st.integers(0, 3), st.sampled_from(["none", "rebounded"])),
 )
 
 
@@ -61,6 +64,13 @@ def test_figures_agree_with_the_cases_after_random_transitions(county, steps, ho
             PolicyArea.objects.create(
                 policy=EscalationPolicy.objects.get(name="巫山时限制"), area=c.county
             )
+            FollowUpSetting.objects.create(
+                area=c.county,
+                after_transferred=True,
+                first_within_days=1,
+                second_from_grade="",
+                earliest_after_hours=1,
+            )
             now = T0
             cases = [
                 new_case(c, "grid", area=c.grids[0], now=now),
@@ -79,6 +89,8 @@ def test_figures_agree_with_the_cases_after_random_transitions(county, steps, ho
                         record_failed_attempt(case, c.users["cclerk"], now)
                     elif what == "sweep":
                         sweep(now)
+                    elif what == "visit":
+                        visit(case, c.users["cclerk"], now, rebound=name)
                     else:
                         area = c.villages[which % len(c.villages)]
                         cases.append(new_case(c, "cclerk", area=area, now=now))

@@ -10,6 +10,7 @@ from cases.services import perform_transition
 from cases.workflow import TRANSITIONS, Status
 from clocks.models import Clock, Deadline, DeadlineState
 from tests.factories import NOW, local_day, new_case
+from tests.visits import visit
 
 LATER = NOW + datetime.timedelta(hours=1)
 
@@ -26,7 +27,8 @@ STABILISE = {"measures": "定期走访", "responsible": "网格员", "review_dat
 PATHS[Status.STABILISED] = PATHS[Status.IN_HANDLING] + [("stabilise", STABILISE)]
 PATHS[Status.TRANSFERRED] = PATHS[Status.IN_HANDLING] + [("transfer", {"channel": "litigation"})]
 PATHS[Status.TERMINATED] = PATHS[Status.IN_HANDLING] + [("terminate", {})]
-PATHS[Status.FOLLOWED_UP] = PATHS[Status.RESOLVED] + [("follow_up", {})]
+# 回访 is a visit a day after the closing (followup.services.record_visit), not an action.
+PATHS[Status.FOLLOWED_UP] = PATHS[Status.RESOLVED] + [("visit", {})]
 PATHS[Status.ARCHIVED] = PATHS[Status.FOLLOWED_UP] + [("archive", {})]
 
 PARAMS = {
@@ -37,6 +39,10 @@ PARAMS = {
 
 
 def run(county, case, name, params, now=LATER):
+    if name == "visit":
+        visit(case, county.users["tclerk"], now + datetime.timedelta(days=1))
+        case.refresh_from_db()
+        return case
     params = dict(params)
     if "unit" in params:
         params["unit_id"] = county.units[params.pop("unit")].pk
