@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-from . import auth, cases, docking, docs, portal, problems, risk
+from . import auth, cases, docking, docs, portal, problems, repeats, risk
 
 
 class JiefenAPI(NinjaAPI):
@@ -32,6 +32,7 @@ api.add_router("/", cases.router)
 api.add_router("/", docking.router)
 api.add_router("/", portal.router)
 api.add_router("/", risk.router)
+api.add_router("/", repeats.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

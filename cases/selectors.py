@@ -75,7 +75,10 @@ def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:
     owed = Deadline.objects.filter(
         case=OuterRef("pk"), state=DeadlineState.OPEN, unit_id__in=scope.unit_ids
     )
-    qs = cases_visible_to(user).filter((owned & Q(status__in=OPEN_STATUSES)) | Q(Exists(owed)))
+    # A repeat merged into its main case (并单) is handled there; it leaves the queues.
+    qs = cases_visible_to(user).filter(
+        (owned & Q(status__in=OPEN_STATUSES)) | Q(Exists(owed)), duplicate_of__isnull=True
+    )
     return (
         annotate_lists(with_overdue(qs, now))
         .select_related("area", "category", "owner_unit")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "docking",
     "portal",
     "risk",
+    "repeats",
     "stats",
     "demo",
     "api",

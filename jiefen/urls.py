@@ -23,6 +23,7 @@ urlpatterns = [
     path("docking/", include("docking.urls")),
     path("stats/", include("stats.urls")),
     path("risk/", include("risk.urls")),
+    path("repeats/", include("repeats.urls")),
     path("", include("portal.urls")),
     path("", include("cases.urls")),
 ]

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.fields.json import KT
 
 from areas.models import Area, path_ids
@@ -36,6 +36,7 @@ CASE_FIELDS = (
     "owner_unit_id",
     "reporter_id",
     "transfer_channel",
+    "duplicate_of_id",
 )
 FACT_FIELDS = (
     "accepted_on",
@@ -101,12 +102,16 @@ class History:
         return self.evaluated and all(r in SATISFIED for r in self.ratings)
 
 
-def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool) -> dict | None:
-    """The fact row of a case (a dict of FACT_FIELDS), or None if it was never accepted.
+def fact_for(
+    case: dict, levels: dict[int, int], history: History, overdue: bool, repeats: int = 0
+) -> dict | None:
+    """The fact row of a case (a dict of FACT_FIELDS), or None if it was never accepted or
+    is merged into another case as a repeat report (并单: the dispute counts once, on its
+    main case, which counts its `repeats`).
 
     `case` has CASE_FIELDS; `levels` maps level → id of the case area and its ancestors.
     """
-    if case["accepted_at"] is None:
+    if case["accepted_at"] is None or case["duplicate_of_id"] is not None:
         return None
     closed = case["closed_at"] is not None
     # 化解: resolved by the handling unit, or settled on the spot at the grid (网格息事).
@@ -136,6 +141,9 @@ def fact_for(case: dict, levels: dict[int, int], history: History, overdue: bool
         "handling_seconds": (
             int((case["closed_at"] - case["accepted_at"]).total_seconds()) if closed else 0
         ),
+        "repeats": repeats,
+        "reports": 1 + repeats,
+        "repeated": int(repeats > 0),
     }
     return fact
 
@@ -182,12 +190,21 @@ def _facts(
     overdue = set(
         Deadline.objects.filter(overdue_q(), **events_of).values_list("case_id", flat=True)
     )
+    of_main = {k.replace("case_id", "duplicate_of_id"): v for k, v in events_of.items()}
+    repeats = dict(
+        Case.objects.filter(**of_main)
+        .order_by()
+        .values("duplicate_of_id")
+        .annotate(n=Count("pk"))
+        .values_list("duplicate_of_id", "n")
+    )
     for case in cases:
         fact = fact_for(
             case,
             levels[case["area_id"]],
             histories.get(case["pk"], History()),
             case["pk"] in overdue,
+            repeats.get(case["pk"], 0),
         )
         if fact is not None:
             yield case["pk"], fact

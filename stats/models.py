@@ -20,6 +20,9 @@ COUNTERS = (
     "court_success",
     "litigation",
     "handling_seconds",
+    "repeats",
+    "reports",
+    "repeated",
 )
 # Each counter summed under its own name, for a values(...).annotate(**SUM_ANNOTATIONS).
 SUM_ANNOTATIONS = {c: Sum(c) for c in COUNTERS}
@@ -38,6 +41,10 @@ class Counters(models.Model):
     court_success = models.IntegerField(default=0)
     litigation = models.IntegerField(default=0)
     handling_seconds = models.BigIntegerField(default=0)
+    # Repeat reports merged into the case (并单): the dispute counts once, its repeats here.
+    repeats = models.IntegerField(default=0)
+    reports = models.IntegerField(default=0)  # the case's own report and its repeats
+    repeated = models.IntegerField(default=0)  # 1 when at least one repeat is merged in
 
     class Meta:
         abstract = True
