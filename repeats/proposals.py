@@ -120,7 +120,7 @@ def similar_cases(case: Case, start, end, threshold: float) -> dict[int, float]:
 def propose_repeats(user, case: Case, now: datetime.datetime) -> list[Proposal]:
     """The cases `case` is likely a repeat of, that `user` can see and may merge it into,
     most likely first; empty for a case merged already or with repeats of its own."""
-    if case.duplicate_of_id or case.duplicates.exists():
+    if Case.objects.filter(Q(pk=case.pk, duplicate_of__isnull=False) | Q(duplicate_of=case)).exists():
         return []
     rule = RepeatRule.current()
     window = datetime.timedelta(days=rule.window_days)
