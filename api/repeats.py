@@ -79,9 +79,7 @@ def repeat_proposals(request: HttpRequest, code: str = CaseCode):
     ]
 
 
-@router.post(
-    "/cases/{code}/merge", response={200: MergeStateOut, **ERRORS}, url_name="case_merge"
-)
+@router.post("/cases/{code}/merge", response={200: MergeStateOut, **ERRORS}, url_name="case_merge")
 def merge(request: HttpRequest, payload: MergeIn, code: str = CaseCode):
     """Merge this case as a repeat into `main`, with a reason. Into itself, into a case
     merged elsewhere or with repeats of its own → 409 or 422; outside scope → 403/404."""

@@ -120,7 +120,9 @@ def similar_cases(case: Case, start, end, threshold: float) -> dict[int, float]:
 def propose_repeats(user, case: Case, now: datetime.datetime) -> list[Proposal]:
     """The cases `case` is likely a repeat of, that `user` can see and may merge it into,
     most likely first; empty for a case merged already or with repeats of its own."""
-    if Case.objects.filter(Q(pk=case.pk, duplicate_of__isnull=False) | Q(duplicate_of=case)).exists():
+    if Case.objects.filter(
+        Q(pk=case.pk, duplicate_of__isnull=False) | Q(duplicate_of=case)
+    ).exists():
         return []
     rule = RepeatRule.current()
     window = datetime.timedelta(days=rule.window_days)
@@ -138,8 +140,9 @@ def propose_repeats(user, case: Case, now: datetime.datetime) -> list[Proposal]:
     phones = {p.phone for p in parties if p.phone}
     if ids or phones:
         note(
-            Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones))
-            .values_list("case_id", flat=True)[:200],
+            Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones)).values_list(
+                "case_id", flat=True
+            )[:200],
             "party",
         )
     respondents = [p for p in parties if p.role == PartyRole.RESPONDENT]
@@ -152,8 +155,9 @@ def propose_repeats(user, case: Case, now: datetime.datetime) -> list[Proposal]:
             if p.id_number:
                 match |= Q(id_number=p.id_number)
         note(
-            Party.objects.filter(match, role=PartyRole.RESPONDENT, case__created_at__range=(start, end))
-            .values_list("case_id", flat=True)[:200],
+            Party.objects.filter(
+                match, role=PartyRole.RESPONDENT, case__created_at__range=(start, end)
+            ).values_list("case_id", flat=True)[:200],
             "respondent",
         )
     if case.category_id:

@@ -144,9 +144,7 @@ def merge_case(repeat: Case, main: Case, actor, reason: str, now: datetime.datet
                 "pk", flat=True
             )
         )
-        Deadline.objects.filter(pk__in=stopped).update(
-            state=DeadlineState.CANCELLED, closed_at=now
-        )
+        Deadline.objects.filter(pk__in=stopped).update(state=DeadlineState.CANCELLED, closed_at=now)
         merge = Merge.objects.create(
             repeat=repeat,
             main=main,

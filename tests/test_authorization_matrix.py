@@ -273,6 +273,11 @@ FILL: dict[str, Fill] = {
         mixed_key="item_pk",
     ),  # fmt: skip
     "risk:notice_acknowledge": Fill(within(meetings.notices_for, NoticeRecipient), pk),
+    "repeats:merge": CASE,
+    "repeats:unmerge": CASE,
+    "api:case_repeat_proposals": CASE_API,
+    "api:case_merge": CASE_API,
+    "api:case_unmerge": CASE_API,
     "api:case_risk": CASE_API,
     "api:case_risk_set": CASE_API,
     "api:key_person": Fill(within(keypersons.persons_visible_to, KeyPerson), pk, api=True),

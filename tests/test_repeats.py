@@ -16,6 +16,7 @@ from cases.models import Attachment, Case, Party, TimelineEvent
 from cases.selectors import work_queue
 from cases.services import PartyInput, add_attachment, perform_transition
 from clocks.models import Deadline, DeadlineState
+from jiefen.localtime import LOCAL_TZ
 from repeats import proposals
 from repeats.models import Merge, RepeatRule
 from repeats.services import merge_case, unmerge_case
@@ -23,7 +24,6 @@ from stats import selectors as stats_selectors
 from stats.indicators import INDICATORS
 from stats.models import CaseFact, DailyCount
 from stats.rebuild import differences
-from jiefen.localtime import LOCAL_TZ
 from tests.factories import NOW, VALID_ID, new_case
 
 OTHER_ID = "110105194912310038"  # another valid GB 11643 number
@@ -74,7 +74,7 @@ def test_trigram_similarity_is_pg_trgms_measure():
 
 def test_proposals_find_what_must_match_and_nothing_else(county):
     clerk = county.users["tclerk"]
-    grid0, grid1 = county.grids[0], county.grids[1]
+    grid1 = county.grids[1]
     main = report(
         county,
         title="楼道堆放杂物",
@@ -199,7 +199,9 @@ def snapshot(case: Case) -> dict:
 
 
 def figures(county):
-    return stats_selectors.total(county.county, stats_selectors.period_of("month", NOW.astimezone(LOCAL_TZ).date()))
+    return stats_selectors.total(
+        county.county, stats_selectors.period_of("month", NOW.astimezone(LOCAL_TZ).date())
+    )
 
 
 @pytest.fixture
