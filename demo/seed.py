@@ -7,7 +7,8 @@ given seed and `now` always build the same data. Writes go through the services
 
 county.py builds the areas, units and staff; caseload.py the cases (scenarios.py says what
 they are about, people.py who is involved); mediation.py the mediators and pools; rules.py
-the 三事分流 rules; risk.py the 红橙黄 plans and rules, graded cases and key persons.
+the 三事分流 rules; risk.py the 红橙黄 plans and rules, graded cases and key persons;
+repeats.py repeat reports, some merged into their main cases (并单).
 """
 
 import datetime
@@ -24,6 +25,7 @@ from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .daily import build_daily_reports
 from .mediation import build_mediation
+from .repeats import REPEATS, build_repeats
 from .risk import build_risk
 from .rules import build_rules
 
@@ -38,16 +40,18 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
     """
     now = now or clock.now().replace(second=0, microsecond=0)
     rng = random.Random(seed)
+    repeats = min(len(REPEATS), cases // 20)  # of the `cases`, reports repeating another
     with quiet_notices(), transaction.atomic(), recorder.deferred():
         demo = build_areas(rng)
         build_units(demo)
         build_users(demo, rng, joined=now - HISTORY)
-        build_cases(demo, rng, cases, now)
+        build_cases(demo, rng, cases - repeats, now)
         assign_policy(demo)
         build_rules(demo)
         build_mediation(demo, now)
         build_daily_reports(demo, rng, now)
         build_risk(demo, now)
+        build_repeats(demo, now, repeats)
     return demo
 
 

@@ -2,12 +2,13 @@
 the respondent, the place and category within the window, or whose text is similar.
 
 Text similarity is trigram similarity (the share of three-character pieces two texts have
-in common, as PostgreSQL's pg_trgm computes it). On PostgreSQL the `%` operator finds the
-similar cases through a GIN trigram index over title and description (migration 0001), so
-the cost follows the similar cases, not the table. Elsewhere (SQLite) the same measure is
-computed in Python over a candidate set the indexes narrow first: the cases of the same
-town (or of the case's own area above town level) registered within the window, newest
-first, at most CANDIDATES of them.
+in common, as PostgreSQL's pg_trgm computes it), over title and description, among the
+cases of the same town (or of the case's own area above town level) registered within the
+window: a repeat report is about the same place. On PostgreSQL the `%` operator finds them
+through a GIN trigram index (migration 0001), which the planner combines with the
+(area, registered at) index, so the cost follows the similar cases of the town, not the
+table. Elsewhere (SQLite) the same measure is computed in Python over that town's cases of
+the window, newest first, at most CANDIDATES of them.
 """
 
 import datetime
@@ -19,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Level
+from areas.models import Area, Level
 from cases.models import Case, Party, PartyRole
 from cases.selectors import cases_visible_to
 from cases.workflow import OPEN_STATUSES, Status
@@ -78,26 +79,34 @@ def case_text(case: Case) -> str:
     return f"{case.title} {case.description}"
 
 
+def _place(case: Case):
+    """Where similar text is looked for: the case's town, or its own area above town level."""
+    town = case.area.ancestor_at_level(Level.TOWN) if case.area.level >= Level.TOWN else None
+    return town or case.area
+
+
 def _similar_by_index(case: Case, start, end, threshold: float) -> dict[int, float]:
-    """PostgreSQL: the most similar cases of the window through the trigram index."""
+    """PostgreSQL: the most similar cases of the town and window, through the indexes."""
+    areas = list(
+        Area.objects.filter(path__startswith=_place(case).path).values_list("pk", flat=True)
+    )
+    text = case_text(case)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [threshold])
         cursor.execute(
             f"SELECT id, similarity({TEXT_SQL}, %s) AS s FROM cases_case "
-            f"WHERE {TEXT_SQL} %% %s AND created_at BETWEEN %s AND %s AND id <> %s "
-            "AND duplicate_of_id IS NULL ORDER BY s DESC LIMIT %s",
-            [case_text(case), case_text(case), start, end, case.pk, TEXT_MATCHES],
+            f"WHERE {TEXT_SQL} %% %s AND area_id = ANY(%s) AND created_at BETWEEN %s AND %s "
+            "AND id <> %s AND duplicate_of_id IS NULL ORDER BY s DESC LIMIT %s",
+            [text, text, areas, start, end, case.pk, TEXT_MATCHES],
         )
         return {pk: float(s) for pk, s in cursor.fetchall()}
 
 
 def _similar_in_python(case: Case, start, end, threshold: float) -> dict[int, float]:
     """Elsewhere: the cases of the same town within the window, compared in Python."""
-    town = case.area.ancestor_at_level(Level.TOWN) if case.area.level >= Level.TOWN else None
-    place = town or case.area
     rows = (
         Case.objects.filter(
-            area__path__startswith=place.path,
+            area__path__startswith=_place(case).path,
             created_at__range=(start, end),
             duplicate_of__isnull=True,
         )

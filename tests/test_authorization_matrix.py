@@ -539,7 +539,7 @@ def request(client, users, tokens, role, url, method, api):
         auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens[role]}"}
         if method == "post":
             # A well-formed body, so the answer is about the object, not the input.
-            body = {"action": "accept", "note": "x"}
+            body = {"action": "accept", "note": "x", "main": "x", "reason": "x"}
             return client.post(url, body, content_type="application/json", **auth)
         return client.get(url, **auth)
     if role not in CLIENTS:
