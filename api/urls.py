@@ -5,7 +5,19 @@ from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-from . import auth, cases, docking, docs, followup, petitions, portal, problems, risk, time_limits
+from . import (
+    auth,
+    cases,
+    docking,
+    docs,
+    followup,
+    petitions,
+    portal,
+    problems,
+    repeats,
+    risk,
+    time_limits,
+)
 
 
 class JiefenAPI(NinjaAPI):
@@ -35,6 +47,7 @@ api.add_router("/", risk.router)
 api.add_router("/", petitions.router)
 api.add_router("/", time_limits.router)
 api.add_router("/", followup.router)
+api.add_router("/", repeats.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

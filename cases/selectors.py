@@ -89,7 +89,8 @@ def work_queue(user, which: str, now: datetime.datetime) -> QuerySet[Case]:
             case=OuterRef("pk"), state=DeadlineState.OPEN, clock=Clock.VISIT
         )
         wanted |= Q(Exists(visits))
-    qs = cases_visible_to(user).filter(wanted)
+    # A repeat merged into its main case (并单) is handled there; it leaves the queues.
+    qs = cases_visible_to(user).filter(wanted, duplicate_of__isnull=True)
     return (
         annotate_lists(with_overdue(qs, now))
         .select_related("area", "category", "owner_unit")

@@ -638,6 +638,8 @@ def acting_membership(actor, case: Case, roles) -> Membership | None:
 
 
 def allowed_transitions(actor, case: Case) -> list[Transition]:
+    if case.duplicate_of_id:  # a merged repeat moves with its main case (并单)
+        return []
     return [
         t
         for t in transitions_from(case.status)
@@ -683,6 +685,11 @@ def _move(
             .select_related("owner_unit__area", "area", "category", "dispatcher_unit")
             .get(pk=case.pk)
         )
+        if case.duplicate_of_id:
+            raise IllegalTransition(
+                _("This case is merged into another case as a repeat; undo the merge first."),
+                {"action": _("Not possible for a merged repeat.")},
+            )
         if case.status not in transition.sources or (
             transition.level is not None and case.level != transition.level
         ):

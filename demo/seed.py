@@ -9,6 +9,7 @@ county.py builds the areas, units and staff; caseload.py the cases (scenarios.py
 they are about, people.py who is involved); mediation.py the mediators and pools; rules.py
 the 三事分流 rules; risk.py the 红橙黄 plans and rules, graded cases and key persons;
 petitions.py the 信访事项 at every stage, the 访诉分离 catalogue and leader reception days.
+repeats.py repeat reports, some merged into their main cases (并单).
 """
 
 import datetime
@@ -27,6 +28,7 @@ from .daily import build_daily_reports
 from .followup import build_followup
 from .mediation import build_mediation
 from .petitions import build_petitions
+from .repeats import REPEATS, build_repeats
 from .risk import build_risk
 from .rules import build_rules
 from .time_limits import build_time_limits
@@ -42,11 +44,12 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
     """
     now = now or clock.now().replace(second=0, microsecond=0)
     rng = random.Random(seed)
+    repeats = min(len(REPEATS), cases // 20)  # of the `cases`, reports repeating another
     with quiet_notices(), transaction.atomic(), recorder.deferred():
         demo = build_areas(rng)
         build_units(demo)
         build_users(demo, rng, joined=now - HISTORY)
-        build_cases(demo, rng, cases, now)
+        build_cases(demo, rng, cases - repeats, now)
         assign_policy(demo)
         build_rules(demo)
         build_mediation(demo, now)
@@ -55,6 +58,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_petitions(demo, now)
         build_time_limits(demo, now)
         build_followup(demo, now)
+        build_repeats(demo, now, repeats)
     return demo
 
 

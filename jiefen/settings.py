@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "portal",
     "risk",
     "petitions",
+    "repeats",
     "stats",
     "demo",
     "api",

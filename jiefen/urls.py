@@ -26,6 +26,7 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("petitions/", include("petitions.urls")),
     path("followup/", include("followup.urls")),
+    path("repeats/", include("repeats.urls")),
     path("", include("portal.urls")),
     path("", include("cases.urls")),
 ]

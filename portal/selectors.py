@@ -9,12 +9,20 @@ from mediation.models import Agreement, AgreementForm, Session
 from .plain import PARTY_NOTE_KINDS
 
 
-def public_case(code: str) -> Case | None:
+def public_case(code: str = "", pk: int | None = None) -> Case | None:
     """The case and its handling unit, in one query (the page anyone scanning a QR sees)."""
+    found = Case.objects.filter(pk=pk) if pk is not None else Case.objects.filter(code=code)
     return (
-        Case.objects.select_related("owner_unit")
-        .only("code", "status", "level", "created_at", "closed_at", "owner_unit__name")
-        .filter(code=code)
+        found.select_related("owner_unit")
+        .only(
+            "code",
+            "status",
+            "level",
+            "created_at",
+            "closed_at",
+            "duplicate_of_id",
+            "owner_unit__name",
+        )
         .first()
     )
 

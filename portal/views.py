@@ -81,11 +81,21 @@ def track(request, code):
     case = selectors.public_case(code)
     if case is None:
         raise Http404
-    steps = [(at, plain_step(k, to)) for at, k, to in selectors.main_steps(case)]
+    # A repeat report merged into its main case (并单) keeps its code and answers with the
+    # main case's progress.
+    main = selectors.public_case(pk=case.duplicate_of_id) if case.duplicate_of_id else None
+    shown = main or case
+    steps = [(at, plain_step(k, to)) for at, k, to in selectors.main_steps(shown)]
     response = render(
         request,
         "portal/track.html",
-        {"case": case, "status": plain_status(case.status), "steps": steps},
+        {
+            "case": case,
+            "shown": shown,
+            "merged_into": main,
+            "status": plain_status(shown.status),
+            "steps": steps,
+        },
     )
     if request.user.is_authenticated:
         patch_cache_control(response, private=True, no_cache=True)

@@ -37,6 +37,7 @@ CASE_FIELDS = (
     "reporter_id",
     "transfer_channel",
     "complexity",
+    "duplicate_of_id",
 )
 FACT_FIELDS = (
     "accepted_on",
@@ -135,8 +136,11 @@ def fact_for(
     accepted_late: bool = False,
     pauses: tuple[int, int] = (0, 0),
     visit_clocks: tuple[bool, bool] = (False, False),
+    repeats: int = 0,
 ) -> dict | None:
-    """The fact row of a case (a dict of FACT_FIELDS), or None if it was never accepted.
+    """The fact row of a case (a dict of FACT_FIELDS), or None if it was never accepted or
+    is merged into another case as a repeat report (并单: the dispute counts once, on its
+    main case, which counts its `repeats`).
 
     `case` has CASE_FIELDS; `levels` maps level → id of the case area and its ancestors;
     `accepted_late`: its accept-by clock was exceeded; `pauses`: how many times its clocks
@@ -145,7 +149,7 @@ def fact_for(
     cancelled before its time) and whether one of them was missed.
     """
     owed_visit, missed_visit = visit_clocks
-    if case["accepted_at"] is None:
+    if case["accepted_at"] is None or case["duplicate_of_id"] is not None:
         return None
     closed = case["closed_at"] is not None
     # 化解: resolved by the handling unit, or settled on the spot at the grid (网格息事).
@@ -192,6 +196,9 @@ def fact_for(
             bool(history.performances) and all(p == "performed" for p in history.performances)
         ),
         "not_performed": int(any(p != "performed" for p in history.performances)),
+        "repeats": repeats,
+        "reports": 1 + repeats,
+        "repeated": int(repeats > 0),
     }
     return fact
 
@@ -258,6 +265,14 @@ def _facts(
     ):
         missed = overdue_at is not None or met is False
         visit_clocks[case_id] = (True, visit_clocks.get(case_id, (True, False))[1] or missed)
+    of_main = {k.replace("case_id", "duplicate_of_id"): v for k, v in events_of.items()}
+    repeats = dict(
+        Case.objects.filter(**of_main)
+        .order_by()
+        .values("duplicate_of_id")
+        .annotate(n=Count("pk"))
+        .values_list("duplicate_of_id", "n")
+    )
     for case in cases:
         fact = fact_for(
             case,
@@ -267,6 +282,7 @@ def _facts(
             case["pk"] in accepted_late,
             pauses.get(case["pk"], (0, 0)),
             visit_clocks.get(case["pk"], (False, False)),
+            repeats.get(case["pk"], 0),
         )
         if fact is not None:
             yield case["pk"], fact

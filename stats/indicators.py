@@ -27,6 +27,9 @@ class Indicator:
     numerator: str  # a counter
     denominator: str = ""  # a counter; "" for a plain count
     kind: str = "count"  # count | rate | per10k | days
+    # The 0/1 counter whose cases are listed behind the figure, when the numerator is not
+    # one (repeats: the cases that have repeat reports merged in).
+    lists: str = ""
 
     def value(self, c: dict, population: int = 0) -> float | None:
         """The figure from summed counters; None when it is undefined (nothing to divide)."""
@@ -45,11 +48,12 @@ class Indicator:
     def cases_q(self) -> Q:
         """The condition on a case's fact for the list behind the figure (its numerator's
         cases; for an average, the closed cases it averages over)."""
-        counter = self.denominator if self.kind == "days" else self.numerator
+        counter = self.lists or (self.denominator if self.kind == "days" else self.numerator)
         return Q() if counter == "accepted" else Q(**{f"fact__{counter}": 1})
 
     def listed(self, c: dict) -> int:
-        return c.get(self.denominator if self.kind == "days" else self.numerator, 0)
+        counter = self.lists or (self.denominator if self.kind == "days" else self.numerator)
+        return c.get(counter, 0)
 
 
 _I = Indicator
@@ -273,10 +277,37 @@ INDICATORS: dict[str, Indicator] = {
             ),
             "not_performed",
         ),
+        _I(
+            "repeats",
+            _("Repeat reports"),
+            _(
+                "Reports of a dispute already being handled, merged into its case (并单), "
+                "counted on the main case's acceptance date. The dispute itself is counted "
+                "once, under its main case, in every other figure; the cases listed are the "
+                "main cases with repeats."
+            ),
+            "repeats",
+            lists="repeated",
+        ),
+        _I(
+            "repeat_rate",
+            _("Repeat rate"),
+            _(
+                "Repeat reports ÷ all reports (重复率): the repeats merged into the cases "
+                "accepted in the period, divided by those cases plus their repeats. A merge "
+                "that is undone leaves both figures."
+            ),
+            "repeats",
+            "reports",
+            "rate",
+            lists="repeated",
+        ),
     ]
 }
 assert all(
-    i.numerator in COUNTERS and (not i.denominator or i.denominator in COUNTERS)
+    i.numerator in COUNTERS
+    and (not i.denominator or i.denominator in COUNTERS)
+    and (not i.lists or i.lists in COUNTERS)
     for i in INDICATORS.values()
 )
 

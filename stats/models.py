@@ -32,6 +32,9 @@ COUNTERS = (
     "perf_recorded",
     "performed",
     "not_performed",
+    "repeats",
+    "reports",
+    "repeated",
 )
 # Each counter summed under its own name, for a values(...).annotate(**SUM_ANNOTATIONS).
 SUM_ANNOTATIONS = {c: Sum(c) for c in COUNTERS}
@@ -61,6 +64,10 @@ class Counters(models.Model):
     perf_recorded = models.IntegerField(default=0)
     performed = models.IntegerField(default=0)
     not_performed = models.IntegerField(default=0)
+    # Repeat reports merged into the case (并单): the dispute counts once, its repeats here.
+    repeats = models.IntegerField(default=0)
+    reports = models.IntegerField(default=0)  # the case's own report and its repeats
+    repeated = models.IntegerField(default=0)  # 1 when at least one repeat is merged in
 
     class Meta:
         abstract = True

@@ -108,6 +108,7 @@ def indicator_cards(q: Query) -> list[dict]:
                 "prev": fmt(ind, prev),
                 "up": None if value is None or prev is None else value - prev,
                 "listed": ind.listed(now_c),
+                "numerator": now_c.get(ind.numerator),
                 "denominator": now_c.get(ind.denominator) if ind.kind == "rate" else None,
                 "href": CASES + q.params(indicator=ind.key),
             }

@@ -295,6 +295,11 @@ FILL: dict[str, Fill] = {
         mixed_key="item_pk",
     ),  # fmt: skip
     "risk:notice_acknowledge": Fill(within(meetings.notices_for, NoticeRecipient), pk),
+    "repeats:merge": CASE,
+    "repeats:unmerge": CASE,
+    "api:case_repeat_proposals": CASE_API,
+    "api:case_merge": CASE_API,
+    "api:case_unmerge": CASE_API,
     "api:case_risk": CASE_API,
     "petitions:act": Fill(CASE.split, lambda c: {"code": c.code, "act": "decide"}),
     "petitions:reception": Fill(within(days_visible_to, ReceptionDay), pk),
@@ -594,7 +599,7 @@ def request(client, users, tokens, role, url, method, api):
         auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens[role]}"}
         if method == "post":
             # A well-formed body, so the answer is about the object, not the input.
-            body = {"action": "accept", "note": "x"}
+            body = {"action": "accept", "note": "x", "main": "x", "reason": "x"}
             return client.post(url, body, content_type="application/json", **auth)
         return client.get(url, **auth)
     if role not in CLIENTS:

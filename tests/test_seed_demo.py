@@ -34,6 +34,8 @@ from portal.models import (
     Review,
     VisitLog,
 )
+from repeats.models import Merge
+from repeats.proposals import propose_repeats
 from routing.models import RoutingRule
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
@@ -161,6 +163,14 @@ def test_seed_demo_builds_the_county():
     assert due.exists()
     assert Visit.objects.filter(rebound=Rebound.REBOUNDED, case__status=Status.IN_HANDLING)
     assert Visit.objects.filter(visitee_kind="party").count() > 5
+    # Repeat reports (并单): a hotline call and a petition merged into their main cases, one
+    # more report proposed as a likely repeat on its page.
+    merged = Merge.objects.filter(unmerged_at=None)
+    assert sorted(merged.values_list("repeat__channel", flat=True)) == ["hotline", "petition"]
+    assert all(m.repeat.duplicate_of_id == m.main_id for m in merged)
+    last = Case.objects.order_by("-pk").first()  # the seed's last case: the unmerged repeat
+    assert last.channel == "window" and last.duplicate_of is None
+    assert propose_repeats(clerk, last, NOW)
 
 
 @pytest.mark.django_db
