@@ -513,7 +513,7 @@ def test_batch_preview_says_which_cases_the_act_cannot_apply_to(client, county):
 
 def test_the_demo_clerk_finds_the_courts_morning_batch_in_the_queue(client, db):
     call_command(
-        "seed_demo", "--cases", "80", "--seed", "3", "--now", NOW.isoformat(), stdout=io.StringIO()
+        "seed_demo", "--cases", "90", "--seed", "3", "--now", NOW.isoformat(), stdout=io.StringIO()
     )
     assert client.login(username="village_clerk", password=DEMO_PASSWORD)
     html = client.get("/").content.decode()
