@@ -2,7 +2,7 @@
 CELERY_BROKER_URL is set (jiefen.apps). Beat triggers the sweep every
 SWEEP_INTERVAL_SECONDS; workers run the tasks of routing.tasks (the sweep, under a
 cluster-wide lock), notifications.tasks (deliveries, retried with backoff) and stats.tasks
-(rebuilding the figures, with progress). The work itself is the same functions that
+(rebuilding the figures, with progress) and jiefen.tasks (big exports, with progress). The work itself is the same functions that
 `make run`'s in-process scheduler calls: only the trigger differs.
 
     celery -A jiefen worker -l info      # as many as needed, on any host
@@ -39,4 +39,4 @@ app.conf.update(
         },
     },
 )
-app.autodiscover_tasks(["routing", "notifications", "stats"])
+app.autodiscover_tasks(["jiefen", "routing", "notifications", "stats"])
