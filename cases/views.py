@@ -89,7 +89,7 @@ def export(request):
     now = clock.now()
     qs, title = exports.exported(request.user, request.GET, now)
     ip = request.META.get("REMOTE_ADDR")
-    if background_export(qs.count()):
+    if background_export(qs):
         params = {k: v for k, v in request.GET.items() if k not in ("page", "per")}
         job = start_export(request.user, "cases", {**params, "_ip": ip or ""}, str(title))
         return redirect("export_status", pk=job.pk)

@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 
 from . import clock
 from .models import Export
@@ -52,9 +53,14 @@ def build(kind: str, user, params: dict[str, str], progress: Progress | None = N
     return _BUILDERS[kind](user, params, progress)
 
 
-def in_background(rows: int) -> bool:
-    """Whether an export of `rows` rows runs as a task: only with a broker, only if big."""
-    return bool(settings.CELERY_BROKER_URL) and rows > settings.EXPORT_ASYNC_ROWS
+def in_background(rows: QuerySet | None) -> bool:
+    """Whether an export of the rows of `rows` (None: a bounded table) runs as a task: only
+    with a broker, only if there are more than EXPORT_ASYNC_ROWS. Counts no further than
+    that (a province's list may hold millions), and not at all without a broker."""
+    if not settings.CELERY_BROKER_URL or rows is None:
+        return False
+    limit = settings.EXPORT_ASYNC_ROWS
+    return rows.order_by()[: limit + 1].count() > limit
 
 
 def start(user, kind: str, params: dict[str, str], title: str) -> Export:
@@ -108,6 +114,10 @@ def status(export: Export) -> dict:
         result = build_export.AsyncResult(str(export.pk))
         state = result.state
         info = result.info if isinstance(result.info, dict) else {}
+        if state == "SUCCESS":  # the file was stored after the record was read
+            export.refresh_from_db()
+            if export.file:
+                return status(export)
     done, total = int(info.get("done", 0)), int(info.get("total", 0))
     return {
         "state": "FAILURE" if state == "SUCCESS" else state,  # success without a file

@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from types import SimpleNamespace
 
+from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -174,11 +175,11 @@ def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
     return None
 
 
-def row_count(user, q, table: str) -> int:
-    """How many rows the table has, counted cheaply; 0 for the tables of figures (bounded)."""
+def listed_rows(user, q, table: str) -> QuerySet | None:
+    """The rows of a table that lists cases, to count; None for a table of figures (bounded)."""
     if table == "review":
-        return selectors.review_list(user, q.area, q.period).count()
-    return 0
+        return selectors.review_list(user, q.area, q.period)
+    return None
 
 
 def title_of(q, table: str) -> str:
@@ -196,12 +197,19 @@ def build(user, params: dict[str, str], progress: Callable[[int, int], None] | N
     query = QueryDict(mutable=True)
     query.update({k: v for k, v in params.items() if k != "table"})
     request = SimpleNamespace(user=user, GET=query)
+    written = [0]
+
+    def told(done: int, total: int) -> None:
+        written[0] = total
+        if progress:
+            progress(done, total)
+
     with replica_reads():
         q = Query(request)
-        content = workbook(request, q, table, progress)
+        content = workbook(request, q, table, told)
     if content is None:
         raise Http404
-    return Built(content, file_name(q, table), row_count(user, q, table))
+    return Built(content, file_name(q, table), written[0])
 
 
 def workbook(request, q, table: str, progress: Callable[[int, int], None] | None = None):

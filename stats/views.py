@@ -372,7 +372,7 @@ def export(request, table: str):
     """A table as Excel; a long one, with a Celery broker, by a task whose progress page
     this answers (jiefen.exports; the task builds the same workbook, stats.exports.build)."""
     q = Query(request)
-    if background_export(exports.row_count(request.user, q, table)):
+    if background_export(exports.listed_rows(request.user, q, table)):
         params = {**request.GET.dict(), "table": table}
         job = start_export(request.user, "stats", params, exports.title_of(q, table))
         return redirect("export_status", pk=job.pk)
