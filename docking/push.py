@@ -26,19 +26,30 @@ def publish_outcomes(events) -> int:
         referral = selectors.with_outcome(Referral.objects.filter(case_id=event.case_id)).first()
         if referral is None:
             continue
-        case = referral.case
-        data = {
-            "external_ref": referral.external_ref,
-            "referring_unit": referral.referring_unit.name,
-            "case_code": case.code,
-            "status": case.status,
-            "status_label": str(Status(case.status).label),
-            "outcome": referral.outcome,
-            "outcome_label": str(Outcome(referral.outcome).label),
-            "outcome_at": selectors.outcome_at(referral),
-            "transfer_channel": case.transfer_channel,
-            "outcome_note": case.outcome_note,
-            "event": event.kind,
-        }
-        written += publish(TOPIC, case, data, event.at, also_units=[referral.referring_unit_id])
+        written += publish(
+            TOPIC,
+            referral.case,
+            outcome_data(referral, event.kind),
+            event.at,
+            also_units=[referral.referring_unit_id],
+        )
     return written
+
+
+def outcome_data(referral: Referral, event_kind: str) -> dict:
+    """The push's `data` (a referral from selectors.with_outcome): the fields of
+    GET …/referrals/{ref} that say how it ended, under the court's own reference."""
+    case = referral.case
+    return {
+        "external_ref": referral.external_ref,
+        "referring_unit": referral.referring_unit.name,
+        "case_code": case.code,
+        "status": case.status,
+        "status_label": str(Status(case.status).label),
+        "outcome": referral.outcome,
+        "outcome_label": str(Outcome(referral.outcome).label),
+        "outcome_at": selectors.outcome_at(referral),
+        "transfer_channel": case.transfer_channel,
+        "outcome_note": case.outcome_note,
+        "event": event_kind,
+    }
