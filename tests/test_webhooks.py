@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -478,3 +479,12 @@ def test_two_workers_never_send_one_delivery_twice(receiver):
     assert sum(results) == 6
     assert len(receiver.requests) == 6
     assert len({r["delivery"] for r in receiver.requests}) == 6
+
+
+def test_the_django_admin_applies_the_same_rule(admin):
+    sub = Subscriber(name="x", url="http://10.0.0.1/", topics=["case.closed"], created_at=NOW)
+    with pytest.raises(ValidationError) as refused:
+        sub.full_clean()
+    assert "私有网络" in refused.value.message_dict["url"][0]
+    sub.allow_private_network = True
+    sub.full_clean()

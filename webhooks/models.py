@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, Unit
 from cases.models import Case
+from jiefen.errors import InvalidInput
 
 
 def new_secret() -> str:
@@ -49,6 +50,7 @@ class Subscriber(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("owner"),
@@ -72,6 +74,18 @@ class Subscriber(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """The Django admin's check too: the SSRF rule (webhooks.safety)."""
+        from django.core.exceptions import ValidationError
+
+        from .safety import check_url
+
+        if self.url:
+            try:
+                check_url(self.url, self.allow_private_network)
+            except InvalidInput as e:
+                raise ValidationError({"url": e.message}) from e
 
 
 class DeliveryStatus(models.TextChoices):
