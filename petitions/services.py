@@ -488,6 +488,37 @@ def request_window_ends(petition: Petition, kind: str) -> datetime.datetime | No
     return _due(given, REQUEST_WINDOW_DAYS) if given else None
 
 
+# Whose opinion a 复查 (复核) request is about: the organ above that one takes it.
+OPINION_BEFORE = {OpinionKind.REVIEW: OpinionKind.HANDLING, OpinionKind.RECHECK: OpinionKind.REVIEW}
+
+
+def _check_upper_organ(petition: Petition, kind: str, unit: Unit) -> None:
+    """第三十七、三十八条: 复查 is asked of the organ above the one that gave the handling
+    opinion, 复核 of the organ above the one that gave the 复查 opinion — here a unit of an
+    area above that unit's area. Where that area is the top of this installation's tree
+    (no organ above it is in the system), its own level records the request."""
+    previous = (
+        Opinion.objects.filter(petition=petition, kind=OPINION_BEFORE[kind])
+        .select_related("unit__area")
+        .first()
+    )
+    if previous is None:
+        return
+    below = previous.unit.area
+    if below.parent_id is None:
+        if unit.area_id != below.pk:
+            raise NotAllowed(_("Only the organ that gave the opinion can record this request."))
+        return
+    if not (below.path.startswith(unit.area.path) and unit.area_id != below.pk):
+        raise NotAllowed(
+            _(
+                "The request goes to the organ above %(unit)s, which gave the opinion: a center "
+                "of a higher level records it."
+            )
+            % {"unit": previous.unit.name}
+        )
+
+
 def request(petition: Petition, actor, kind: str, note: str, now: datetime.datetime) -> Petition:
     """The petitioner asks the organ above for 复查 (or 复核) within 30 days of the written
     opinion (第三十七、三十八条); that organ's 30-day clock starts."""
@@ -502,6 +533,7 @@ def request(petition: Petition, actor, kind: str, note: str, now: datetime.datet
         petition, case = _lock(petition)
         membership = _member(actor, case, CENTER_ROLES)
         _stage_is(petition, before)
+        _check_upper_organ(petition, kind, membership.unit)
         ends = request_window_ends(petition, kind)
         if now > ends:
             raise InvalidInput(
