@@ -11,12 +11,14 @@ import pytest
 from openpyxl import load_workbook
 
 from areas.models import Role, Unit, UnitKind
+from cases.errors import InvalidInput
 from cases.models import Category, Channel
 from cases.services import perform_transition
 from mediation import services as mediation
 from mediation.models import AgreementForm, SessionResult
 from stats import moj_return, selectors
 from tests.factories import local_day, new_case, user
+from tests.test_navigation import english
 
 SH = ZoneInfo("Asia/Shanghai")
 NOVEMBER = {"month": "2026-11"}
@@ -203,6 +205,7 @@ def test_the_page_shows_the_return_and_links_the_download(month, client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "人民调解工作统计表" in html
+    assert english(html) <= {"tclerk"}  # all in Chinese but the username (no full name)
     assert "2026-11-01 至 2026-11-30" in html
     assert f"/stats/moj-return.xlsx?area={town.pk}&month=2026-11" in html
     c1 = month.units["committee"].pk
@@ -331,3 +334,12 @@ def test_any_dates_and_the_default_month(month, client):
     html = client.get("/stats/moj-return/", {"area": town.pk}).content.decode()
     first = datetime.date.fromisoformat(local_day()).replace(day=1)
     assert f"{first:%Y-%m-%d} 至" in html
+
+
+def test_an_agreement_amount_must_be_a_sum_of_yuan(county):
+    case = taken_over(county, county.units["committee"], at(11, 2), category_code="0201")
+    with pytest.raises(InvalidInput) as refused:
+        agreement(county, case, at(11, 3), amount=Decimal("-1"))
+    assert "amount" in refused.value.field_errors
+    case.refresh_from_db()
+    assert case.status == "in_handling" and not case.agreements.exists()
