@@ -222,6 +222,10 @@ def moj_return_rows(ret: moj_return.Return) -> list[dict]:
             {
                 "line": line,
                 "name": line.name,
+                # A committee area above the return's: its committees count this area's cases.
+                "note": _("(above this area: only its cases here)")
+                if line.kind == "area" and line.outside
+                else "",
                 "kind": line.kind,
                 "total": line.total,
                 "categories": [line.categories.get(c.pk, 0) for c in ret.categories],
@@ -310,7 +314,7 @@ def moj_return_workbook(ret: moj_return.Return, reporting: str) -> bytes:
     for r in moj_return_rows(ret):
         name = r["name"] if r["kind"] != "committee" else f"　{r['name']}"
         if r["kind"] == "area":
-            name = f"{r['name']} {_('subtotal')}"
+            name = f"{r['name']} {_('subtotal')}{r['note']}"
         append_row(
             ws,
             [

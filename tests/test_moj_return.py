@@ -343,3 +343,28 @@ def test_an_agreement_amount_must_be_a_sum_of_yuan(county):
     assert "amount" in refused.value.field_errors
     case.refresh_from_db()
     assert case.status == "in_handling" and not case.agreements.exists()
+
+
+def test_a_county_committee_is_listed_with_the_towns_cases_only(month, client):
+    county_committee = Unit.objects.create(
+        name="县医疗纠纷人民调解委员会", kind=UnitKind.PRO_MEDIATION, area=month.county,
+        speciality="medical",
+    )  # fmt: skip
+    month.users["county_mediator"] = user("county_mediator", county_committee, Role.MEDIATOR)
+    # A medical dispute of 镇1村1 that 镇1 routes to the county's committee, taken over there
+    # on 11-20.
+    case = new_case(month, "tclerk", area=month.villages[0], now=at(11, 20),
+                    channel=Channel.WINDOW, category_code="0502")  # fmt: skip
+    case = act(month, case, "accept", at(11, 20))
+    case = act(month, case, "route", at(11, 20), unit_id=county_committee.pk)
+    act(month, case, "start", at(11, 20), "county_mediator")
+    client.force_login(month.users["tclerk"])
+    response = client.get("/stats/moj-return.xlsx", {"area": month.towns[0].pk, **NOVEMBER})
+    ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    # Above 镇1's own committees: the county's area line (marked) and its committee.
+    assert ws["A5"].value == "长沙县 小计（上级区域，仅含本区域的案件）"
+    assert [c.value for c in ws[6]][:2] == ["　县医疗纠纷人民调解委员会", 1]
+    assert [c.value for c in ws[13]][:2] == ["合计", 9]  # 8 + 1
+    # The other town's committees are not listed (镇2村1's has a case, not of 镇1).
+    names = [ws.cell(r, 1).value for r in range(5, 14)]
+    assert not any("镇2" in n for n in names)
