@@ -1,6 +1,7 @@
 """Dashboard, the cases behind a figure, assessment, weights, exports and the monthly report.
 Thin: figures come from stats.selectors, cases from cases_visible_to through them."""
 
+import datetime
 import uuid
 from urllib.parse import urlencode
 
@@ -446,11 +447,14 @@ def monthly_report(request):
 
 
 def moj_query(request) -> Query:
-    """The area and period of the people's-mediation return: a month (?month=YYYY-MM, this
-    month by default) or any dates (?period=custom&start=&end=)."""
+    """The area and period of the people's-mediation return: a month (?month=YYYY-MM; by
+    default the month just ended, the one a 司法所 reports) or any dates
+    (?period=custom&start=&end=, or this month, quarter or year with ?period=)."""
     q = Query(request, MojReturnQueryForm)
     if q.data["month"]:
         q.period = selectors.period_of("month", q.data["month"])
+    elif not q.data["period"]:
+        q.period = selectors.period_of("month", q.today.replace(day=1) - datetime.timedelta(1))
     return q
 
 

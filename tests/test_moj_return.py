@@ -330,10 +330,11 @@ def test_any_dates_and_the_default_month(month, client):
     assert ws.cell(2, 10).value == "统计期间：2026-11-02 至 2026-11-05"
     total = [c.value for c in ws[11]]
     assert (total[0], total[1], total[17]) == ("合计", 4, 2)  # a and b resolved
-    # Without a period: the current month (the page says which).
+    # Without a period: the month just ended, the one a 司法所 reports (the page says which).
     html = client.get("/stats/moj-return/", {"area": town.pk}).content.decode()
-    first = datetime.date.fromisoformat(local_day()).replace(day=1)
-    assert f"{first:%Y-%m-%d} 至" in html
+    last = datetime.date.fromisoformat(local_day()).replace(day=1) - datetime.timedelta(days=1)
+    assert f"{last:%Y-%m}-01 至 {last:%Y-%m-%d}" in html
+    assert f'value="{last:%Y-%m}"' in html  # the month field shows it
 
 
 def test_an_agreement_amount_must_be_a_sum_of_yuan(county):
