@@ -17,7 +17,8 @@ from cases.services import perform_transition
 from mediation import services as mediation
 from mediation.models import AgreementForm, SessionResult
 from stats import moj_return, selectors
-from tests.factories import local_day, new_case, user
+from tests.factories import PASSWORD, local_day, new_case, user
+from tests.test_mediation_work import in_handling_at_village
 from tests.test_navigation import english
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -369,3 +370,39 @@ def test_a_county_committee_is_listed_with_the_towns_cases_only(month, client):
     # The other town's committees are not listed (镇2村1's has a case, not of 镇1).
     names = [ws.cell(r, 1).value for r in range(5, 14)]
     assert not any("镇2" in n for n in names)
+
+
+def test_the_mediator_enters_the_agreements_amount_on_the_record_form(county, client):
+    case = in_handling_at_village(county)  # 镇1村1's committee, accepted 2026-11-23
+    client.login(username="mediator", password=PASSWORD)
+    client.post(
+        f"/mediation/cases/{case.code}/sessions/",
+        {
+            "schedule-kind": "mediation",
+            "schedule-starts_at": f"{local_day(0)}T09:00",
+            "schedule-place": "村调解室",
+        },
+    )
+    session = case.mediation_sessions.get()
+    p = f"record-{session.pk}"
+    form = {
+        f"{p}-result": "agreement",
+        f"{p}-facts": "经现场查看，渗水系防水层破损所致。",
+        f"{p}-form": "written",
+        f"{p}-agreement_facts": "楼上卫生间防水层破损导致楼下渗水。",
+        f"{p}-content": "李四于十日内修复防水层并赔偿张三三千元五角。",
+        f"{p}-performance_method": "银行转账",
+        f"{p}-amount": "三千",
+    }
+    url = f"/mediation/cases/{case.code}/sessions/{session.pk}/record/"
+    response = client.post(url, form)
+    assert response.status_code == 422
+    assert "协议涉及金额（元）" in response.content.decode()
+    assert not case.agreements.exists()
+
+    assert client.post(url, {**form, f"{p}-amount": "3000.5"}).status_code == 302
+    assert case.agreements.get().amount == Decimal("3000.50")
+    panel = client.get(f"/mediation/cases/{case.code}/").content.decode()
+    assert "协议涉及金额（元） 3000.50" in panel
+    ret = moj_return.build(county.villages[0], selectors.period_of("month", at(11, 1).date()))
+    assert (ret.total.total, ret.total.success, ret.total.amount) == (1, 1, Decimal("3000.50"))
