@@ -390,6 +390,9 @@ NO_OBJECT: dict[str, object] = {
     "stats:export": ANY,
     "stats:report": ANY,
     "stats:rebuild": ADMIN,
+    # The people's-mediation return: territorial staff (a grid worker's is their grid's).
+    "stats:moj_return": {"grid", *CENTER_STAFF},
+    "stats:moj_return_xlsx": {"grid", *CENTER_STAFF},
     "documents:templates": ADMIN,
     "areas:index": ADMIN,
     "areas:tree": ADMIN,
