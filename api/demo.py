@@ -21,14 +21,14 @@ def build_demo_key(sender=None, *, now, county, **kwargs) -> None:
     center = center_for_area(county)
     user = get_user_model().objects.create(
         username=SERVICE_USER,
-        first_name="随手拍（Open311 演示）",
+        first_name="随手拍平台（演示）",
         password=make_password(None),  # no login: it acts only through its key
         date_joined=now,
     )
     Membership.objects.create(user=user, unit=center, role=Role.CLERK)
     issue_system_key(
         None,
-        name="随手拍（FixMyStreet 类工具，演示）",
+        name="随手拍平台（演示）",
         user=user,
         channels=[Channel.ONLINE],
         areas=[county],
