@@ -201,7 +201,7 @@ def from_service_error(exc: ServiceError) -> JsonResponse:
         field, message = next(iter(exc.field_errors.items()))
         name = FIELD_NAMES.get(field, field)
         others = [f"{FIELD_NAMES.get(f, f)}: {m}" for f, m in list(exc.field_errors.items())[1:]]
-        return error(status, name, "；".join([str(message), *others]))
+        return error(status, name, " ".join([str(message), *others]))
     return error(status, "", exc.message)
 
 
@@ -232,7 +232,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def iso(value: datetime.datetime | None) -> str | None:
-    return value.astimezone(LOCAL_TZ).isoformat() if value else None
+    return value.astimezone(LOCAL_TZ).replace(microsecond=0).isoformat() if value else None
 
 
 def public(response: JsonResponse) -> JsonResponse:
@@ -362,7 +362,8 @@ def request_of(case: Case) -> dict[str, Any]:
 def discovery(request: HttpRequest):
     """Where the GeoReport v2 endpoint is and which formats it speaks (JSON)."""
     base = request.build_absolute_uri(reverse("open311:services"))
-    changeset = iso(clock.now().replace(hour=0, minute=0, second=0, microsecond=0))
+    today = clock.now().astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    changeset = iso(today)
     return public(
         answer(
             {
