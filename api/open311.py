@@ -162,11 +162,7 @@ def error(status: int, field: str, message: str) -> JsonResponse:
     )
 
 
-class Open311API(NinjaAPI):
-    pass
-
-
-open311 = Open311API(
+open311 = NinjaAPI(
     title="Jiefen Open311 GeoReport v2",
     version="v2",
     description=(
@@ -548,7 +544,10 @@ def requests_create(request: HttpRequest, payload: Form[RequestIn]):
     now = clock.now()
     checked = check_intake(key.user, data, now, owner=center_for_area(area))
     case = register_checked_case(
-        checked, now, event_note=f"Open311 · {key.name}", event_data={"system": key.name}
+        checked,
+        now,
+        event_note=_("Filed through %(system)s") % {"system": key.name},
+        event_data={"system": key.name, "interface": "open311"},
     )
     tracking = request.build_absolute_uri(reverse("portal:track", args=[case.code]))
     notice = _("Registered as %(code)s at %(center)s; follow it at %(url)s") % {
