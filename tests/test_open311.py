@@ -148,7 +148,7 @@ def test_post_registers_a_case_through_intake(county, key):
     assert f"/c/{case.code}" in created["service_notice"]
     event = TimelineEvent.objects.get(case=case)
     assert event.kind == "registered" and "随手拍" in event.note
-    assert event.data == {"system": "随手拍", "interface": "open311"}
+    assert (event.data["system"], event.data["interface"]) == ("随手拍", "open311")
 
 
 def test_post_finds_the_area_named_in_the_address(county, key):
