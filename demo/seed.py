@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from django.db import transaction
 
 from jiefen import clock
+from jiefen.signals import demo_seeded
 from stats import recorder
 
 from .caseload import HISTORY, build_cases
@@ -32,6 +33,7 @@ from .repeats import REPEATS, build_repeats
 from .risk import build_risk
 from .rules import build_rules
 from .time_limits import build_time_limits
+from .webhooks import build_webhooks
 
 __all__ = ["PASSWORD", "Demo", "seed"]
 
@@ -59,6 +61,9 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_time_limits(demo, now)
         build_followup(demo, now)
         build_repeats(demo, now, repeats)
+        build_webhooks(demo, now)
+        # The apps the demo cannot import add theirs (api: a connected system's key).
+        demo_seeded.send(sender=None, now=now, county=demo.county)
     return demo
 
 

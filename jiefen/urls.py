@@ -17,6 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("open311/v2/", include("api.open311")),
+    path("manage/keys/", include("api.manage_urls")),
     path("manage/", include("areas.urls")),
     path("routing/", include("routing.urls")),
     path("routing/", include("coordination.urls")),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("followup/", include("followup.urls")),
     path("repeats/", include("repeats.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("portal.urls")),
     path("", include("cases.urls")),
 ]

@@ -18,9 +18,9 @@ from .selectors import Period
 class Query:
     """The area and period a page is about, read from the query string and checked."""
 
-    def __init__(self, request):
+    def __init__(self, request, form_class=StatsQueryForm):
         user = request.user
-        self.data = d = parse_query(StatsQueryForm(request.GET))
+        self.data = d = parse_query(form_class(request.GET))
         if d["area"]:
             try:
                 self.area = selectors.dashboard_areas(user).get(pk=d["area"])

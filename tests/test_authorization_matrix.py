@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.auth import issue_token
+from api.models import SystemKey
 from areas.models import Area, Level, Membership, Unit, UnitKind
 from cases.models import Attachment, Case, Category, MissingMaterial, TimelineEvent
 from cases.selectors import cases_visible_to
@@ -66,6 +67,7 @@ from risk.models import (
 )
 from routing.models import RoutingRule
 from tests.factories import NOW, VALID_ID, new_case
+from webhooks.models import Subscriber, WebhookDelivery
 
 ROLES = [
     "admin", "grid", "village_clerk", "village2_clerk", "town_clerk", "county_clerk", "leader",
@@ -261,6 +263,12 @@ FILL: dict[str, Fill] = {
     "risk:manage_plan_edit": Fill(admin_only(RiskPlan), lambda obj: {"grade": obj.grade}),
     "risk:manage_tag_edit": Fill(admin_only(RiskTag), pk),
     "risk:manage_schedule_edit": Fill(admin_only(MeetingSchedule), pk),
+    "webhooks:manage_edit": Fill(admin_only(Subscriber), pk),
+    "webhooks:deliveries": Fill(admin_only(Subscriber), pk),
+    "webhooks:status": Fill(admin_only(Subscriber), pk),
+    "webhooks:resend": Fill(
+        admin_only(WebhookDelivery), lambda d: {"pk": d.subscriber_id, "delivery": d.pk}
+    ),
     "api:case_detail": CASE_API,
     "api:case_transition": CASE_API,
     "api:case_time_limits": CASE_API,
@@ -307,6 +315,7 @@ FILL: dict[str, Fill] = {
     "petitions:reception": Fill(within(days_visible_to, ReceptionDay), pk),
     "petitions:record": Fill(within(bookings_visible_to, Booking), pk),
     "petitions:manage_guide_edit": Fill(admin_only(ChannelGuide), pk),
+    "api_keys:revoke": Fill(admin_only(SystemKey), pk),
     "api:case_petition": PETITION_API,
     "api:petition_decision": PETITION_API,
     "api:petition_extension": PETITION_API,
@@ -387,6 +396,9 @@ NO_OBJECT: dict[str, object] = {
     "stats:export": ANY,
     "stats:report": ANY,
     "stats:rebuild": ADMIN,
+    # The people's-mediation return: territorial staff (a grid worker's is their grid's).
+    "stats:moj_return": {"grid", *CENTER_STAFF},
+    "stats:moj_return_xlsx": {"grid", *CENTER_STAFF},
     "documents:templates": ADMIN,
     "areas:index": ADMIN,
     "areas:tree": ADMIN,
@@ -427,6 +439,8 @@ NO_OBJECT: dict[str, object] = {
     "petitions:receptions": ANY,  # the reception days of the user's scope
     "petitions:manage_guides": ADMIN,
     "petitions:manage_guide_new": ADMIN,
+    "webhooks:manage": ADMIN,
+    "webhooks:manage_new": ADMIN,
     "api:guides": ANY,  # the catalogue: no personal data
     "api:reception_days": ANY,
     "risk:persons": CENTER_STAFF,
@@ -453,6 +467,21 @@ NO_OBJECT: dict[str, object] = {
     "api:portal_report": PUBLIC,
     "api:portal_evaluation": PUBLIC,
     "api:portal_rate": PUBLIC,
+    # Connected systems' keys: administrators issue and revoke them.
+    "api_keys:list": ADMIN,
+    "api_keys:new": ADMIN,
+    # Open311 GeoReport v2: the reads are public and show no personal field, like the tracking
+    # page; filing needs a system key in the body (tests/test_open311.py).
+    "open311:openapi-json": PUBLIC,
+    "open311:openapi-view": PUBLIC,
+    "open311:api-root": PUBLIC,
+    "open311": PUBLIC,  # the GeoReport error body for an unknown path
+    "open311:discovery": PUBLIC,
+    "open311:services": PUBLIC,
+    "open311:service": PUBLIC,
+    "open311:requests": PUBLIC,
+    "open311:requests_create": PUBLIC,
+    "open311:request": PUBLIC,
 }
 # Parameters of pages without an object, where the path needs one.
 PLACEHOLDERS = {
