@@ -41,3 +41,14 @@ class CasesConfig(AppConfig):
         from . import bulk_actions
 
         bulk_actions.register()
+
+        # Big exports as tasks (jiefen.exports, the bottom floor): the case list's, and the
+        # sweep's deleting of every export once it has been kept long enough. Registered
+        # here, the lowest app above the clocks.
+        from clocks.registry import on_sweep
+        from jiefen import exports as background_exports
+
+        from . import exports
+
+        background_exports.register("cases", exports.build)
+        on_sweep("exports_expired", background_exports.delete_expired)

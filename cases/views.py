@@ -14,15 +14,15 @@ from django.views.decorators.http import require_POST
 
 from jiefen import clock
 from jiefen.errors import ServiceError
+from jiefen.exports import in_background as background_export
+from jiefen.exports import start as start_export
 from jiefen.forms import apply_errors
 from jiefen.identity import normalise_id_number, normalise_phone
-from jiefen.localtime import LOCAL_TZ
 from jiefen.spreadsheets import xlsx_response
 
 from . import attachments, bulk, exports, selectors, services
 from .forms import (
     AttachmentForm,
-    CaseFilterForm,
     CaseForm,
     ComplexityForm,
     PartyFormSet,
@@ -31,7 +31,7 @@ from .forms import (
     filled_party_forms,
 )
 from .pages import PAGE_SIZES, case_table_page, render_case_page, transition_form
-from .registry import annotate_lists, batch_action, batch_actions
+from .registry import batch_action, batch_actions
 from .selectors import visible_case_or_404
 from .workflow import TRANSITIONS
 
@@ -65,14 +65,7 @@ def queue(request):
 
 def _listed(request):
     """The case list's filter form and its cases, as the page and its export show them."""
-    form = CaseFilterForm(request.GET or None, user=request.user)
-    qs = selectors.filter_cases(selectors.cases_visible_to(request.user), **form.filters())
-    qs = (
-        annotate_lists(selectors.with_overdue(qs, clock.now()))
-        .select_related("area", "category", "owner_unit")
-        .order_by("-created_at")
-    )
-    return form, qs
+    return exports.listed(request.user, request.GET, clock.now())
 
 
 @login_required
@@ -90,14 +83,18 @@ def case_list(request):
 @login_required
 def export(request):
     """The queue (?view=queue&tab=) or the filtered list as Excel; PII masked unless the
-    user's role sees it in full, and then the export is recorded as a read of each case."""
+    user's role sees it in full, and then the export is recorded as a read of each case.
+    A long list with a Celery broker is exported by a task: this answers its progress page
+    (jiefen.exports), and the task builds the same workbook from the same parameters."""
     now = clock.now()
-    if request.GET.get("view") == "queue":
-        qs, title = selectors.work_queue(request.user, _queue_tab(request), now), _("Work queue")
-    else:
-        qs, title = _listed(request)[1], _("Cases")
-    content = exports.export_cases(qs, request.user, request.META.get("REMOTE_ADDR"), now, title)
-    return xlsx_response(content, f"cases-{now.astimezone(LOCAL_TZ):%Y%m%d-%H%M}.xlsx")
+    qs, title = exports.exported(request.user, request.GET, now)
+    ip = request.META.get("REMOTE_ADDR")
+    if background_export(qs):
+        params = {k: v for k, v in request.GET.items() if k not in ("page", "per")}
+        job = start_export(request.user, "cases", {**params, "_ip": ip or ""}, str(title))
+        return redirect("export_status", pk=job.pk)
+    content, _rows = exports.export_cases(qs, request.user, ip, now, title)
+    return xlsx_response(content, exports.file_name(now))
 
 
 def _back(request) -> str:

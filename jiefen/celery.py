@@ -2,9 +2,10 @@
 CELERY_BROKER_URL is set (jiefen.apps). Beat triggers the sweep every
 SWEEP_INTERVAL_SECONDS; workers run the tasks of routing.tasks (the sweep, under a
 cluster-wide lock), notifications.tasks (deliveries, retried with backoff), webhooks.tasks
-(webhook deliveries, also every WEBHOOK_INTERVAL_SECONDS for their retries) and stats.tasks
-(rebuilding the figures, with progress). The work itself is the same functions that
-`make run`'s in-process scheduler calls: only the trigger differs.
+(webhook deliveries, also every WEBHOOK_INTERVAL_SECONDS for their retries), stats.tasks
+(rebuilding the figures, with progress) and jiefen.tasks (big exports, with progress). The
+work itself is the same functions that `make run`'s in-process scheduler calls: only the
+trigger differs.
 
     celery -A jiefen worker -l info      # as many as needed, on any host
     celery -A jiefen beat -l info        # one (a second one is harmless: the sweep's lock)
@@ -46,4 +47,4 @@ app.conf.update(
         },
     },
 )
-app.autodiscover_tasks(["routing", "notifications", "webhooks", "stats"])
+app.autodiscover_tasks(["jiefen", "routing", "notifications", "webhooks", "stats"])

@@ -269,6 +269,12 @@ SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # Task states and progress (the rebuild's page reads them); the broker's Redis by default.
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+# Exports (jiefen.exports): with a broker, an export of more than EXPORT_ASYNC_ROWS rows runs
+# as a task (at most EXPORT_TASK_MAX_ROWS rows; in the request the case list stops at 5000),
+# its workbook kept in the default storage for EXPORT_KEEP_HOURS, then deleted by the sweep.
+EXPORT_ASYNC_ROWS = int(os.environ.get("EXPORT_ASYNC_ROWS", 5000))
+EXPORT_TASK_MAX_ROWS = int(os.environ.get("EXPORT_TASK_MAX_ROWS", 100_000))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", 24))
 # The sweep's cluster-wide lock (routing.tasks) expires after this long, so a worker that
 # died holding it stops no one for longer; a sweep that runs longer loses it, and the next
 # tick may start a second sweep beside it, which is safe (exactly-once claims), only slower.

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("pick/<slug:source>/", views.pick, name="pick"),
+    path("exports/<uuid:pk>/", views.export_status, name="export_status"),
+    path("exports/<uuid:pk>/download/", views.export_download, name="export_download"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

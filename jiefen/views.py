@@ -4,13 +4,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
-from jiefen import clock, pickers
+from jiefen import clock, exports, pickers
 
 
 def healthz(request):
@@ -70,3 +70,33 @@ def bad_request(request, exception=None):
     carries its form's messages; other bad requests say nothing more)."""
     messages = getattr(exception, "messages", [])
     return render(request, "400.html", {"problems": messages}, status=400)
+
+
+def _own_export(request, pk):
+    """The user's own export, while it is kept; anyone else's (or an expired one) is a 404."""
+    export = exports.visible(request.user, clock.now()).filter(pk=pk).first()
+    if export is None:
+        raise Http404
+    return export
+
+
+@login_required
+def export_status(request, pk):
+    """A big export's page: its progress while the task runs (htmx polls the status part),
+    then the download link."""
+    export = _own_export(request, pk)
+    context = {
+        "export": export,
+        "status": exports.status(export),
+        "keep_hours": settings.EXPORT_KEEP_HOURS,
+    }
+    template = "jiefen/_export_status.html" if request.htmx else "jiefen/export.html"
+    return render(request, template, context)
+
+
+@login_required
+def export_download(request, pk):
+    export = _own_export(request, pk)
+    if not export.file:
+        raise Http404
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)

@@ -9,8 +9,12 @@ class StatsConfig(AppConfig):
     def ready(self):
         from areas.signals import area_moved
         from cases.signals import timeline_event_appended, timeline_events_appended
+        from jiefen import exports as background_exports
 
+        from . import exports
         from .recorder import move_subtree, record_event, record_events
+
+        background_exports.register("stats", exports.build)
 
         area_moved.connect(move_subtree, dispatch_uid="stats.move_subtree")
         timeline_event_appended.connect(

@@ -1,8 +1,18 @@
 """Every statistics table as an Excel workbook: the period and area in the header, the
-indicator definitions on a second sheet."""
+indicator definitions on a second sheet.
+
+A table that lists cases (the quarterly review) can be long: with a Celery broker and more
+than settings.EXPORT_ASYNC_ROWS rows it is exported by a task (jiefen.exports; `build`,
+registered by stats.apps, makes the same workbook in the worker from the user and the page's
+query parameters, on the read replica, with progress). The other tables are figures per
+indicator, category, unit or grid worker: bounded, made in the request."""
 
 import io
+from collections.abc import Callable
+from types import SimpleNamespace
 
+from django.db.models import QuerySet
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -11,7 +21,9 @@ from openpyxl.utils import get_column_letter
 from areas.models import Membership
 from cases.models import Channel
 from jiefen import clock
+from jiefen.exports import Built
 from jiefen.localtime import minute
+from jiefen.replicas import replica_reads
 from jiefen.spreadsheets import append_row, workbook_bytes
 from petitions.figures import figures as petition_figures
 from risk.figures import figures as risk_figures
@@ -20,6 +32,10 @@ from risk.models import Grade
 from . import moj_return, selectors
 from .indicators import INDICATORS, STOCK
 from .models import Dim
+from .query import Query
+
+# Rows written between two progress reports.
+PROGRESS_EVERY = 500
 
 RANK_KEYS = ("accepted", "resolved", "resolution_rate", "closed", "closure_rate", "overdue")
 
@@ -163,7 +179,46 @@ def _rows(request, q, table: str) -> tuple[str, list[str], list[list]] | None:
     return None
 
 
-def workbook(request, q, table: str) -> bytes | None:
+def listed_rows(user, q, table: str) -> QuerySet | None:
+    """The rows of a table that lists cases, to count; None for a table of figures (bounded)."""
+    if table == "review":
+        return selectors.review_list(user, q.area, q.period)
+    return None
+
+
+def title_of(q, table: str) -> str:
+    return f"{q.area.name} · {_('Quarterly review') if table == 'review' else table}"
+
+
+def file_name(q, table: str) -> str:
+    return f"jiefen-{table}-{q.area.code}-{q.period.start:%Y%m%d}-{q.period.end:%Y%m%d}.xlsx"
+
+
+def build(user, params: dict[str, str], progress: Callable[[int, int], None] | None) -> Built:
+    """The export as a task builds it (jiefen.exports): the area checked again against the
+    user's statistics scope, as the page does (Query)."""
+    table = params.get("table", "")
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in params.items() if k != "table"})
+    request = SimpleNamespace(user=user, GET=query)
+    written = [0]
+
+    def told(done: int, total: int) -> None:
+        written[0] = total
+        if progress:
+            progress(done, total)
+
+    with replica_reads():
+        q = Query(request)
+        content = workbook(request, q, table, told)
+    if content is None:
+        raise Http404
+    return Built(content, file_name(q, table), written[0])
+
+
+def workbook(request, q, table: str, progress: Callable[[int, int], None] | None = None):
+    """The table's workbook (None for no such table); `progress(rows written, rows in
+    all)` is told every PROGRESS_EVERY rows."""
     found = _rows(request, q, table)
     if found is None:
         return None
@@ -177,8 +232,10 @@ def workbook(request, q, table: str) -> bytes | None:
     append_row(ws, header)
     for cell in ws[1] + ws[4]:
         cell.font = Font(bold=True)
-    for row in rows:
+    for i, row in enumerate(rows, start=1):
         append_row(ws, row)
+        if progress and (i % PROGRESS_EVERY == 0 or i == len(rows)):
+            progress(i, len(rows))
     ws.column_dimensions["A"].width = 28
     defs = wb.create_sheet(_("Definitions"))
     append_row(defs, [_("Statistical indicator"), _("definition")])

@@ -14,76 +14,27 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from areas.models import Area, Level
+from areas.models import Level
 from areas.selectors import is_administrator
 from cases.pages import case_table_page
 from cases.registry import annotate_lists
 from cases.selectors import with_overdue
 from jiefen import clock
-from jiefen.forms import parse_query
+from jiefen.exports import in_background as background_export
+from jiefen.exports import start as start_export
 from jiefen.replicas import reads_from_replica
 from jiefen.spreadsheets import xlsx_response
 from petitions.figures import figures as petition_figures
 from risk.figures import figures as risk_figures
 
 from . import charts, exports, moj_return, report, selectors
-from .forms import MojReturnQueryForm, StatsQueryForm
+from .forms import MojReturnQueryForm
 from .indicators import INDICATORS, RANKING, STOCK
 from .models import AssessmentWeight, Dim, StarLevel
+from .query import Query
 from .rebuild import rebuild as rebuild_figures
-from .selectors import Period
 
 CASES = "/stats/cases/?"  # the list behind a figure (stats:cases)
-
-
-class Query:
-    """The area and period a page is about, read from the query string and checked."""
-
-    def __init__(self, request, form_class=StatsQueryForm):
-        user = request.user
-        self.data = d = parse_query(form_class(request.GET))
-        if d["area"]:
-            try:
-                self.area = selectors.dashboard_areas(user).get(pk=d["area"])
-            except Area.DoesNotExist:
-                raise Http404 from None
-        else:
-            self.area = selectors.default_area(user)
-            if self.area is None:
-                raise PermissionDenied(_("Statistics are for governance center staff and leaders."))
-        self.today = today = clock.today_local()
-        self.period = selectors.period_of(d["period"] or "month", today, d["start"], d["end"])
-        self.user = user
-        ancestors = list(self.area.ancestors())
-        visible = set(
-            selectors.dashboard_areas(user)
-            .filter(pk__in=[a.pk for a in ancestors])
-            .values_list("pk", flat=True)
-        )
-        self.trail = [a for a in ancestors if a.pk in visible]
-
-    @property
-    def comparison(self) -> selectors.Comparison:
-        """What the period's figures are compared with (like with like while it runs)."""
-        return selectors.comparison(self.period, self.today)
-
-    def params(self, **extra) -> str:
-        p = {"area": self.area.pk, "period": self.period.kind}
-        if self.period.kind == "custom":
-            p.update(start=self.period.start.isoformat(), end=self.period.end.isoformat())
-        p.update({k: v for k, v in extra.items() if v not in (None, "")})
-        return urlencode(p)
-
-    def for_period(self, period: Period, **extra) -> str:
-        return urlencode(
-            {
-                "area": self.area.pk,
-                "period": "custom",
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-                **extra,
-            }
-        )
 
 
 def fmt(ind, value) -> str:
@@ -420,16 +371,17 @@ def weights(request):
 @login_required
 @reads_from_replica
 def export(request, table: str):
+    """A table as Excel; a long one, with a Celery broker, by a task whose progress page
+    this answers (jiefen.exports; the task builds the same workbook, stats.exports.build)."""
     q = Query(request)
+    if background_export(exports.listed_rows(request.user, q, table)):
+        params = {**request.GET.dict(), "table": table}
+        job = start_export(request.user, "stats", params, exports.title_of(q, table))
+        return redirect("export_status", pk=job.pk)
     book = exports.workbook(request, q, table)
     if book is None:
         raise Http404
-    response = HttpResponse(
-        book, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"jiefen-{table}-{q.area.code}-{q.period.start:%Y%m%d}-{q.period.end:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(book, exports.file_name(q, table))
 
 
 @login_required

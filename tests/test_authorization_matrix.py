@@ -36,6 +36,7 @@ from docking.models import Referral, ReferralBatch
 from documents.models import DocumentTemplate
 from jiefen import clock
 from jiefen.errors import ServiceError
+from jiefen.models import Export
 from mediation.models import Agreement, Confirmation, Mediator, Session
 from notifications.models import Notification
 from petitions.models import Booking, ChannelGuide, Petition, ReceptionDay
@@ -345,6 +346,9 @@ FILL: dict[str, Fill] = {
         in_grids(gridlog.readable_grids, VisitLog, "grid", photo__gt=""), pk
     ),
     "portal:review_done": Fill(within(evaluations.reviews_for, Review), pk),
+    # A big export's progress page and its file: the user who asked for it, nobody else.
+    "export_status": Fill(own(Export, "user"), pk),
+    "export_download": Fill(own(Export, "user"), pk),
 }
 
 ANY = "any signed-in role"
@@ -515,6 +519,12 @@ def seed_demo():
     for case in (first.first(), second.first()):
         case_objects(case, users["admin"], court)
     risk_and_portal_objects(users, first, second)
+    for name in ("village_clerk", "village2_clerk"):  # a finished export of each clerk
+        export = Export.objects.create(
+            user=users[name], kind="cases", title="案件", created_at=NOW, total=1,
+            filename="cases.xlsx", finished_at=NOW,
+        )  # fmt: skip
+        export.file.save("cases.xlsx", ContentFile(b"PK"), save=True)
     CalendarOverride.objects.create(date=NOW.date(), is_workday=False, note="测试")
     tokens = {name: issue_token(u, NOW)[0] for name, u in users.items()}
     return users, tokens
