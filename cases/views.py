@@ -92,7 +92,8 @@ def export(request):
     if background_export(qs):
         params = {k: v for k, v in request.GET.items() if k not in ("page", "per")}
         job = start_export(request.user, "cases", {**params, "_ip": ip or ""}, str(title))
-        return redirect("export_status", pk=job.pk)
+        if job is not None:  # None: the broker is down, the file is built here instead
+            return redirect("export_status", pk=job.pk)
     content, _rows = exports.export_cases(qs, request.user, ip, now, title)
     return xlsx_response(content, exports.file_name(now))
 

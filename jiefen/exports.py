@@ -17,6 +17,7 @@ This module is on the bottom floor: it imports no app; the apps register with it
 """
 
 import datetime
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from django.db.models import QuerySet
 
 from . import clock
 from .models import Export
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -63,17 +66,27 @@ def in_background(rows: QuerySet | None) -> bool:
     return rows.order_by()[: limit + 1].count() > limit
 
 
-def start(user, kind: str, params: dict[str, str], title: str) -> Export:
-    """Record the export and send its task once the record is committed."""
+def start(user, kind: str, params: dict[str, str], title: str) -> Export | None:
+    """Record the export and send its task once the record is committed. None when the broker
+    cannot be reached: the record is dropped and the caller answers the export in the request,
+    as without a broker (views run in autocommit, so the send happens here, at once)."""
     export = Export.objects.create(user=user, kind=kind, title=title[:200], created_at=clock.now())
     from .tasks import build_export  # celery is imported only when configured
 
-    transaction.on_commit(
-        lambda: build_export.apply_async(
-            (str(export.pk), kind, user.pk, params), task_id=str(export.pk)
-        )
-    )
-    return export
+    queued = {"ok": True}
+
+    def send() -> None:
+        try:
+            build_export.apply_async(
+                (str(export.pk), kind, user.pk, params), task_id=str(export.pk)
+            )
+        except Exception as exc:  # kombu's OperationalError and the socket errors beneath it
+            log.warning("export %s not queued (%s): answered in the request", export.pk, exc)
+            queued["ok"] = False
+            Export.objects.filter(pk=export.pk).delete()
+
+    transaction.on_commit(send)
+    return export if queued["ok"] else None
 
 
 def run(export_id: str, kind: str, user_id: int, params: dict[str, str], progress: Progress):

@@ -377,7 +377,8 @@ def export(request, table: str):
     if background_export(exports.listed_rows(request.user, q, table)):
         params = {**request.GET.dict(), "table": table}
         job = start_export(request.user, "stats", params, exports.title_of(q, table))
-        return redirect("export_status", pk=job.pk)
+        if job is not None:  # None: the broker is down, the file is built here instead
+            return redirect("export_status", pk=job.pk)
     book = exports.workbook(request, q, table)
     if book is None:
         raise Http404

@@ -176,6 +176,29 @@ def test_with_a_broker_a_long_review_list_starts_a_task(
     assert client.get("/stats/export/units.xlsx", area).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_a_big_export_answers_in_the_request(client, settings, monkeypatch):
+    """Autocommit, as in production: the task is sent at once; the broker cannot be reached,
+    so the user gets the file now instead of an error, and no export record is left."""
+    from kombu.exceptions import OperationalError
+
+    from jiefen.tasks import build_export
+    from tests.factories import build_county
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(build_export, "apply_async", broker_down)
+    county = build_county()
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    cases = [new_case(county) for _ in range(4)]
+    client.force_login(county.users["vclerk"])
+    response = client.get("/cases/export/")
+    assert response.status_code == 200
+    assert sorted(r[0] for r in rows_of(response.content)[1:]) == sorted(c.code for c in cases)
+    assert not Export.objects.exists()
+
+
 # ---------------------------------------------------------------- the status page, the file
 
 
