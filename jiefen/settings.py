@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "mediation",
     "documents",
     "followup",
+    "hotline",
     "docking",
     "portal",
     "risk",

@@ -1,0 +1,105 @@
+"""12345 work orders in: POST /hotline/orders takes one order in the platform's own field names
+(its HotlineMapping: `?mapping=<code>`, the default mapping otherwise) and registers a case
+with channel 12345 (投诉, 求助) or keeps the order for a clerk to answer directly (咨询, 建议).
+The same intake checks and permission rules as POST /cases; an order number already received
+from the platform returns the first order (200) and writes nothing. The messages back
+(签收, 退单, 阶段回复, 办结, 回访) go out through the webhooks (topics hotline.*)."""
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from ninja import Body, Field, Query, Router, Schema
+
+from areas.models import Area
+from cases.models import Channel
+from hotline import services
+from hotline.models import HotlineOrder
+from jiefen import clock
+
+from .cases import ERRORS
+from .schemas import Text
+
+try:  # the API keys' scopes (api.scopes), once they are there
+    from .scopes import check_intake_scope
+except ImportError:  # pragma: no cover
+    check_intake_scope = None
+
+router = Router(tags=["hotline"])
+
+EXAMPLE = {
+    "gdbh": "GD20261123000123",
+    "sqlx": "投诉",
+    "ldrxm": "王女士",
+    "lxdh": "13800138000",
+    "sqnr": "小区楼下烧烤店油烟扰民，多次协商无果。",
+    "sfdz": "星沙街道东升路18号",
+    "xzqh": "430121100201",
+    "blsx": "2026-11-30 18:00:00",
+}
+
+ORDER_BODY = Body(..., examples=[EXAMPLE])
+
+
+class MappingQuery(Schema):
+    mapping: Text(40, description="The platform's mapping code; blank: the default mapping.") = ""
+
+
+class OrderOut(Schema):
+    order_no: str
+    mapping: str
+    request_type: str = Field(description="consult, complaint, suggestion or help.")
+    state: str = Field(description="received, signed, returned, answered, finished or visited.")
+    received_at: datetime.datetime
+    due_at: datetime.datetime | None
+    unit: str = Field(description="The receiving unit (the handling unit once it is a case).")
+    case_code: str | None = Field(description="null: answered directly, without a case.")
+    case_url: str | None
+
+
+def _out(request: HttpRequest, order: HotlineOrder) -> dict[str, Any]:
+    case = order.case
+    return {
+        "order_no": order.order_no,
+        "mapping": order.mapping.code,
+        "request_type": order.request_type,
+        "state": order.state,
+        "received_at": order.received_at,
+        "due_at": order.due_at,
+        "unit": services.handling_unit(order),
+        "case_code": case.code if case else None,
+        "case_url": (
+            request.build_absolute_uri(reverse("api:case_detail", args=[case.code]))
+            if case
+            else None
+        ),
+    }
+
+
+@router.post(
+    "/hotline/orders",
+    response={200: OrderOut, 201: OrderOut, **ERRORS},
+    url_name="hotline_orders",
+    summary="Take in a 12345 work order",
+)
+def receive_order(
+    request: HttpRequest,
+    query: Query[MappingQuery],
+    payload: dict[str, Any] = ORDER_BODY,
+):
+    """One work order as the platform sends it, in the field names of its mapping (the
+    default mapping's are in the example). 201: taken in; 200: this order number was
+    received before, the first order is returned and nothing is written. A bad field is a
+    422 problem naming it (the platform's field name); nothing is written then."""
+    mapping = services.mapping_named(query.mapping)
+    if check_intake_scope is not None:
+        area = Area.objects.filter(code=str(payload.get(mapping.area_code_field) or "")).first()
+        if area is not None:
+            check_intake_scope(request, Channel.HOTLINE, area)
+    order, created = services.receive_order(request.auth, mapping, payload, clock.now())
+    order = HotlineOrder.objects.select_related("mapping", "case", "unit").get(pk=order.pk)
+    data = OrderOut(**_out(request, order)).model_dump(mode="json")
+    return JsonResponse(
+        data, status=201 if created else 200, json_dumps_params={"ensure_ascii": False}
+    )
