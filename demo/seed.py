@@ -26,6 +26,7 @@ from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .daily import build_daily_reports
 from .followup import build_followup
+from .hotline import build_hotline
 from .mediation import build_mediation
 from .petitions import build_petitions
 from .repeats import REPEATS, build_repeats
@@ -59,6 +60,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_time_limits(demo, now)
         build_followup(demo, now)
         build_repeats(demo, now, repeats)
+        build_hotline(demo, now)
     return demo
 
 

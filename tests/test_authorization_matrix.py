@@ -33,6 +33,8 @@ from clocks.models import CalendarOverride, EscalationPolicy, PolicyArea
 from coordination.models import Summons, Supervision, Whistle
 from docking.models import Referral, ReferralBatch
 from documents.models import DocumentTemplate
+from hotline.models import HotlineOrder
+from hotline.services import orders_visible_to as hotline_orders_visible_to
 from jiefen import clock
 from jiefen.errors import ServiceError
 from mediation.models import Agreement, Confirmation, Mediator, Session
@@ -336,6 +338,11 @@ FILL: dict[str, Fill] = {
         in_grids(gridlog.readable_grids, VisitLog, "grid", photo__gt=""), pk
     ),
     "portal:review_done": Fill(within(evaluations.reviews_for, Review), pk),
+    # 12345 work orders: those of the user's cases, and the orders without a case of their units.
+    "hotline:order": Fill(within(hotline_orders_visible_to, HotlineOrder), pk),
+    "hotline:act": Fill(
+        within(hotline_orders_visible_to, HotlineOrder), lambda o: {"pk": o.pk, "act": "progress"}
+    ),
 }
 
 ANY = "any signed-in role"
@@ -449,6 +456,8 @@ NO_OBJECT: dict[str, object] = {
     "api:portal_report": PUBLIC,
     "api:portal_evaluation": PUBLIC,
     "api:portal_rate": PUBLIC,
+    "hotline:orders": ANY,  # the orders of the user's cases and units
+    "api:hotline_orders": ANY,  # registers in the user's own area only (check_intake)
 }
 # Parameters of pages without an object, where the path needs one.
 PLACEHOLDERS = {

@@ -4,6 +4,7 @@ the API becomes a case (投诉, 求助) or is answered directly (咨询, 建议)
 problem body naming the platform's field with nothing written; a repeat order merges."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
@@ -388,3 +389,16 @@ def test_a_reopened_case_finishes_its_order_again(county):
         "第一次和解",
         "第二次和解",
     ]
+
+
+def test_the_demo_has_orders_at_different_states(db):
+    call_command(
+        "seed_demo", "--cases", "63", "--seed", "11", "--now", NOW.isoformat(), stdout=io.StringIO()
+    )
+    states = set(HotlineOrder.objects.values_list("state", flat=True))
+    assert {OrderState.ANSWERED, OrderState.RECEIVED} <= states
+    assert len(states) >= 4, states
+    assert HotlineMessage.objects.filter(kind="finished").exists()
+    for order in HotlineOrder.objects.exclude(case=None):
+        assert order.case.channel == Channel.HOTLINE
+    assert HotlineOrder.objects.filter(case__duplicate_of__isnull=False).exists()
