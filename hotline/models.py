@@ -141,7 +141,7 @@ class HotlineOrder(models.Model):
     request_type = models.CharField(_("request type"), max_length=20, choices=RequestType.choices)
     caller_name = models.CharField(_("caller"), max_length=60, blank=True)
     caller_phone = models.CharField(_("caller's phone"), max_length=30, blank=True)
-    content = models.TextField(_("content"))
+    content = models.TextField(_("content of the request"))
     address = models.CharField(_("address"), max_length=200, blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name=_("area"))
     unit = models.ForeignKey(
@@ -201,6 +201,19 @@ class HotlineOrder(models.Model):
         return self.request_type in CASE_TYPES
 
 
+# How the clerk's pages name what a message carries (the body itself uses the platform's names).
+OUTBOUND_LABELS = {
+    "order_no": _("order number (工单号)"),
+    "at": _("time"),
+    "unit": _("handling unit"),
+    "reason": _("reason for returning"),
+    "text": _("progress reply"),
+    "reply": _("reply"),
+    "satisfaction": _("satisfaction"),
+    "result": _("result of the visit"),
+}
+
+
 class MessageKind(models.TextChoices):
     SIGNED = "signed", _("signed for (签收)")
     RETURNED = "returned", _("returned (退单)")
@@ -233,3 +246,12 @@ class HotlineMessage(models.Model):
         verbose_name = _("12345 outbound message")
         verbose_name_plural = _("12345 outbound messages")
         ordering = ["sent_at", "pk"]
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, value) of what the message said, in our words, without the order number."""
+        names = (self.order.mapping.outbound or {}).get(self.kind) or {}
+        return [
+            (OUTBOUND_LABELS.get(key, key), self.data[name])
+            for key, name in names.items()
+            if key not in ("order_no", "at") and name in self.data and self.data[name] != ""
+        ]

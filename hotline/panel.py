@@ -43,7 +43,7 @@ def panel_context(user, case: Case, bound: dict | None = None) -> dict:
     return {
         "case": case,
         "order": order,
-        "hotline_messages": list(order.messages.select_related("actor")),
+        "hotline_messages": list(order.messages.select_related("actor", "order__mapping")),
         "return_until": return_deadline(order),
         "forms": order_actions(user, order, bound),
     }

@@ -65,7 +65,7 @@ def _order_page(request, order, bound=None):
         "hotline/order.html",
         {
             "order": order,
-            "hotline_messages": list(order.messages.select_related("actor")),
+            "hotline_messages": list(order.messages.select_related("actor", "order__mapping")),
             "forms": order_actions(request.user, order, bound),
             "return_until": return_deadline(order),
             "makes_case": order.request_type in (RequestType.COMPLAINT, RequestType.HELP),

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('request_type', models.CharField(choices=[('consult', 'consultation (咨询)'), ('complaint', 'complaint (投诉)'), ('suggestion', 'suggestion (建议)'), ('help', 'request for help (求助)')], max_length=20, verbose_name='request type')),
                 ('caller_name', models.CharField(blank=True, max_length=60, verbose_name='caller')),
                 ('caller_phone', models.CharField(blank=True, max_length=30, verbose_name="caller's phone")),
-                ('content', models.TextField(verbose_name='content')),
+                ('content', models.TextField(verbose_name='content of the request')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
                 ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='hotline due time')),
                 ('payload', models.JSONField(default=dict, verbose_name='order as received')),
