@@ -12,7 +12,6 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from ninja import Body, Field, Query, Router, Schema
 
-from areas.models import Area
 from cases.models import Channel
 from hotline import services
 from hotline.models import HotlineOrder
@@ -93,10 +92,13 @@ def receive_order(
     received before, the first order is returned and nothing is written. A bad field is a
     422 problem naming it (the platform's field name); nothing is written then."""
     mapping = services.mapping_named(query.mapping)
-    if check_intake_scope is not None:
-        area = Area.objects.filter(code=str(payload.get(mapping.area_code_field) or "")).first()
-        if area is not None:
-            check_intake_scope(request, Channel.HOTLINE, area)
+    if check_intake_scope is not None:  # a connected system's key: its channels and areas
+        check_intake_scope(
+            request,
+            Channel.HOTLINE,
+            str(payload.get(mapping.area_code_field) or ""),
+            area_field=mapping.area_code_field,
+        )
     order, created = services.receive_order(request.auth, mapping, payload, clock.now())
     order = HotlineOrder.objects.select_related("mapping", "case", "unit").get(pk=order.pk)
     data = OrderOut(**_out(request, order)).model_dump(mode="json")

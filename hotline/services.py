@@ -162,6 +162,17 @@ def _remap(exc: ServiceError, fields: dict[str, str]) -> ServiceError:
     return exc
 
 
+def _resent(actor, order: HotlineOrder) -> HotlineOrder:
+    """The order a resend names — to an account that may see it; another account learns
+    nothing of it but that the number is taken."""
+    if actor is not None and not orders_visible_to(actor).filter(pk=order.pk).exists():
+        raise IllegalTransition(
+            _("This order number was received before from another account."),
+            {order.mapping.order_no_field: _("Order number already taken.")},
+        )
+    return order
+
+
 def receive_order(
     actor, mapping: HotlineMapping, payload: Any, now: datetime.datetime
 ) -> tuple[HotlineOrder, bool]:
@@ -179,7 +190,7 @@ def receive_order(
     if order_no:
         found = HotlineOrder.objects.filter(mapping=mapping, order_no=order_no).first()
         if found is not None:
-            return found, False
+            return _resent(actor, found), False
     values = {
         "request_type": _text(payload, f("request_type"), errors, 20),
         "caller_name": _text(payload, f("caller_name"), errors, 60),
@@ -249,7 +260,7 @@ def receive_order(
         HotlineMapping.objects.select_for_update().filter(pk=mapping.pk).values_list("pk").first()
         found = HotlineOrder.objects.filter(mapping=mapping, order_no=order_no).first()
         if found is not None:
-            return found, False
+            return _resent(actor, found), False
         case = None
         if kind in CASE_TYPES:
             case = register_checked_case(

@@ -402,3 +402,14 @@ def test_the_demo_has_orders_at_different_states(db):
     for order in HotlineOrder.objects.exclude(case=None):
         assert order.case.channel == Channel.HOTLINE
     assert HotlineOrder.objects.filter(case__duplicate_of__isnull=False).exists()
+
+
+def test_a_resend_by_an_account_that_cannot_see_the_order_learns_nothing(county):
+    first = post(api_for(county.users["vclerk"]), order_body(county))
+    assert first.status_code == 201
+    other = post(
+        api_for(county.users["tclerk_other"]), order_body(county, xzqh=county.villages[2].code)
+    )
+    assert other.status_code == 409 and "gdbh" in other.json()["errors"]
+    assert first.json()["case_code"] not in other.content.decode()
+    assert HotlineOrder.objects.count() == 1 and Case.objects.count() == 1
