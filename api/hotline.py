@@ -10,12 +10,14 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
-from ninja import Body, Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Body, Field, Path, Query, Router, Schema
 
 from cases.models import Channel
 from hotline import services
 from hotline.models import HotlineOrder
 from jiefen import clock
+from jiefen.errors import NotFound, ServiceError
 
 from .cases import ERRORS
 from .schemas import Text
@@ -105,3 +107,100 @@ def receive_order(
     return JsonResponse(
         data, status=201 if created else 200, json_dumps_params={"ensure_ascii": False}
     )
+
+
+OrderNo = Path(..., max_length=60, pattern=r"^[^/\x00]+$")
+
+
+def _visible(request: HttpRequest, mapping_code: str, order_no: str) -> HotlineOrder:
+    mapping = services.mapping_named(mapping_code)
+    order = (
+        services.orders_visible_to(request.auth)
+        .select_related("mapping", "case__duplicate_of__owner_unit", "case__owner_unit", "unit")
+        .filter(mapping=mapping, order_no=order_no)
+        .first()
+    )
+    if order is None:
+        raise NotFound(_("No work order with this number is visible to you."))
+    return order
+
+
+class MessageOut(Schema):
+    kind: str = Field(description="signed, returned, progress, finished or visited.")
+    sent_at: datetime.datetime
+    data: dict[str, Any] = Field(description="The body, in the platform's field names.")
+
+
+class OrderDetail(OrderOut):
+    reply: str
+    return_reason: str
+    messages: list[MessageOut]
+
+
+def _detail(request: HttpRequest, order: HotlineOrder) -> dict[str, Any]:
+    return {
+        **_out(request, order),
+        "reply": order.reply,
+        "return_reason": order.return_reason,
+        "messages": [
+            {"kind": m.kind, "sent_at": m.sent_at, "data": m.data}
+            for m in order.messages.order_by("sent_at", "pk")
+        ],
+    }
+
+
+@router.get(
+    "/hotline/orders/{order_no}",
+    response={200: OrderDetail, **ERRORS},
+    url_name="hotline_order",
+    summary="One 12345 work order and the messages sent back",
+)
+def order_detail(request: HttpRequest, query: Query[MappingQuery], order_no: str = OrderNo):
+    """An order of the user's cases or units; any other is 404, the same as none."""
+    return _detail(request, _visible(request, query.mapping, order_no))
+
+
+class ActIn(Schema):
+    text: Text(
+        services.MAX_TEXT,
+        description="退单: the reason; 阶段回复: the progress; "
+        "answer: the reply. Not used by sign.",
+    ) = ""
+
+
+ACTS = {
+    "sign": lambda order, user, text, now: services.sign_order(order, user, now),
+    "return": services.return_order,
+    "progress": services.progress_order,
+    "answer": services.answer_order,
+}
+Act = Path(..., pattern=r"^(sign|return|progress|answer)$")
+
+
+@router.post(
+    "/hotline/orders/{order_no}/{act}",
+    response={200: OrderDetail, **ERRORS},
+    url_name="hotline_order_act",
+    summary="签收, 退单, 阶段回复 or answer a 12345 work order",
+)
+def order_act(
+    request: HttpRequest,
+    payload: ActIn,
+    query: Query[MappingQuery],
+    order_no: str = OrderNo,
+    act: str = Act,
+):
+    """The clerk's acts, as on the order page and the case page's 12345 panel: `sign`
+    (签收), `return` (退单, within the mapping's window, with the reason), `progress`
+    (阶段回复) and `answer` (a 咨询 or 建议 answered directly, 办结). Each sends its message
+    to the platform."""
+    order = _visible(request, query.mapping, order_no)
+    try:
+        ACTS[act](order, request.auth, payload.text, clock.now())
+    except ServiceError as exc:
+        # The services name the text after the act (reason, reply); here it is `text`.
+        exc.field_errors = {
+            ("text" if k in ("reason", "reply") else k): v for k, v in exc.field_errors.items()
+        }
+        raise
+    return _detail(request, _visible(request, query.mapping, order_no))

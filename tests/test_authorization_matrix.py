@@ -343,6 +343,16 @@ FILL: dict[str, Fill] = {
     "hotline:act": Fill(
         within(hotline_orders_visible_to, HotlineOrder), lambda o: {"pk": o.pk, "act": "progress"}
     ),
+    "api:hotline_order": Fill(
+        within(hotline_orders_visible_to, HotlineOrder),
+        lambda o: {"order_no": o.order_no},
+        api=True,
+    ),
+    "api:hotline_order_act": Fill(
+        within(hotline_orders_visible_to, HotlineOrder),
+        lambda o: {"order_no": o.order_no, "act": "progress"},
+        api=True,
+    ),
 }
 
 ANY = "any signed-in role"

@@ -413,3 +413,33 @@ def test_a_resend_by_an_account_that_cannot_see_the_order_learns_nothing(county)
     assert other.status_code == 409 and "gdbh" in other.json()["errors"]
     assert first.json()["case_code"] not in other.content.decode()
     assert HotlineOrder.objects.count() == 1 and Case.objects.count() == 1
+
+
+def test_the_clerks_acts_and_the_order_through_the_api(county):
+    clerk = county.users["vclerk"]
+    api = api_for(clerk)
+    post(api, order_body(county, gdbh="GD-API", sqlx="求助"))
+    post(api, order_body(county, gdbh="GD-ZX-API", sqlx="咨询"))
+    url = f"{URL}/GD-API"
+    r = api.post(f"{url}/return", {"text": ""}, content_type="application/json")
+    assert r.status_code == 422 and "text" in r.json()["errors"]
+    r = api.post(f"{url}/sign", {}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["state"] == "signed"
+    r = api.post(f"{url}/progress", {"text": "已联系求助人"}, content_type="application/json")
+    assert [m["kind"] for m in r.json()["messages"]] == ["signed", "progress"]
+    assert r.json()["messages"][1]["data"]["jzqk"] == "已联系求助人"
+    r = api.post(f"{url}/answer", {"text": "答复"}, content_type="application/json")
+    assert r.status_code == 409  # a case's order is finished with its case
+    r = api.post(
+        f"{URL}/GD-ZX-API/answer", {"text": "可到镇综治中心咨询"}, content_type="application/json"
+    )
+    assert r.json()["state"] == "answered" and r.json()["reply"] == "可到镇综治中心咨询"
+    outsider = api_for(county.users["tclerk_other"])
+    assert outsider.get(url).status_code == 404
+    assert (
+        outsider.post(f"{url}/progress", {"text": "x"}, content_type="application/json").status_code
+        == 404
+    )
+    assert api.get(url).json()["case_code"] == HotlineOrder.objects.get(order_no="GD-API").case.code
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert {URL, URL + "/{order_no}", URL + "/{order_no}/{act}"} <= set(schema["paths"])
