@@ -261,9 +261,12 @@ class IntakeExtension:
     `fields(user)` returns form fields by name, shown under `label` and added to the staff intake form (none when the
     user may not fill them); the API passes the same names, and register_case finds the values
     in `CaseInput.extensions`. `check(params)` returns field errors, reported with intake's
-    own (nothing is written then). `apply(case, parties, actor, actor_unit, now, params)` runs
-    inside register_case's transaction once the case, its parties and its first event are
-    written; it may refuse with a ServiceError (nothing is registered then).
+    own (nothing is written then). `prepare(checked)` reads what the write will need once the
+    intake is valid (a `cases.services.CheckedIntake`), before the write transaction — on
+    SQLite the database's one write lock, which should hold inserts, not reads. `apply(case,
+    parties, actor, actor_unit, now, params, prepared)` runs inside register_case's transaction
+    once the case, its parties and its first event are written, with what `prepare` returned;
+    it may refuse with a ServiceError (nothing is registered then).
     """
 
     name: str
@@ -271,6 +274,7 @@ class IntakeExtension:
     apply: Callable[..., object]
     fields: Callable[[Any], dict[str, Any]] = lambda user: {}
     check: Callable[[dict], dict[str, str]] = lambda params: {}
+    prepare: Callable[[Any], object] = lambda checked: None
 
 
 _INTAKE_EXTENSIONS: dict[str, IntakeExtension] = {}

@@ -394,6 +394,8 @@ class CheckedIntake:
     level: int
     policy: Any  # clocks.models.EscalationPolicy | None
     step: Any  # its step at `level` (None: no level clock)
+    # What each intake extension read before the write (IntakeExtension.prepare), by name.
+    prepared: dict = field(default_factory=dict)
 
 
 def check_intake(actor, data: CaseInput, now: datetime.datetime, *, owner: Unit | None = None):
@@ -472,7 +474,7 @@ def check_intake(actor, data: CaseInput, now: datetime.datetime, *, owner: Unit 
         owner = unit if unit.is_territorial else (center_for_area(unit.area) or unit)
     level = _starting_level(membership, area, owner)
     policy = policies.policy_for_area(area)
-    return CheckedIntake(
+    checked = CheckedIntake(
         actor=actor,
         data=data,
         title=title,
@@ -490,6 +492,9 @@ def check_intake(actor, data: CaseInput, now: datetime.datetime, *, owner: Unit 
         policy=policy,
         step=policies.step_for(policy, level) if policy else None,
     )
+    for extension in intake_extensions():
+        checked.prepared[extension.name] = extension.prepare(checked)
+    return checked
 
 
 def register_case(
@@ -597,6 +602,7 @@ def register_checked_case(
                 checked.membership.unit if checked.membership else None,
                 now,
                 data.extensions,
+                checked.prepared.get(extension.name),
             )
     return case
 

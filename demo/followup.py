@@ -1,6 +1,8 @@
 """回访 and 履行 in the demo: visits on the history's followed-up cases, and from today the
 county's follow-up setting, with visits due, one overdue, a second visit owed by an orange
-case, and a case back in handling after a visit found the dispute flared up again."""
+case, a case back in handling after a visit found the dispute flared up again, and mediated
+agreements whose performance (履行) is due: one in a few days, one overdue for the
+mediator to record, one found not performed and pointed to 司法确认."""
 
 import datetime
 import random
@@ -9,7 +11,16 @@ from cases.models import Case
 from cases.services import perform_transition
 from cases.workflow import Status
 from followup.models import FollowUpSetting, Rebound, VisiteeKind, VisitMethod
-from followup.services import VisitInput, record_visit
+from followup.services import VisitInput, record_performance, record_visit
+from jiefen.localtime import LOCAL_TZ
+from mediation.models import Agreement, Mediator
+from mediation.services import (
+    AgreementInput,
+    SessionRecord,
+    assign_mediators,
+    record_session,
+    schedule_session,
+)
 from risk.models import CaseRisk
 from risk.services import set_grade
 
@@ -99,6 +110,7 @@ def build_followup(demo: Demo, now: datetime.datetime) -> None:
     # In order of what the demo most needs to show, as far as the caseload has cases for.
     for build, case in zip((_due, _rebound, _orange, _overdue, _neighbours), cases, strict=False):
         build(demo, case, now, rng)
+    build_performance(demo, now)
 
 
 def _close(demo: Demo, case: Case, at: datetime.datetime) -> Case:
@@ -145,3 +157,56 @@ def _rebound(demo, case, now, rng):
         findings="回访发现双方因排水问题再次发生争吵，矛盾有反弹。",
         satisfaction="unsatisfied",
     )
+
+
+# ---------------------------------------------------------------- 履行 (performance)
+
+PERFORMANCE_TERMS = [
+    ("被申请人于协议签订后十五日内一次性支付申请人修缮费用人民币三千元。", "银行转账", 15),
+    ("双方共同出资修复排水沟，各承担一半费用，于协议签订后十日内完工。", "共同出资、自行施工", 10),
+    ("被申请人于协议签订后十五日内返还申请人借款人民币五千元。", "现金支付", 15),
+]
+
+
+def build_performance(demo: Demo, now: datetime.datetime) -> None:
+    """Three committee mediations that ended in a written agreement with a performance date:
+    due in a few days (its clock runs), overdue (the mediator's queue shows it), and one
+    the mediator found not performed, pointed to 司法确认 (counted in the statistics)."""
+    staffed = Mediator.objects.filter(unit__isnull=False, user__isnull=False)
+    committees = {m.unit_id: m for m in staffed.order_by("pk")}
+    cases = [
+        c
+        for c in _candidates(demo)
+        if c.owner_unit_id in committees and c.updated_at < now - 20 * D
+    ]
+    ages = (12, 16, 20)  # days since the session: due in 3 days, 6 days overdue, not performed
+    for (content, method, within), age, case in zip(PERFORMANCE_TERMS, ages, cases, strict=False):
+        mediator = committees[case.owner_unit_id]
+        held = now - age * D
+        assign_mediators(case, mediator.user, held - 2 * D, [mediator.pk])
+        session = schedule_session(
+            case, mediator.user, held - 2 * D, starts_at=held, place="村人民调解室"
+        )
+        record_session(
+            session,
+            mediator.user,
+            held + 2 * datetime.timedelta(hours=1),
+            SessionRecord(result="agreement", facts="双方当面陈述，调解员释法说理，双方互谅互让。"),
+            AgreementInput(
+                form="written",
+                facts="双方因相邻关系发生纠纷，经人民调解委员会调解，自愿达成如下协议。",
+                content=content,
+                performance_method=method,
+                performance_due=(held + within * D).astimezone(LOCAL_TZ).date(),
+            ),
+        )
+        if age == 20:
+            agreement = Agreement.objects.get(case=case)
+            record_performance(
+                agreement,
+                mediator.user,
+                now - 2 * D,
+                "not_performed",
+                note="被申请人至今未支付约定款项。",
+                remedy="confirmation",
+            )

@@ -1,15 +1,20 @@
 """12345 work orders in the demo county: the cases that came in by the hotline carry their
 orders (in the default mapping's field names), with the messages their timeline sent back
 (签收, 办结, 回访 — replayed through the same receivers as live events); the merged repeat's
-order follows its main case; and a 咨询 answered directly beside a 建议 still waiting."""
+order follows its main case; and a 咨询 answered directly beside a 建议 still waiting. The
+platform's URL is a webhook subscriber of the hotline topics, paused (an example address),
+added last so that nothing is sent while seeding."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from cases.models import Case, Channel
 from hotline import receivers, services
+from hotline.apps import TOPICS
 from hotline.models import HotlineMapping, HotlineOrder, RequestType
+from webhooks.models import Subscriber, SubscriberStatus
 
 from .county import Demo
 
@@ -85,4 +90,13 @@ def build_hotline(demo: Demo, now: datetime.datetime) -> list[HotlineOrder]:
         if reply:
             services.answer_order(order, clerk, reply, when + H)
         orders.append(order)
+    Subscriber.objects.create(
+        name="12345政务服务便民热线平台（示例）",
+        url="https://12345.example.org/jiefen/orders/callback",
+        topics=[code for code, _label in TOPICS],
+        owner=get_user_model().objects.get(username="admin"),
+        status=SubscriberStatus.PAUSED,
+        paused_at=now,
+        created_at=now - 30 * 24 * H,
+    )
     return orders

@@ -33,6 +33,7 @@ from .repeats import REPEATS, build_repeats
 from .risk import build_risk
 from .rules import build_rules
 from .time_limits import build_time_limits
+from .webhooks import build_webhooks
 
 __all__ = ["PASSWORD", "Demo", "seed"]
 
@@ -60,6 +61,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_time_limits(demo, now)
         build_followup(demo, now)
         build_repeats(demo, now, repeats)
+        build_webhooks(demo, now)
         build_hotline(demo, now)
     return demo
 

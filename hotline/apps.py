@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +18,7 @@ class HotlineConfig(AppConfig):
             register_transition_extension,
         )
         from cases.signals import timeline_event_appended, timeline_events_appended
+        from webhooks.registry import register_topic
 
         from . import receivers
         from .panel import panel_context
@@ -37,11 +38,8 @@ class HotlineConfig(AppConfig):
                 bound_key="hotline_forms",
             )
         )
-        if apps.is_installed("webhooks"):
-            from webhooks.registry import register_topic
-
-            for code, label in TOPICS:
-                register_topic(code, label)
+        for code, label in TOPICS:
+            register_topic(code, label)
 
 
 TOPICS = [

@@ -17,7 +17,6 @@ order page or the case page's 12345 panel.
 import datetime
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
@@ -40,6 +39,7 @@ from cases.services import (
 from cases.workflow import CENTER_ROLES, HANDLING_ROLES, Status
 from jiefen.errors import ServiceError
 from jiefen.localtime import LOCAL_TZ, aware
+from webhooks import services as webhooks
 
 from .models import (
     CASE_TYPES,
@@ -98,13 +98,9 @@ def mapping_named(code: str | None) -> HotlineMapping:
 
 
 def publish(kind: str, case: Case | None, data: dict, now: datetime.datetime) -> int:
-    """Hand a message to the webhook subscribers of hotline.<kind> (webhooks.services.publish,
-    inside this transaction); 0 while no webhooks app is installed."""
-    if not apps.is_installed("webhooks"):
-        return 0
-    from webhooks.services import publish as publish_webhook
-
-    return publish_webhook(topic(kind), case, data, now)
+    """Hand a message to the webhook subscribers of hotline.<kind>, inside this transaction
+    (delivered after the commit, signed, retried, in order per case)."""
+    return webhooks.publish(topic(kind), case, data, now)
 
 
 def send(

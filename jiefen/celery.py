@@ -1,7 +1,8 @@
 """The province profile's Celery app (README "Province deployment"), loaded only when
 CELERY_BROKER_URL is set (jiefen.apps). Beat triggers the sweep every
 SWEEP_INTERVAL_SECONDS; workers run the tasks of routing.tasks (the sweep, under a
-cluster-wide lock), notifications.tasks (deliveries, retried with backoff) and stats.tasks
+cluster-wide lock), notifications.tasks (deliveries, retried with backoff), webhooks.tasks
+(webhook deliveries, also every WEBHOOK_INTERVAL_SECONDS for their retries) and stats.tasks
 (rebuilding the figures, with progress). The work itself is the same functions that
 `make run`'s in-process scheduler calls: only the trigger differs.
 
@@ -37,6 +38,12 @@ app.conf.update(
             # A tick that waited longer than its interval is dropped: the next one comes.
             "options": {"expires": float(settings.SWEEP_INTERVAL_SECONDS)},
         },
+        # Webhook retries fall due between publishes (each publish queues a run itself).
+        "webhooks": {
+            "task": "webhooks.tasks.deliver_webhooks",
+            "schedule": float(settings.WEBHOOK_INTERVAL_SECONDS),
+            "options": {"expires": float(settings.WEBHOOK_INTERVAL_SECONDS)},
+        },
     },
 )
-app.autodiscover_tasks(["routing", "notifications", "stats"])
+app.autodiscover_tasks(["routing", "notifications", "webhooks", "stats"])

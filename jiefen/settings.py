@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "clocks",
     "cases",
     "notifications",
+    "webhooks",
     "routing",
     "coordination",
     "mediation",
@@ -275,6 +276,15 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 SWEEP_LOCK_SECONDS = int(os.environ.get("SWEEP_LOCK_SECONDS", "600"))
 # A failed delivery is retried after 30 s, 60 s, 120 s… (notifications.tasks).
 DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "30"))
+
+# Webhooks (README "Integrations"): how often the background sends what is due (the in-process
+# scheduler, or Celery beat), the timeout of one POST, after how many failed attempts in a row
+# a subscriber is paused (its owner is told), and how long a process trusts its list of the
+# topics nobody subscribes to (publishing those costs no query).
+WEBHOOK_INTERVAL_SECONDS = int(os.environ.get("WEBHOOK_INTERVAL_SECONDS", "10"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_PAUSE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_PAUSE_AFTER_FAILURES", "10"))
+WEBHOOK_SUBSCRIBER_CACHE_SECONDS = float(os.environ.get("WEBHOOK_SUBSCRIBER_CACHE_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

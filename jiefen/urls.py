@@ -28,6 +28,7 @@ urlpatterns = [
     path("followup/", include("followup.urls")),
     path("repeats/", include("repeats.urls")),
     path("hotline/", include("hotline.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("portal.urls")),
     path("", include("cases.urls")),
 ]

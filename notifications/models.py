@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     COURT = "court", _("court docking")
     RISK = "risk", _("risk warning (预警)")
     REVIEW = "review", _("a party not satisfied (to review)")
+    WEBHOOK = "webhook", _("webhook subscriber paused")
 
 
 class Notification(models.Model):

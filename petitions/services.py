@@ -1,11 +1,14 @@
 """Every write of the petitions app: lock, check, write, timeline event — in one transaction.
 
-The periods of the 信访工作条例 (中共中央 国务院, 2022年; in force 1 May 2022). We checked each
-period against the regulation's text as official petition bureaus quote it (福田区信访局 for
-第二十三条, 攀枝花市信访局 for the 60 + 30 days, 广东省信访局 for 复查/复核). The pages we
-could read quote the sentences of the handling, 复查 and 复核 periods without their article
-numbers; the numbers below (第三十五、三十六、三十七条) are our reading of the official text,
-not re-checked against it — see the report of the change that brought this module.
+The periods of the 信访工作条例 (中共中央 国务院, 2022年; in force 1 May 2022). Each period
+is confirmed by the regulation's sentences as official petition bureaus quote them (福田区信访局
+for 第二十三条, 攀枝花市信访局 for the 60 + 30 days, 广东省信访局 for 复查/复核). The article
+numbers of the last three follow the regulation's order in chapter 4 (信访事项的办理):
+第三十三条 sorts 申诉求决类 matters, 第三十四条 is the 信访处理意见书, 第三十五条 mediation in
+handling, 第三十六条 the 60 + 30 days ("对本条例第三十三条第一款第三项规定的信访事项应当自受理
+之日起60日内办结"), 第三十七条 复查, 第三十八条 复核. An earlier version of this module cited
+第三十五、三十六、三十七条; the bureaus' pages do not print the numbers, so they were read from
+the official text, not from a second source.
 
 Days are calendar days (the regulation says 日, not 工作日), counted from the day after the
 start and ending at the end of the last day (clocks.calendar.add_limit).
@@ -47,12 +50,12 @@ from .models import (
 # within 15 days whether it is handled here, where it was forwarded (转送、交办), or which
 # organ to turn to (告知).
 DECIDE_DAYS = 15
-# 信访工作条例 第三十五条 (number: see the module's docstring): 信访事项应当自受理之日起60日内
+# 信访工作条例 第三十六条 (number: see the module's docstring): 信访事项应当自受理之日起60日内
 # 办结；情况复杂的，经本机关、单位负责人批准，可以适当延长办理期限，但延长期限不得超过30日，
 # 并告知信访人延期理由.
 HANDLE_DAYS = 60
 MAX_EXTENSION_DAYS = 30
-# 信访工作条例 第三十六条 (复查) and 第三十七条 (复核): the petitioner may ask within 30 days of
+# 信访工作条例 第三十七条 (复查) and 第三十八条 (复核): the petitioner may ask within 30 days of
 # receiving the written opinion; the organ asked gives its opinion within 30 days of the
 # request. We take the day the opinion was issued as the day it was received.
 REQUEST_WINDOW_DAYS = 30
@@ -302,7 +305,7 @@ def forward_units(case: Case, actor):
 
 def extend(petition: Petition, actor, days, reason: str, now: datetime.datetime) -> Petition:
     """A leader of the handling organ extends the handling once, by at most 30 days, with
-    the reason the petitioner is told (第三十五条)."""
+    the reason the petitioner is told (第三十六条)."""
     errors: dict[str, str] = {}
     try:
         days = int(days)
@@ -485,9 +488,40 @@ def request_window_ends(petition: Petition, kind: str) -> datetime.datetime | No
     return _due(given, REQUEST_WINDOW_DAYS) if given else None
 
 
+# Whose opinion a 复查 (复核) request is about: the organ above that one takes it.
+OPINION_BEFORE = {OpinionKind.REVIEW: OpinionKind.HANDLING, OpinionKind.RECHECK: OpinionKind.REVIEW}
+
+
+def _check_upper_organ(petition: Petition, kind: str, unit: Unit) -> None:
+    """第三十七、三十八条: 复查 is asked of the organ above the one that gave the handling
+    opinion, 复核 of the organ above the one that gave the 复查 opinion — here a unit of an
+    area above that unit's area. Where that area is the top of this installation's tree
+    (no organ above it is in the system), its own level records the request."""
+    previous = (
+        Opinion.objects.filter(petition=petition, kind=OPINION_BEFORE[kind])
+        .select_related("unit__area")
+        .first()
+    )
+    if previous is None:
+        return
+    below = previous.unit.area
+    if below.parent_id is None:
+        if unit.area_id != below.pk:
+            raise NotAllowed(_("Only the organ that gave the opinion can record this request."))
+        return
+    if not (below.path.startswith(unit.area.path) and unit.area_id != below.pk):
+        raise NotAllowed(
+            _(
+                "The request goes to the organ above %(unit)s, which gave the opinion: a center "
+                "of a higher level records it."
+            )
+            % {"unit": previous.unit.name}
+        )
+
+
 def request(petition: Petition, actor, kind: str, note: str, now: datetime.datetime) -> Petition:
     """The petitioner asks the organ above for 复查 (or 复核) within 30 days of the written
-    opinion (第三十六、三十七条); that organ's 30-day clock starts."""
+    opinion (第三十七、三十八条); that organ's 30-day clock starts."""
     if kind not in REQUESTS:
         raise InvalidInput(_("Unknown kind of request."), {"kind": _("Review or re-examination.")})
     errors: dict[str, str] = {}
@@ -499,6 +533,7 @@ def request(petition: Petition, actor, kind: str, note: str, now: datetime.datet
         petition, case = _lock(petition)
         membership = _member(actor, case, CENTER_ROLES)
         _stage_is(petition, before)
+        _check_upper_organ(petition, kind, membership.unit)
         ends = request_window_ends(petition, kind)
         if now > ends:
             raise InvalidInput(

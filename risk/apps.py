@@ -69,7 +69,12 @@ class RiskConfig(AppConfig):
         # At intake: the rules' grade (or the clerk's), and key persons linked by ID number.
         register_intake_extension(
             IntakeExtension(
-                "risk", _("Risk grade (optional)"), intake.apply, intake.fields, intake.check
+                "risk",
+                _("Risk grade (optional)"),
+                intake.apply,
+                intake.fields,
+                intake.check,
+                intake.prepare,
             )
         )
         on_missed(Clock.RISK_REPORT, services.plan_missed)

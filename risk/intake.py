@@ -1,7 +1,8 @@
 """The risk grade at intake (cases.registry.IntakeExtension).
 
 Inside register_case's transaction the rules propose a grade and the parties' key-person
-files are linked (services.judge_new_case). A clerk may instead give the grade on the intake
+files are linked (services.judge_new_case), on the rules and party facts read just before
+that transaction (`prepare`). A clerk may instead give the grade on the intake
 form (红/橙/黄/无) with a reason: it overrides the rules' proposal and is written as a grade
 set by staff, in the same transaction.
 """
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from areas.selectors import scope_of
 
 from .models import Grade
-from .services import GRADE_ROLES, REASON_MAX, judge_new_case
+from .services import GRADE_ROLES, REASON_MAX, IntakeFacts, judge_new_case, read_intake_facts
 
 GRADE_FIELD, REASON_FIELD = "risk_grade", "risk_reason"
 
@@ -56,8 +57,20 @@ def check(params: dict) -> dict[str, str]:
     return errors
 
 
-def apply(case, parties, actor, actor_unit, now, params) -> None:
+def prepare(checked) -> IntakeFacts:
+    """Before the write transaction: the rules and the parties' earlier cases and files."""
+    return read_intake_facts(checked.parties)
+
+
+def apply(case, parties, actor, actor_unit, now, params, prepared=None) -> None:
     grade, reason = _values(params or {})
     judge_new_case(
-        case, parties, now, actor=actor, actor_unit=actor_unit, grade=grade, reason=reason
+        case,
+        parties,
+        now,
+        actor=actor,
+        actor_unit=actor_unit,
+        grade=grade,
+        reason=reason,
+        facts=prepared,
     )

@@ -1,9 +1,10 @@
 """The rules that propose a new case's risk grade at intake.
 
-`judge_new_case` runs inside register_case's transaction (risk.intake, an IntakeExtension) and
-reads two things: the active rules, and — in one UNION query — the earlier cases that share a
-party's ID number or phone and the key-person files of the parties' ID numbers. A case no
-rule grades writes nothing more; one that is graded gets its grade row and timeline event.
+`judge_new_case` runs inside register_case's transaction (risk.intake, an IntakeExtension) on
+two things read before that transaction (IntakeExtension.prepare): the active rules, and — in
+one UNION query — the earlier cases that share a party's ID number or phone and the key-person
+files of the parties' ID numbers. A case no rule grades writes nothing more; one that is
+graded gets its grade row and timeline event.
 """
 
 from decimal import Decimal
@@ -19,18 +20,16 @@ SCALE_RANK = {"01": 1, "02": 2, "03": 3}
 
 def party_facts(case, parties) -> tuple[int, list[int]]:
     """(the number of earlier cases sharing a party's ID number or phone, the key-person
-    files of the parties' ID numbers), read in one query."""
+    files of the parties' ID numbers), read in one query; `case` (None before it is written)
+    is not its own earlier case."""
     ids = sorted({p.id_number for p in parties if p.id_number})
     phones = sorted({p.phone for p in parties if p.phone})
     if not ids and not phones:
         return 0, []
-    earlier = (
-        Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones))
-        .exclude(case_id=case.pk)
-        .annotate(tag=Value("c"))
-        .order_by()
-        .values_list("tag", "case_id")
-    )
+    earlier = Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones))
+    if case is not None:
+        earlier = earlier.exclude(case_id=case.pk)
+    earlier = earlier.annotate(tag=Value("c")).order_by().values_list("tag", "case_id")
     files = (
         KeyPerson.objects.filter(id_number__in=ids)
         .annotate(tag=Value("k"))

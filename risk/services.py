@@ -6,6 +6,7 @@ once, like every other clock.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -233,6 +234,23 @@ def open_obligations(case: Case):
 # ---------------------------------------------------------------- at intake
 
 
+@dataclass(frozen=True)
+class IntakeFacts:
+    """What the rules judge a new case by, read before its write transaction."""
+
+    rules: list
+    earlier_cases: int  # earlier cases sharing a party's ID number or phone
+    key_persons: list[int]  # key-person files of the parties' ID numbers
+
+
+def read_intake_facts(parties, case: Case | None = None) -> IntakeFacts:
+    """The active rules and the parties' facts (one query each); `case`, once written, is left
+    out of its own earlier cases."""
+    rules = list(RiskRule.objects.filter(is_active=True).select_related("area"))
+    earlier, key_persons = rule_engine.party_facts(case, parties)
+    return IntakeFacts(rules, earlier, key_persons)
+
+
 def judge_new_case(
     case: Case,
     parties,
@@ -242,11 +260,13 @@ def judge_new_case(
     actor_unit: Unit | None = None,
     grade: str = "",
     reason: str = "",
+    facts: IntakeFacts | None = None,
 ) -> None:
     """At intake (risk.intake, inside register_case's transaction): the key persons linked by
-    ID number, and the rules' grade — or the grade the clerk gave, which overrides it."""
-    rules = list(RiskRule.objects.filter(is_active=True).select_related("area"))
-    earlier, key_persons = rule_engine.party_facts(case, parties)
+    ID number, and the rules' grade — or the grade the clerk gave, which overrides it. `facts`
+    were read before the transaction (risk.intake.prepare); without them they are read here."""
+    facts = facts or read_intake_facts(parties, case)
+    rules, earlier, key_persons = facts.rules, facts.earlier_cases, facts.key_persons
     if key_persons:
         KeyPersonCase.objects.bulk_create(
             [

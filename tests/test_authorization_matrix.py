@@ -67,6 +67,7 @@ from risk.models import (
 )
 from routing.models import RoutingRule
 from tests.factories import NOW, VALID_ID, new_case
+from webhooks.models import Subscriber, WebhookDelivery
 
 ROLES = [
     "admin", "grid", "village_clerk", "village2_clerk", "town_clerk", "county_clerk", "leader",
@@ -262,6 +263,12 @@ FILL: dict[str, Fill] = {
     "risk:manage_plan_edit": Fill(admin_only(RiskPlan), lambda obj: {"grade": obj.grade}),
     "risk:manage_tag_edit": Fill(admin_only(RiskTag), pk),
     "risk:manage_schedule_edit": Fill(admin_only(MeetingSchedule), pk),
+    "webhooks:manage_edit": Fill(admin_only(Subscriber), pk),
+    "webhooks:deliveries": Fill(admin_only(Subscriber), pk),
+    "webhooks:status": Fill(admin_only(Subscriber), pk),
+    "webhooks:resend": Fill(
+        admin_only(WebhookDelivery), lambda d: {"pk": d.subscriber_id, "delivery": d.pk}
+    ),
     "api:case_detail": CASE_API,
     "api:case_transition": CASE_API,
     "api:case_time_limits": CASE_API,
@@ -440,6 +447,8 @@ NO_OBJECT: dict[str, object] = {
     "petitions:receptions": ANY,  # the reception days of the user's scope
     "petitions:manage_guides": ADMIN,
     "petitions:manage_guide_new": ADMIN,
+    "webhooks:manage": ADMIN,
+    "webhooks:manage_new": ADMIN,
     "api:guides": ANY,  # the catalogue: no personal data
     "api:reception_days": ANY,
     "risk:persons": CENTER_STAFF,

@@ -22,6 +22,8 @@ from cases.models import TimelineEvent
 from clocks.models import Deadline, DeadlineState, EscalationPolicy, PolicyArea
 from notifications.models import Delivery, Kind, Notification
 from tests.factories import NOW, build_county, new_case
+from tests.test_webhooks import Receiver, subscriber
+from webhooks.models import DeliveryStatus, WebhookDelivery
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = "/usr/bin/redis-server"
@@ -145,6 +147,9 @@ def celery_cluster(redis_url, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_beat_sweeps_a_due_case_up_and_workers_send_each_message_once(celery_cluster):
     sent_file, processes = celery_cluster
+    # A webhook receiver in this process, told of each escalation by the workers.
+    receiver = Receiver()
+    hook = subscriber(receiver.url, ["case.escalated"])
     county = build_county()
     PolicyArea.objects.create(
         policy=EscalationPolicy.objects.get(name="巫山时限制"), area=county.county
@@ -161,10 +166,19 @@ def test_beat_sweeps_a_due_case_up_and_workers_send_each_message_once(celery_clu
             TimelineEvent.objects.filter(case__in=cases, kind="escalated").count() == len(cases)
             and Delivery.objects.exists()
             and not Delivery.objects.filter(sent_at__isnull=True).exists()
+            and WebhookDelivery.objects.filter(status=DeliveryStatus.SENT).count() == len(cases)
         )
 
-    wait_until(settled, processes, what="the escalations and their deliveries")
-    time.sleep(3)  # a few more ticks of beat: nothing more may happen
+    try:
+        wait_until(settled, processes, what="the escalations and their deliveries")
+        time.sleep(3)  # a few more ticks of beat: nothing more may happen
+    finally:
+        receiver.stop()
+    # Each escalation was pushed once, signed, by a worker (webhooks.tasks).
+    assert WebhookDelivery.objects.filter(subscriber=hook).count() == len(cases)
+    assert len(receiver.requests) == len(cases)
+    assert all(r["signed"] and r["topic"] == "case.escalated" for r in receiver.requests)
+    assert {r["body"]["case"]["code"] for r in receiver.requests} == {c.code for c in cases}
     for case in cases:
         assert case.timeline.filter(kind="escalated").count() == 1
     # The village clerk is told of each escalation once, and each message went out once.

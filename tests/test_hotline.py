@@ -23,6 +23,7 @@ from repeats import proposals
 from repeats.services import merge_case
 from tests.factories import NOW, PASSWORD
 from tests.visits import visit
+from webhooks.models import Subscriber
 
 H = datetime.timedelta(hours=1)
 D = datetime.timedelta(days=1)
@@ -402,6 +403,8 @@ def test_the_demo_has_orders_at_different_states(db):
     for order in HotlineOrder.objects.exclude(case=None):
         assert order.case.channel == Channel.HOTLINE
     assert HotlineOrder.objects.filter(case__duplicate_of__isnull=False).exists()
+    (platform,) = [s for s in Subscriber.objects.all() if "hotline.finished" in s.topics]
+    assert platform.status == "paused" and not platform.deliveries.exists()
 
 
 def test_a_resend_by_an_account_that_cannot_see_the_order_learns_nothing(county):
@@ -443,3 +446,54 @@ def test_the_clerks_acts_and_the_order_through_the_api(county):
     assert api.get(url).json()["case_code"] == HotlineOrder.objects.get(order_no="GD-API").case.code
     schema = Client().get("/api/v1/openapi.json").json()
     assert {URL, URL + "/{order_no}", URL + "/{order_no}/{act}"} <= set(schema["paths"])
+
+
+def test_the_round_trip_reaches_the_hotlines_subscriber_signed(county):
+    """With the platform's URL registered as a webhook subscriber of the hotline topics, a
+    real receiver on the loopback interface gets 签收, 办结 and 回访 in order, signed, in the
+    platform's field names — and the answer to a 咨询, which has no case."""
+    from hotline.apps import TOPICS
+    from tests.test_webhooks import Receiver, run_at, subscriber
+
+    receiver = Receiver(fail=1)  # the first delivery fails and is retried, in order
+    try:
+        subscriber(receiver.url, [code for code, _label in TOPICS])
+        FollowUpSetting.objects.create(area=county.county)
+        clerk, mediator = county.users["vclerk"], county.users["mediator"]
+        post(api_for(clerk), order_body(county))
+        order = HotlineOrder.objects.get()
+        case = perform_transition(order.case, "accept", clerk, NOW, category_code="0201")
+        case = perform_transition(case, "route", clerk, NOW, unit_id=county.units["committee"].pk)
+        case = perform_transition(case, "start", mediator, NOW)
+        case = perform_transition(case, "resolve", mediator, NOW + H, note="双方和解")
+        visit(case, mediator, NOW + 2 * D, satisfaction="basic", findings="关系缓和")
+        post(api_for(clerk), order_body(county, gdbh="GD-ZX", sqlx="咨询", sqnr="调解收费吗"))
+        services.answer_order(
+            HotlineOrder.objects.get(order_no="GD-ZX"), clerk, "不收费", NOW + 2 * D
+        )
+        assert list(HotlineMessage.objects.values_list("deliveries", flat=True)) == [1, 1, 1, 1]
+        run_at(NOW + 2 * D)
+        run_at(NOW + 3 * D)
+        assert all(r["signed"] for r in receiver.requests)
+        delivered = [r for r in receiver.requests if r["answered"] == 200]
+        # In order per case (the first failure held the case's later messages back).
+        of_case = [r for r in delivered if r["body"]["case"]]
+        assert [r["topic"] for r in of_case] == [
+            "hotline.signed",
+            "hotline.finished",
+            "hotline.visited",
+        ]
+        assert {r["body"]["case"]["code"] for r in of_case} == {case.code}
+        signed, finished, visited = (r["body"]["data"] for r in of_case)
+        assert signed == {"gdbh": order.order_no, "qssj": stamp(NOW), "cbdw": "镇1村1综治中心"}
+        assert finished["bjnr"] == "双方和解" and visited["myd"] == "基本满意"
+        (answered,) = [r for r in delivered if r["body"]["case"] is None]
+        assert answered["topic"] == "hotline.finished"
+        assert answered["body"]["data"] == {
+            "gdbh": "GD-ZX",
+            "bjsj": stamp(NOW + 2 * D),
+            "bjnr": "不收费",
+            "cbdw": "镇1村1综治中心",
+        }
+    finally:
+        receiver.stop()

@@ -222,19 +222,21 @@ def test_the_reply_on_time_is_met_and_issues_the_opinion(county):
 
 
 def test_review_is_asked_within_30_days_and_answered_within_30(county):
-    p = replied(county)  # replied at NOW + 1 day
-    town = county.users["tclerk"]
+    p = replied(county)  # replied at NOW + 1 day, by the town
+    county_clerk = county.users["cclerk"]
     asked = NOW + 31 * DAY  # the 30th day after the reply
-    services.request(p, town, OpinionKind.REVIEW, "信访人对处理意见不服", asked)
+    # 复查: asked of the organ above the town's, the county.
+    services.request(p, county_clerk, OpinionKind.REVIEW, "信访人对处理意见不服", asked)
     p.refresh_from_db()
     assert p.stage == Stage.REVIEW
     d = open_clock(p.case, Clock.PETITION_REVIEW)
     assert d.due_at == end_of_local_day(asked, 30)
-    services.give_opinion(p, town, OpinionKind.REVIEW, asked + 20 * DAY, **REVIEW)
+    assert d.unit == county.center(county.county)
+    services.give_opinion(p, county_clerk, OpinionKind.REVIEW, asked + 20 * DAY, **REVIEW)
     d.refresh_from_db()
     assert d.state == DeadlineState.MET
-    # 复核: asked of the county within 30 days of the review opinion, answered within 30.
-    county_clerk = county.users["cclerk"]
+    # 复核 within 30 days of the review opinion, answered within 30: the county is the top of
+    # this tree (no organ above it in the system), so the county records it.
     services.request(p, county_clerk, OpinionKind.RECHECK, "仍不服", asked + 45 * DAY)
     d = open_clock(p.case, Clock.PETITION_RECHECK)
     assert d.unit == county.center(county.county)
@@ -252,8 +254,21 @@ def test_a_review_request_after_its_window_is_refused_and_nothing_written(county
     p = replied(county)
     events = TimelineEvent.objects.count()
     with pytest.raises(InvalidInput) as e:
-        services.request(p, county.users["tclerk"], OpinionKind.REVIEW, "不服", NOW + 32 * DAY)
+        services.request(p, county.users["cclerk"], OpinionKind.REVIEW, "不服", NOW + 32 * DAY)
     assert "30" in str(e.value.message)
+    p.refresh_from_db()
+    assert p.stage == Stage.REPLIED and p.review_requested_at is None
+    assert not Deadline.objects.filter(case=p.case, clock=Clock.PETITION_REVIEW).exists()
+    assert TimelineEvent.objects.count() == events
+
+
+def test_a_review_is_asked_of_the_organ_above_the_one_that_gave_the_opinion(county):
+    """第三十七条: the town that gave the handling opinion cannot take the 复查 of it."""
+    p = replied(county)
+    events = TimelineEvent.objects.count()
+    with pytest.raises(NotAllowed) as e:
+        services.request(p, county.users["tclerk"], OpinionKind.REVIEW, "不服", NOW + 5 * DAY)
+    assert county.center(p.case.owner_unit.area).name in str(e.value.message)
     p.refresh_from_db()
     assert p.stage == Stage.REPLIED and p.review_requested_at is None
     assert not Deadline.objects.filter(case=p.case, clock=Clock.PETITION_REVIEW).exists()
@@ -385,7 +400,7 @@ def test_a_late_review_request_through_the_api_is_a_problem_and_writes_nothing(c
     from jiefen import clock
 
     with clock.pinned(NOW + 40 * DAY):
-        r = Api("tclerk").post(
+        r = Api("cclerk").post(
             f"/api/v1/cases/{p.case.code}/petition/requests", {"kind": "review", "note": "不服"}
         )
     assert r.status_code == 422
@@ -439,8 +454,9 @@ def test_the_petition_figures_by_a_hand_worked_example(county):
     services.decide(a, clerk, Decision.ACCEPT, NOW + DAY)
     services.extend(a, leader, 10, "需要勘验", NOW + 5 * DAY)
     services.give_opinion(a, clerk, OpinionKind.HANDLING, NOW + 10 * DAY, **OPINION)
-    services.request(a, clerk, OpinionKind.REVIEW, "不服", NOW + 20 * DAY)
-    services.give_opinion(a, clerk, OpinionKind.REVIEW, NOW + 30 * DAY, **REVIEW)
+    county_clerk = county.users["cclerk"]
+    services.request(a, county_clerk, OpinionKind.REVIEW, "不服", NOW + 20 * DAY)
+    services.give_opinion(a, county_clerk, OpinionKind.REVIEW, NOW + 30 * DAY, **REVIEW)
     services.decide(b, clerk, Decision.ACCEPT, NOW + 20 * DAY)
     services.decide(c, clerk, Decision.REDIRECT, NOW + 2 * DAY, guide_id=guide.pk)
     assert petition_of(d.case).stage == Stage.REGISTERED

@@ -37,6 +37,7 @@ from portal.models import (
 from repeats.models import Merge
 from repeats.proposals import propose_repeats
 from routing.models import RoutingRule
+from webhooks.models import Subscriber
 
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=datetime.UTC)
 NAMED = {
@@ -171,6 +172,17 @@ def test_seed_demo_builds_the_county():
     last = Case.objects.order_by("-pk").first()  # the seed's last case: the unmerged repeat
     assert last.channel == "window" and last.duplicate_of is None
     assert propose_repeats(clerk, last, NOW)
+    # Webhooks: the court's platform with the log of the outcomes pushed to it (paused), and
+    # a receiver on this machine for every case event from now on; nothing sent while seeding.
+    # (and the 12345 platform's subscriber of the hotline topics, paused: tests/test_hotline.py)
+    platform, local, _hotline = Subscriber.objects.order_by("pk")
+    assert platform.status == "paused" and platform.topics == ["referral.outcome"]
+    log = platform.deliveries.all()
+    assert {d.status for d in log} == {"sent", "dead"}
+    refs = set(Referral.objects.values_list("external_ref", flat=True))
+    assert all(d.body["data"]["external_ref"] in refs for d in log)
+    assert local.status == "active" and local.allow_private_network
+    assert not local.deliveries.exists()
 
 
 @pytest.mark.django_db
