@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, IdempotencyRecord
+from .models import ApiToken, IdempotencyRecord, SystemKey
 
 
 @admin.register(ApiToken)
@@ -26,4 +26,16 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SystemKey)
+class SystemKeyAdmin(admin.ModelAdmin):
+    """Keys are issued and revoked at /manage/keys/ (the plain key is shown there once)."""
+
+    list_display = ["name", "prefix", "user", "created_at", "revoked_at", "last_used_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    readonly_fields = ["prefix", "created_at", "created_by", "revoked_at", "last_used_at"]
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -1,5 +1,9 @@
 """Token authentication: POST /auth/token issues a token; every other endpoint reads it from
-`Authorization: Bearer <token>` (or `Token <token>`, the form other Django APIs use)."""
+`Authorization: Bearer <token>` (or `Token <token>`, the form other Django APIs use).
+
+A connected system's key (api.SystemKey, issued by an administrator, starting `jfk_`) is
+accepted the same way: the request then acts as the key's service user (`request.auth`), and
+`request.system_key` carries the key for the scope checks (api.scopes)."""
 
 import datetime
 import hashlib
@@ -15,9 +19,10 @@ from ninja.security.http import HttpAuthBase
 from jiefen import clock
 from jiefen.throttle import lockout_response
 
-from .models import ApiToken
+from .models import ApiToken, SystemKey
 from .problems import problem
 from .schemas import Problem, Text
+from .services import KEY_PREFIX, hash_key
 
 # Integrations log in rarely; a month keeps a lost token's damage bounded.
 TOKEN_TTL = datetime.timedelta(days=getattr(settings, "API_TOKEN_TTL_DAYS", 30))
@@ -33,6 +38,8 @@ def hash_token(token: str) -> str:
 def issue_token(user, now: datetime.datetime) -> tuple[str, ApiToken]:
     """Create a token for `user`; the plain token is returned once and never stored."""
     token = secrets.token_urlsafe(32)
+    while token.startswith(KEY_PREFIX):  # that prefix marks a system key
+        token = secrets.token_urlsafe(32)
     row = ApiToken.objects.create(
         user=user,
         key_hash=hash_token(token),
@@ -57,6 +64,37 @@ def user_for_token(token: str, now: datetime.datetime):
     return row.user
 
 
+def system_key_for(key: str, now: datetime.datetime) -> SystemKey | None:
+    """The unrevoked key whose service user is active, or None."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    row = SystemKey.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        SystemKey.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row
+
+
+def authenticate_key(request: HttpRequest, token: str):
+    """The user a bearer credential stands for (a user's token or a system's key), or None;
+    a system key is kept on the request as `system_key`."""
+    now = clock.now()
+    request.system_key = None
+    if token.startswith(KEY_PREFIX):
+        key = system_key_for(token, now)
+        if key is None:
+            return None
+        request.system_key = key
+        user = key.user
+    else:
+        user = user_for_token(token, now)
+    if user is not None:
+        # Services and logging read request.user, as they do for the web UI.
+        request.user = user
+    return user
+
+
 class TokenAuth(HttpAuthBase):
     """Bearer token auth that also accepts the `Token` scheme."""
 
@@ -66,11 +104,7 @@ class TokenAuth(HttpAuthBase):
         scheme, _sep, token = request.headers.get("Authorization", "").strip().partition(" ")
         if scheme.lower() not in SCHEMES:
             return None
-        user = user_for_token(token.strip(), clock.now())
-        if user is not None:
-            # Services and logging read request.user, as they do for the web UI.
-            request.user = user
-        return user
+        return authenticate_key(request, token.strip())
 
 
 class Credentials(Schema):

@@ -48,6 +48,7 @@ from .schemas import (
     Text,
     TransitionIn,
 )
+from .scopes import check_intake_scope
 
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 # A case code: area code, date, number (cases.services.next_case_code).
@@ -135,9 +136,11 @@ def create_case(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     """Register a case from another system. With an `Idempotency-Key` header a retry returns
-    the first result (same status and body) instead of registering the case twice."""
+    the first result (same status and body) instead of registering the case twice. With a
+    connected system's key, the channel and area must be within the key's scope (403)."""
     user = request.auth
     now = clock.now()
+    check_intake_scope(request, payload.channel, payload.area_code, area_field="area_code")
 
     def check() -> CheckedIntake:
         # Validation and lookups, before the write transaction takes the write lock.

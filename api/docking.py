@@ -41,6 +41,7 @@ from .schemas import (
     PartyIn,
     Text,
 )
+from .scopes import check_intake_scope, key_of
 
 router = Router(tags=["docking"])
 SIDES = {"court": Channel.COURT, "police": Channel.POLICE}
@@ -198,6 +199,19 @@ def _visible(request: HttpRequest, channel: str):
     return selectors.with_outcome(qs)
 
 
+def _check_scope(request: HttpRequest, channel: str, payload: BatchIn) -> None:
+    """A connected system's key covers the channel and every item's area (blank: the
+    referring unit's), or the whole batch is refused (403) before anything is written."""
+    if key_of(request) is None:
+        return  # a user's own token: the user's permissions only
+    memberships = selectors.referring_memberships(request.auth, channel)
+    home = memberships[0].unit.area if memberships else None
+    for i, item in enumerate(payload.items):
+        check_intake_scope(
+            request, channel, item.area_code.strip() or home, area_field=f"items[{i}].area_code"
+        )
+
+
 def _routes(side: str, channel: str) -> None:
     @router.post(
         f"/{side}/referrals",
@@ -214,6 +228,7 @@ def _routes(side: str, channel: str) -> None:
         """Register each item as a case; an item whose reference this unit sent before is
         answered `duplicate` with its case code; bad items come back with their errors."""
         user, now = request.auth, clock.now()
+        _check_scope(request, channel, payload)
 
         def create() -> tuple[int, dict]:
             items = [referral_input(i, item) for i, item in enumerate(payload.items, start=1)]

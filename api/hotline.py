@@ -21,11 +21,7 @@ from jiefen.errors import NotFound, ServiceError
 
 from .cases import ERRORS
 from .schemas import Text
-
-try:  # the API keys' scopes (api.scopes), once they are there
-    from .scopes import check_intake_scope
-except ImportError:  # pragma: no cover
-    check_intake_scope = None
+from .scopes import check_intake_scope
 
 router = Router(tags=["hotline"])
 
@@ -94,13 +90,13 @@ def receive_order(
     received before, the first order is returned and nothing is written. A bad field is a
     422 problem naming it (the platform's field name); nothing is written then."""
     mapping = services.mapping_named(query.mapping)
-    if check_intake_scope is not None:  # a connected system's key: its channels and areas
-        check_intake_scope(
-            request,
-            Channel.HOTLINE,
-            str(payload.get(mapping.area_code_field) or ""),
-            area_field=mapping.area_code_field,
-        )
+    # A connected system's key: its channels and areas (a user's token: its user's rules).
+    check_intake_scope(
+        request,
+        Channel.HOTLINE,
+        str(payload.get(mapping.area_code_field) or ""),
+        area_field=mapping.area_code_field,
+    )
     order, created = services.receive_order(request.auth, mapping, payload, clock.now())
     order = HotlineOrder.objects.select_related("mapping", "case", "unit").get(pk=order.pk)
     data = OrderOut(**_out(request, order)).model_dump(mode="json")

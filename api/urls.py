@@ -31,7 +31,10 @@ api = JiefenAPI(
     version="1",
     description=(
         "解纷 Jiefen REST API. Get a token from POST /auth/token and send it as "
-        "`Authorization: Bearer <token>`. Every error is an RFC 9457 problem body."
+        "`Authorization: Bearer <token>`; a connected system sends its key (`jfk_…`, issued "
+        "by an administrator) the same way, limited to the key's channels and areas. Every "
+        "error is an RFC 9457 problem body. Open311 GeoReport v2 has its own document: "
+        "[/open311/v2/docs](/open311/v2/docs) ([openapi.json](/open311/v2/openapi.json))."
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",

@@ -6,6 +6,7 @@ mediator to record, one found not performed and pointed to 司法确认."""
 
 import datetime
 import random
+from decimal import Decimal
 
 from cases.models import Case
 from cases.services import perform_transition
@@ -161,10 +162,15 @@ def _rebound(demo, case, now, rng):
 
 # ---------------------------------------------------------------- 履行 (performance)
 
-PERFORMANCE_TERMS = [
-    ("被申请人于协议签订后十五日内一次性支付申请人修缮费用人民币三千元。", "银行转账", 15),
-    ("双方共同出资修复排水沟，各承担一半费用，于协议签订后十日内完工。", "共同出资、自行施工", 10),
-    ("被申请人于协议签订后十五日内返还申请人借款人民币五千元。", "现金支付", 15),
+PERFORMANCE_TERMS = [  # terms, how, days to perform, 协议涉及金额 (yuan)
+    ("被申请人于协议签订后十五日内一次性支付申请人修缮费用人民币三千元。", "银行转账", 15, "3000"),
+    (
+        "双方共同出资修复排水沟，各承担一半费用，于协议签订后十日内完工。",
+        "共同出资、自行施工",
+        10,
+        "1800",
+    ),
+    ("被申请人于协议签订后十五日内返还申请人借款人民币五千元。", "现金支付", 15, "5000"),
 ]
 
 
@@ -180,7 +186,9 @@ def build_performance(demo: Demo, now: datetime.datetime) -> None:
         if c.owner_unit_id in committees and c.updated_at < now - 20 * D
     ]
     ages = (12, 16, 20)  # days since the session: due in 3 days, 6 days overdue, not performed
-    for (content, method, within), age, case in zip(PERFORMANCE_TERMS, ages, cases, strict=False):
+    for (content, method, within, amount), age, case in zip(
+        PERFORMANCE_TERMS, ages, cases, strict=False
+    ):
         mediator = committees[case.owner_unit_id]
         held = now - age * D
         assign_mediators(case, mediator.user, held - 2 * D, [mediator.pk])
@@ -198,6 +206,7 @@ def build_performance(demo: Demo, now: datetime.datetime) -> None:
                 content=content,
                 performance_method=method,
                 performance_due=(held + within * D).astimezone(LOCAL_TZ).date(),
+                amount=Decimal(amount),
             ),
         )
         if age == 20:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from django.db import transaction
 
 from jiefen import clock
+from jiefen.signals import demo_seeded
 from stats import recorder
 
 from .caseload import HISTORY, build_cases
@@ -63,6 +64,8 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_repeats(demo, now, repeats)
         build_webhooks(demo, now)
         build_hotline(demo, now)
+        # The apps the demo cannot import add theirs (api: a connected system's key).
+        demo_seeded.send(sender=None, now=now, county=demo.county)
     return demo
 
 

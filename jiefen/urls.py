@@ -15,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("open311/v2/", include("api.open311")),
+    path("manage/keys/", include("api.manage_urls")),
     path("manage/", include("areas.urls")),
     path("routing/", include("routing.urls")),
     path("routing/", include("coordination.urls")),

@@ -106,6 +106,16 @@ class RecordForm(forms.Form):
         widget=DATE,
         help_text=_("A written agreement takes effect when all have signed and it is sealed."),
     )
+    amount = forms.DecimalField(
+        label=_("amount in the agreement (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_(
+            "The money the agreed terms involve, for the statistical return; empty if none."
+        ),
+    )
     AGREEMENT_FIELDS = (
         "form",
         "agreement_facts",
@@ -113,6 +123,7 @@ class RecordForm(forms.Form):
         "performance_method",
         "performance_due",
         "effective_on",
+        "amount",
     )
 
     def __init__(self, *args, session, **kwargs):
@@ -157,6 +168,7 @@ class RecordForm(forms.Form):
             performance_method=d["performance_method"],
             performance_due=d["performance_due"],
             effective_on=d["effective_on"],
+            amount=d["amount"],
         )
 
 

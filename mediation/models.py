@@ -213,6 +213,11 @@ class Agreement(models.Model):
     performance_method = models.CharField(_("manner of performance"), max_length=200)
     performance_due = models.DateField(_("perform by"), null=True, blank=True)
     effective_on = models.DateField(_("effective on"))
+    # 协议涉及金额: the money the agreed terms move (compensation, wages, repayments), for the
+    # people's-mediation statistical return; empty when the terms involve no money.
+    amount = models.DecimalField(
+        _("amount in the agreement (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -9,6 +9,7 @@ another request changed the case is judged by the case as it is now.
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
@@ -310,6 +311,7 @@ class AgreementInput:
     performance_method: str
     performance_due: datetime.date | None = None
     effective_on: datetime.date | None = None
+    amount: Decimal | None = None  # 协议涉及金额, yuan
 
 
 @dataclass
@@ -344,6 +346,8 @@ def _validate_agreement(
     ):
         if not (getattr(data, attr) or "").strip():
             errors[name] = _("This field is required.")
+    if data.amount is not None and not (0 <= data.amount < Decimal("1e12")):
+        errors["amount"] = _("Enter the amount in yuan, e.g. 12000.50.")
     # A written agreement takes effect when signed and sealed (art. 29): not before the
     # session that reached it, and not after the day it is recorded as concluded.
     if data.form == AgreementForm.WRITTEN and data.effective_on is not None:
@@ -455,6 +459,7 @@ def _make_agreement(
         performance_method=data.performance_method.strip(),
         performance_due=data.performance_due,
         effective_on=effective,
+        amount=data.amount,
         created_by=actor,
         created_at=now,
     )

@@ -5,15 +5,19 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 
+from areas.models import Membership
+from cases.models import Channel
+from jiefen import clock
 from jiefen.localtime import minute
-from jiefen.spreadsheets import append_row
+from jiefen.spreadsheets import append_row, workbook_bytes
 from petitions.figures import figures as petition_figures
 from risk.figures import figures as risk_figures
 from risk.models import Grade
 
-from . import selectors
+from . import moj_return, selectors
 from .indicators import INDICATORS, STOCK
 from .models import Dim
 
@@ -185,3 +189,200 @@ def workbook(request, q, table: str) -> bytes | None:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------- 人民调解工作统计表
+
+
+def reporting_unit(user, area) -> str:
+    """填报单位: the user's unit of the return's area (their 司法所 or center), else the area."""
+    unit = (
+        Membership.objects.filter(user=user, unit__area=area, unit__is_active=True)
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
+    return unit.unit.name if unit else area.name
+
+
+def period_span(period) -> str:
+    return _("%(start)s to %(end)s") % {
+        "start": f"{period.start:%Y-%m-%d}",
+        "end": f"{period.end:%Y-%m-%d}",
+    }
+
+
+def moj_return_rows(ret: moj_return.Return) -> list[dict]:
+    """The return's lines as the page and the workbook show them: the name, then the
+    figures in column order (None for a hand-filled cell, the rate None when undefined)."""
+    out = []
+    for line in ret.lines:
+        rate = line.rate
+        out.append(
+            {
+                "line": line,
+                "name": line.name,
+                # A committee area above the return's: its committees count this area's cases.
+                "note": _("(above this area: only its cases here)")
+                if line.kind == "area" and line.outside
+                else "",
+                "kind": line.kind,
+                "total": line.total,
+                "categories": [line.categories.get(c.pk, 0) for c in ret.categories],
+                "success": line.success,
+                "rate": round(rate, 2) if rate is not None else None,
+                "amount": line.amount,
+                "sources": [line.sources[s] for s in moj_return.SOURCES],
+            }
+        )
+    return out
+
+
+def moj_return_workbook(ret: moj_return.Return, reporting: str) -> bytes:
+    """The return in the layout of the official form: title, 填报单位 / 统计期间 / 填报日期,
+    a two-row header with merged cells, a line per area subtotal and committee, the total,
+    the note on the hand-filled columns; the definitions on a second sheet."""
+    figures = moj_return.FIGURES
+    cats = ret.categories
+    # Columns: name, total, categories…, success, rate, amount, 3 sources, 2 + 2 hand-filled.
+    n_cols = 1 + 1 + len(cats) + 3 + 3 + 4
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("People's mediation statistical return")[:31]
+    bold, centre = (
+        Font(bold=True),
+        Alignment(horizontal="center", vertical="center", wrap_text=True),
+    )
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    append_row(ws, [_("People's mediation statistical return")])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n_cols)
+    ws.cell(1, 1).font = Font(bold=True, size=16)
+    ws.cell(1, 1).alignment = centre
+    ws.row_dimensions[1].height = 30
+    today = clock.today_local()
+    third = n_cols // 3
+    info = [
+        (1, f"{_('Reporting unit')}：{reporting}"),
+        (
+            1 + third,
+            f"{_('Period')}：{period_span(ret.period)}",
+        ),
+        (1 + 2 * third, f"{_('Date of report')}：{today:%Y-%m-%d}"),
+    ]
+    for i, (col, text) in enumerate(info):
+        end = info[i + 1][0] - 1 if i + 1 < len(info) else n_cols
+        ws.cell(2, col, text)
+        ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=end)
+
+    # Header: rows 3 and 4. A single column spans both rows; a group names its columns below.
+    top, sub = 3, 4
+    headers: list[tuple[str, list[str]]] = [
+        (_("Mediation committee"), []),
+        (f"{figures['total'].name}（{moj_return.CASES}）", []),
+        (str(figures["category"].name), [c.name for c in cats]),
+        (f"{figures['success'].name}（{moj_return.CASES}）", []),
+        (f"{figures['rate'].name}（%）", []),
+        (f"{figures['amount'].name}（{moj_return.YUAN}）", []),
+        (
+            _("Source of the cases"),
+            [str(figures[s].name) for s in moj_return.SOURCES],
+        ),
+        (str(figures["criminal"].name), [moj_return.CASES, moj_return.PEOPLE]),
+        (str(figures["mass_petition"].name), [moj_return.CASES, moj_return.PEOPLE]),
+    ]
+    col = 1
+    for title, subs in headers:
+        ws.cell(top, col, str(title))
+        if subs:
+            ws.merge_cells(
+                start_row=top, start_column=col, end_row=top, end_column=col + len(subs) - 1
+            )
+            for i, s in enumerate(subs):
+                ws.cell(sub, col + i, str(s))
+            col += len(subs)
+        else:
+            ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
+            col += 1
+    for row in (top, sub):
+        ws.row_dimensions[row].height = 36 if row == top else 48
+        for c in range(1, n_cols + 1):
+            cell = ws.cell(row, c)
+            cell.font, cell.alignment, cell.border = bold, centre, box
+
+    for r in moj_return_rows(ret):
+        name = r["name"] if r["kind"] != "committee" else f"　{r['name']}"
+        if r["kind"] == "area":
+            name = f"{r['name']} {_('subtotal')}{r['note']}"
+        append_row(
+            ws,
+            [
+                name,
+                r["total"],
+                *r["categories"],
+                r["success"],
+                r["rate"],
+                float(r["amount"]),
+                *r["sources"],
+                None,
+                None,
+                None,
+                None,
+            ],
+        )
+        row = ws.max_row
+        for c in range(1, n_cols + 1):
+            cell = ws.cell(row, c)
+            cell.border = box
+            if r["kind"] != "committee":
+                cell.font = bold
+        ws.cell(row, 3 + len(cats) + 1).number_format = "0.00"
+        ws.cell(row, 3 + len(cats) + 2).number_format = "#,##0.00"
+    note_row = ws.max_row + 1
+    ws.cell(
+        note_row,
+        1,
+        _(
+            "Note: the columns “%(criminal)s” and “%(mass)s” are filled in by hand: the "
+            "platform does not record them. Cases: those accepted in the period; see the "
+            "definitions sheet."
+        )
+        % {"criminal": figures["criminal"].name, "mass": figures["mass_petition"].name},
+    )
+    ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=n_cols)
+    ws.cell(note_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[note_row].height = 32
+    sign_row = note_row + 1
+    ws.cell(sign_row, 1, f"{_('Prepared by')}：")
+    ws.cell(sign_row, 1 + third, f"{_('Checked by')}：")
+    ws.cell(sign_row, 1 + 2 * third, f"{_('Head of the unit')}：")
+
+    ws.column_dimensions["A"].width = 30
+    for c in range(2, n_cols + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 9
+    ws.column_dimensions[get_column_letter(3 + len(cats) + 2)].width = 14
+    ws.freeze_panes = ws.cell(sub + 1, 2)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{top}:{sub}"
+
+    defs = wb.create_sheet(_("Definitions"))
+    append_row(defs, [_("Statistical indicator"), _("definition")])
+    for f in figures.values():
+        append_row(defs, [str(f.name), str(f.definition)])
+    append_row(
+        defs,
+        [
+            str(_("Source of the cases")),
+            ", ".join(
+                f"{Channel(ch).label} → {figures[s].name}"
+                for ch, s in moj_return.SOURCE_OF_CHANNEL.items()
+            ),
+        ],
+    )
+    defs.column_dimensions["A"].width = 24
+    defs.column_dimensions["B"].width = 100
+    return workbook_bytes(wb)

@@ -47,3 +47,15 @@ class StatsQueryForm(forms.Form):
         if start and end and start > end:
             self.add_error("end", _("The end date is before the start date."))
         return d
+
+
+class MojReturnQueryForm(StatsQueryForm):
+    """The people's-mediation return's query: a month, or both dates of a period."""
+
+    def clean(self):
+        d = super().clean()
+        if d.get("period") == "custom" and not d.get("month"):
+            for name in ("start", "end"):
+                if not d.get(name) and name not in self.errors:
+                    self.add_error(name, _("Enter both dates of the period, or choose a month."))
+        return d

@@ -9,6 +9,8 @@ urlpatterns = [
     path("assessment/", views.assessment, name="assessment"),
     path("assessment/weights/", views.weights, name="weights"),
     path("export/<slug:table>.xlsx", views.export, name="export"),
+    path("moj-return/", views.moj_return_page, name="moj_return"),
+    path("moj-return.xlsx", views.moj_return_xlsx, name="moj_return_xlsx"),
     path("report.pdf", views.monthly_report, name="report"),
     path("rebuild/", views.rebuild, name="rebuild"),
 ]

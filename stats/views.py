@@ -1,6 +1,7 @@
 """Dashboard, the cases behind a figure, assessment, weights, exports and the monthly report.
 Thin: figures come from stats.selectors, cases from cases_visible_to through them."""
 
+import datetime
 import uuid
 from urllib.parse import urlencode
 
@@ -21,11 +22,12 @@ from cases.selectors import with_overdue
 from jiefen import clock
 from jiefen.forms import parse_query
 from jiefen.replicas import reads_from_replica
+from jiefen.spreadsheets import xlsx_response
 from petitions.figures import figures as petition_figures
 from risk.figures import figures as risk_figures
 
-from . import charts, exports, report, selectors
-from .forms import StatsQueryForm
+from . import charts, exports, moj_return, report, selectors
+from .forms import MojReturnQueryForm, StatsQueryForm
 from .indicators import INDICATORS, RANKING, STOCK
 from .models import AssessmentWeight, Dim, StarLevel
 from .rebuild import rebuild as rebuild_figures
@@ -37,9 +39,9 @@ CASES = "/stats/cases/?"  # the list behind a figure (stats:cases)
 class Query:
     """The area and period a page is about, read from the query string and checked."""
 
-    def __init__(self, request):
+    def __init__(self, request, form_class=StatsQueryForm):
         user = request.user
-        self.data = d = parse_query(StatsQueryForm(request.GET))
+        self.data = d = parse_query(form_class(request.GET))
         if d["area"]:
             try:
                 self.area = selectors.dashboard_areas(user).get(pk=d["area"])
@@ -442,6 +444,73 @@ def monthly_report(request):
         f'inline; filename="jiefen-report-{q.area.code}-{first:%Y%m}.pdf"'
     )
     return response
+
+
+def moj_query(request) -> Query:
+    """The area and period of the people's-mediation return: a month (?month=YYYY-MM; by
+    default the month just ended, the one a 司法所 reports) or any dates
+    (?period=custom&start=&end=, or this month, quarter or year with ?period=)."""
+    q = Query(request, MojReturnQueryForm)
+    if q.data["month"]:
+        q.period = selectors.period_of("month", q.data["month"])
+    elif not q.data["period"]:
+        q.period = selectors.period_of("month", q.today.replace(day=1) - datetime.timedelta(1))
+    return q
+
+
+@login_required
+@reads_from_replica
+def moj_return_page(request):
+    q = moj_query(request)
+    ret = moj_return.build(q.area, q.period)
+    sources = [moj_return.FIGURES[s].name for s in moj_return.SOURCES]
+    rows = exports.moj_return_rows(ret)
+    for r in rows:
+        r["cells"] = [
+            {"label": c.name, "value": v}
+            for c, v in zip(ret.categories, r["categories"], strict=True)
+        ]
+        r["source_cells"] = [
+            {"label": label, "value": v} for label, v in zip(sources, r["sources"], strict=True)
+        ]
+    if q.period.kind == "month":
+        month, period_params = f"{q.period.start:%Y-%m}", f"month={q.period.start:%Y-%m}"
+    else:
+        month = ""
+        period_params = urlencode(
+            {"period": "custom", "start": q.period.start, "end": q.period.end}
+        )
+    # The area itself, the areas above it in the user's scope, and its sub-areas (not the
+    # grids: a committee is a village's at the lowest).
+    choices = [*q.trail] + list(
+        selectors.dashboard_areas(request.user)
+        .filter(parent=q.area, level__lt=Level.GRID)
+        .order_by("code")
+    )
+    return render(
+        request,
+        "stats/moj_return.html",
+        {
+            "q": q,
+            "ret": ret,
+            "rows": rows,
+            "figures": moj_return.FIGURES,
+            "month": month,
+            "period_params": period_params,
+            "period_span": exports.period_span(q.period),
+            "area_choices": choices,
+        },
+    )
+
+
+@login_required
+@reads_from_replica
+def moj_return_xlsx(request):
+    q = moj_query(request)
+    ret = moj_return.build(q.area, q.period)
+    book = exports.moj_return_workbook(ret, exports.reporting_unit(request.user, q.area))
+    name = f"moj-return-{q.area.code}-{q.period.start:%Y%m%d}-{q.period.end:%Y%m%d}.xlsx"
+    return xlsx_response(book, name)
 
 
 @login_required

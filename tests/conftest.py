@@ -21,3 +21,14 @@ def pinned_clock():
     """Every page, service and command sees the suite's NOW, whatever the date of the run."""
     with clock.pinned(NOW):
         yield NOW
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_subscribers():
+    """Each process remembers for a few seconds which webhook topics anyone subscribes to; a
+    test's subscribers vanish with its rolled-back transaction, so no test inherits them."""
+    from webhooks.services import forget_subscribers
+
+    forget_subscribers()
+    yield
+    forget_subscribers()

@@ -177,3 +177,60 @@ def test_the_api_keeps_its_document(case, seeded):
         # was given: the API must refuse it (401), not be handed a valid token by the test.
         headers = {}
     case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+# ---------------------------------------------------------------- Open311 GeoReport v2
+
+OPEN311 = "/open311/v2/openapi.json"
+open311_schema = schemathesis.openapi.from_wsgi(
+    OPEN311,
+    get_wsgi_application(),
+    config=schemathesis.config.SchemathesisConfig.from_dict(
+        {
+            "seed": 11,
+            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        }
+    ),
+)
+
+
+@pytest.fixture
+def open311_seeded(county):
+    """A case to read and a key allowed to file (online, the county), so that fuzzed POSTs
+    with a good key reach the intake."""
+    from api.services import issue_system_key
+    from tests.factories import NOW
+
+    case = new_case(county, "vclerk")
+    plain, _key = issue_system_key(
+        None,
+        name="随手拍",
+        user=county.users["cclerk"],
+        channels=["online"],
+        areas=[],
+        now=NOW,
+    )
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {"code": case.code, "key": plain, "area_code": county.villages[0].code}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db(transaction=False)
+@open311_schema.parametrize()
+@hypothesis.settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+def test_open311_keeps_its_document(case, open311_seeded):
+    if "service_request_id" in (case.path_parameters or {}):
+        case.path_parameters["service_request_id"] = open311_seeded["code"]
+    if case.method == "POST" and isinstance(case.body, dict) and case.body.get("api_key"):
+        # Half of the fuzzed filings carry the real key (and a real place), to reach intake.
+        case.body["api_key"] = open311_seeded["key"]
+        case.body["address_id"] = open311_seeded["area_code"]
+    case.call_and_validate(checks=CHECKS)

@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.auth import issue_token
+from api.models import SystemKey
 from areas.models import Area, Level, Membership, Unit, UnitKind
 from cases.models import Attachment, Case, Category, MissingMaterial, TimelineEvent
 from cases.selectors import cases_visible_to
@@ -315,6 +316,7 @@ FILL: dict[str, Fill] = {
     "petitions:reception": Fill(within(days_visible_to, ReceptionDay), pk),
     "petitions:record": Fill(within(bookings_visible_to, Booking), pk),
     "petitions:manage_guide_edit": Fill(admin_only(ChannelGuide), pk),
+    "api_keys:revoke": Fill(admin_only(SystemKey), pk),
     "api:case_petition": PETITION_API,
     "api:petition_decision": PETITION_API,
     "api:petition_extension": PETITION_API,
@@ -407,6 +409,9 @@ NO_OBJECT: dict[str, object] = {
     "stats:export": ANY,
     "stats:report": ANY,
     "stats:rebuild": ADMIN,
+    # The people's-mediation return: territorial staff (a grid worker's is their grid's).
+    "stats:moj_return": {"grid", *CENTER_STAFF},
+    "stats:moj_return_xlsx": {"grid", *CENTER_STAFF},
     "documents:templates": ADMIN,
     "areas:index": ADMIN,
     "areas:tree": ADMIN,
@@ -477,6 +482,21 @@ NO_OBJECT: dict[str, object] = {
     "api:portal_rate": PUBLIC,
     "hotline:orders": ANY,  # the orders of the user's cases and units
     "api:hotline_orders": ANY,  # registers in the user's own area only (check_intake)
+    # Connected systems' keys: administrators issue and revoke them.
+    "api_keys:list": ADMIN,
+    "api_keys:new": ADMIN,
+    # Open311 GeoReport v2: the reads are public and show no personal field, like the tracking
+    # page; filing needs a system key in the body (tests/test_open311.py).
+    "open311:openapi-json": PUBLIC,
+    "open311:openapi-view": PUBLIC,
+    "open311:api-root": PUBLIC,
+    "open311": PUBLIC,  # the GeoReport error body for an unknown path
+    "open311:discovery": PUBLIC,
+    "open311:services": PUBLIC,
+    "open311:service": PUBLIC,
+    "open311:requests": PUBLIC,
+    "open311:requests_create": PUBLIC,
+    "open311:request": PUBLIC,
 }
 # Parameters of pages without an object, where the path needs one.
 PLACEHOLDERS = {

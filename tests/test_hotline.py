@@ -497,3 +497,31 @@ def test_the_round_trip_reaches_the_hotlines_subscriber_signed(county):
         }
     finally:
         receiver.stop()
+
+
+def test_the_platforms_system_key_is_held_to_its_channel_and_areas(county):
+    """The city's 12345 platform posts with a connected system's key (api.SystemKey): only on
+    the 12345 channel and in its areas, as the county center's clerk."""
+    from api.services import issue_system_key
+
+    hotline_key, _row = issue_system_key(
+        None,
+        name="12345热线平台",
+        user=county.users["cclerk"],
+        channels=["hotline"],
+        areas=[county.towns[0]],
+        now=NOW,
+    )
+    online_key, _row = issue_system_key(
+        None, name="随手拍", user=county.users["cclerk"], channels=["online"], areas=[], now=NOW
+    )
+    platform = Client(HTTP_AUTHORIZATION=f"Bearer {hotline_key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    r = post(platform, order_body(county, xzqh=county.villages[2].code))  # the other town
+    assert r.status_code == 403 and "xzqh" in r.json()["errors"]
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {online_key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    r = post(other, order_body(county))
+    assert r.status_code == 403 and "channel" in r.json()["errors"]
+    assert not HotlineOrder.objects.exists() and not Case.objects.exists()
+    r = post(platform, order_body(county))
+    assert r.status_code == 201, r.content
+    assert Case.objects.get(code=r.json()["case_code"]).channel == Channel.HOTLINE
