@@ -11,6 +11,7 @@ from . import (
     docking,
     docs,
     followup,
+    hotline,
     petitions,
     portal,
     problems,
@@ -51,6 +52,7 @@ api.add_router("/", petitions.router)
 api.add_router("/", time_limits.router)
 api.add_router("/", followup.router)
 api.add_router("/", repeats.router)
+api.add_router("/", hotline.router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -27,6 +27,7 @@ from .caseload import HISTORY, build_cases
 from .county import PASSWORD, Demo, assign_policy, build_areas, build_units, build_users
 from .daily import build_daily_reports
 from .followup import build_followup
+from .hotline import build_hotline
 from .mediation import build_mediation
 from .petitions import build_petitions
 from .repeats import REPEATS, build_repeats
@@ -62,6 +63,7 @@ def seed(cases: int = 300, seed: int = 1, now: datetime.datetime | None = None) 
         build_followup(demo, now)
         build_repeats(demo, now, repeats)
         build_webhooks(demo, now)
+        build_hotline(demo, now)
         # The apps the demo cannot import add theirs (api: a connected system's key).
         demo_seeded.send(sender=None, now=now, county=demo.county)
     return demo

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mediation",
     "documents",
     "followup",
+    "hotline",
     "docking",
     "portal",
     "risk",

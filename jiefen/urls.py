@@ -31,6 +31,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("followup/", include("followup.urls")),
     path("repeats/", include("repeats.urls")),
+    path("hotline/", include("hotline.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("", include("portal.urls")),
     path("", include("cases.urls")),

@@ -34,6 +34,8 @@ from clocks.models import CalendarOverride, EscalationPolicy, PolicyArea
 from coordination.models import Summons, Supervision, Whistle
 from docking.models import Referral, ReferralBatch
 from documents.models import DocumentTemplate
+from hotline.models import HotlineOrder
+from hotline.services import orders_visible_to as hotline_orders_visible_to
 from jiefen import clock
 from jiefen.errors import ServiceError
 from jiefen.models import Export
@@ -349,6 +351,21 @@ FILL: dict[str, Fill] = {
     # A big export's progress page and its file: the user who asked for it, nobody else.
     "export_status": Fill(own(Export, "user"), pk),
     "export_download": Fill(own(Export, "user"), pk),
+    # 12345 work orders: those of the user's cases, and the orders without a case of their units.
+    "hotline:order": Fill(within(hotline_orders_visible_to, HotlineOrder), pk),
+    "hotline:act": Fill(
+        within(hotline_orders_visible_to, HotlineOrder), lambda o: {"pk": o.pk, "act": "progress"}
+    ),
+    "api:hotline_order": Fill(
+        within(hotline_orders_visible_to, HotlineOrder),
+        lambda o: {"order_no": o.order_no},
+        api=True,
+    ),
+    "api:hotline_order_act": Fill(
+        within(hotline_orders_visible_to, HotlineOrder),
+        lambda o: {"order_no": o.order_no, "act": "progress"},
+        api=True,
+    ),
 }
 
 ANY = "any signed-in role"
@@ -467,6 +484,8 @@ NO_OBJECT: dict[str, object] = {
     "api:portal_report": PUBLIC,
     "api:portal_evaluation": PUBLIC,
     "api:portal_rate": PUBLIC,
+    "hotline:orders": ANY,  # the orders of the user's cases and units
+    "api:hotline_orders": ANY,  # registers in the user's own area only (check_intake)
     # Connected systems' keys: administrators issue and revoke them.
     "api_keys:list": ADMIN,
     "api_keys:new": ADMIN,

@@ -174,7 +174,8 @@ def test_seed_demo_builds_the_county():
     assert propose_repeats(clerk, last, NOW)
     # Webhooks: the court's platform with the log of the outcomes pushed to it (paused), and
     # a receiver on this machine for every case event from now on; nothing sent while seeding.
-    platform, local = Subscriber.objects.order_by("pk")
+    # (and the 12345 platform's subscriber of the hotline topics, paused: tests/test_hotline.py)
+    platform, local, _hotline = Subscriber.objects.order_by("pk")
     assert platform.status == "paused" and platform.topics == ["referral.outcome"]
     log = platform.deliveries.all()
     assert {d.status for d in log} == {"sent", "dead"}
