@@ -3,6 +3,8 @@ pages, dates and lists (item 6), and Schemathesis holds the API to it — every 
 authenticated, fuzzed from the document against the app in process, including the writes on
 a seeded case: no server error, every status code, content type and body as declared."""
 
+import contextlib
+
 import hypothesis
 import pytest
 import schemathesis
@@ -18,6 +20,21 @@ from docking.models import Referral
 from tests.factories import PASSWORD, new_case
 from tests.test_api import PROBLEM, Api, assert_problem
 from tests.test_docking import push
+
+
+@contextlib.contextmanager
+def connection_kept_open():
+    """Schemathesis calls the WSGI application itself, which closes the database connection at
+    each request (close_old_connections); on PostgreSQL that would end the test's transaction.
+    Django's test client disconnects it the same way while it runs."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
 
 OPENAPI = "/api/v1/openapi.json"
 
@@ -140,14 +157,8 @@ def seeded(county):
         "ref": Referral.objects.get().external_ref,
         "area_code": county.villages[0].code,
     }
-    # Schemathesis calls the WSGI application itself, which closes the database connection at
-    # each request (close_old_connections); on PostgreSQL that would end the test's
-    # transaction. Django's test client disconnects it the same way while it runs.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield seed
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    with connection_kept_open():
+        yield seed
 
 
 @pytest.mark.django_db(transaction=False)
@@ -210,11 +221,8 @@ def open311_seeded(county):
         areas=[],
         now=NOW,
     )
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield {"code": case.code, "key": plain, "area_code": county.villages[0].code}
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    with connection_kept_open():
+        yield {"code": case.code, "key": plain, "area_code": county.villages[0].code}
 
 
 @pytest.mark.django_db(transaction=False)
