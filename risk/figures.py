@@ -21,6 +21,7 @@ from cases.selectors import filter_cases
 from cases.workflow import Status
 from clocks.deadlines import RISK_CLOCKS
 from clocks.models import Deadline, DeadlineState
+from jiefen.localtime import days
 
 from .models import Grade, KeyPerson, Meeting, MeetingItem
 
@@ -54,8 +55,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
     obligations = Deadline.objects.filter(
         clock__in=RISK_CLOCKS,
         case__area__path__startswith=area.path,
-        started_at__date__gte=start,
-        started_at__date__lte=end,
+        **days("started_at", start, end),
     ).exclude(state=DeadlineState.CANCELLED)
     o = obligations.aggregate(
         met=Count("pk", filter=Q(state=DeadlineState.MET)),
@@ -80,8 +80,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
         TimelineEvent.objects.filter(
             case__area__path__startswith=area.path,
             kind__in=kinds_with_outcome(Outcome.MEDIATED),
-            at__date__gte=start,
-            at__date__lte=end,
+            **days("at", start, end),
         )
         .values("case_id")
         .distinct()
