@@ -40,7 +40,10 @@ def _cases_url(**params) -> str:
 
 
 def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
-    cases = Case.objects.filter(area__path__startswith=area.path)
+    # The area's subtree as a list of ids, so that the (area, created_at) index narrows the
+    # cases to the area first: a village's figures then read its cases, not the whole period's.
+    subtree = Area.objects.filter(path__startswith=area.path).values("pk")
+    cases = Case.objects.filter(area__in=subtree)
     by_grade = dict(
         cases.filter(risk__isnull=False).values_list("risk__grade").annotate(n=Count("pk"))
     )
@@ -54,7 +57,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
     span = {"area": area.pk, "date_from": start.isoformat(), "date_to": end.isoformat()}
     obligations = Deadline.objects.filter(
         clock__in=RISK_CLOCKS,
-        case__area__path__startswith=area.path,
+        case__area__in=subtree,
         **days("started_at", start, end),
     ).exclude(state=DeadlineState.CANCELLED)
     o = obligations.aggregate(
@@ -78,7 +81,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
     # (化解) or stabilised (稳控) them, dated in the period (Asia/Shanghai), whenever registered.
     handled = (
         TimelineEvent.objects.filter(
-            case__area__path__startswith=area.path,
+            case__area__in=subtree,
             kind__in=kinds_with_outcome(Outcome.MEDIATED),
             **days("at", start, end),
         )
