@@ -136,10 +136,11 @@ def load_cases(n: int, villages, grids, center) -> None:
             "INSERT INTO cases_case (id, code, title, description, category_id, scale, "
             "people_involved, area_id, address, channel, external_ref, status, level, "
             "owner_unit_id, first_unit_id, triage_class, transfer_channel, outcome_note, "
-            "created_at, updated_at, accepted_at, closed_at) "
+            "location, complexity, created_at, updated_at, accepted_at, closed_at) "
             f"SELECT 50000000 + i, {code}, '压测', '压测', {cat}, '01', 1, {area}, '', "
             f"{channel}, '', {status}, 5, {u0} + {village_idx}, {u0} + {village_idx}, 'minor', "
-            f"{transfer}, '', {ts(sec)}, {ts(sec)}, {ts(sec + ' + 600')}, {closed} FROM {series}"
+            f"{transfer}, '', '', '', {ts(sec)}, {ts(sec)}, {ts(sec + ' + 600')}, {closed} "
+            f"FROM {series}"
         )
         jsonb = "::jsonb" if pg else ""
         outcome = (
@@ -188,12 +189,14 @@ def load_cases(n: int, villages, grids, center) -> None:
                 where="i % 20 = 0",
             )
         )
+        no_pause = "INTERVAL '0'" if pg else "0"  # paused_for: never paused
         c.execute(
             "INSERT INTO routing_deadline (case_id, clock, unit_id, level, started_at, due_at, "
-            "state, overdue_at, closed_at, met) "
+            "state, overdue_at, closed_at, met, paused_for) "
             f"SELECT 50000000 + i, 'resolve', {u0} + {village_idx}, 5, {ts(sec)}, "
             f"{ts(sec + ' + 2592000')}, 'missed', {ts(sec + ' + 2592000')}, {closed}, "
-            f"{'FALSE' if pg else '0'} FROM {series} WHERE i % 12 = 0"
+            f"{'FALSE' if pg else '0'}, {no_pause} "
+            f"FROM {series} WHERE i % 12 = 0"
         )
         if pg:
             c.execute("ANALYZE")

@@ -9,6 +9,7 @@ from django.http import Http404
 from areas.models import Role
 from areas.selectors import area_subtree_q, scope_of
 from clocks.models import Clock, Deadline, DeadlineState
+from jiefen.localtime import days
 
 from .errors import CaseNotFound
 from .models import Case, CaseUnit, Party
@@ -120,10 +121,8 @@ def filter_cases(
         qs = qs.filter(area__path__startswith=area.path)
     if channel:
         qs = qs.filter(channel=channel)
-    if date_from:
-        qs = qs.filter(created_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(created_at__date__lte=date_to)
+    if date_from or date_to:
+        qs = qs.filter(**days("created_at", date_from or None, date_to or None))
     if extra:
         qs = apply_list_filters(qs, extra)
     q = (q or "").strip()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from clocks.models import Clock, Deadline, DeadlineState
 from jiefen import clock as jclock
+from jiefen.localtime import days
 
 from .models import Decision, Petition, Stage
 
@@ -45,11 +46,10 @@ def on_time(area: Area, clocks: list[str], start: datetime.date, end: datetime.d
     rows = Deadline.objects.filter(clock__in=clocks, case__area__path__startswith=area.path)
     closed = rows.filter(
         state__in=[DeadlineState.MET, DeadlineState.MISSED],
-        closed_at__date__gte=start,
-        closed_at__date__lte=end,
+        **days("closed_at", start, end),
     ).aggregate(met=Count("pk", filter=Q(state=DeadlineState.MET)), all=Count("pk"))
     late_open = rows.filter(
-        state=DeadlineState.OPEN, due_at__lt=now, due_at__date__gte=start, due_at__date__lte=end
+        Q(due_at__lt=now), state=DeadlineState.OPEN, **days("due_at", start, end)
     ).count()
     return closed["met"], closed["all"] + late_open
 
@@ -62,7 +62,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date, now=None) -> l
     petitions = Petition.objects.filter(case__area__path__startswith=area.path)
 
     def within(field: str) -> Q:
-        return Q(**{f"{field}__date__gte": start, f"{field}__date__lte": end})
+        return Q(**days(field, start, end))
 
     counts = petitions.aggregate(
         registered=Count("pk", filter=within("registered_at")),
