@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 
-from jiefen.localtime import LOCAL_TZ
+from jiefen.localtime import LOCAL_TZ, day_end, day_start
 
 from .models import AuditAnchor, TimelineEvent
 
@@ -113,15 +113,8 @@ def last_hashes(case_ids: list[int]) -> dict[int, str]:
     return dict(TimelineEvent.objects.filter(pk__in=list(latest)).values_list("case_id", "hash"))
 
 
-def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = datetime.datetime.combine(day, datetime.time(), tzinfo=LOCAL_TZ)
-    return start, datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time(), tzinfo=LOCAL_TZ
-    )
-
-
 def _day_hash(prev: str, day: datetime.date) -> tuple[str, int]:
-    start, end = _day_bounds(day)
+    start, end = day_start(day), day_end(day)
     digest = hashlib.sha256(f"{prev}|{day.isoformat()}".encode())
     count = 0
     rows = (

@@ -12,7 +12,7 @@ from cases.registry import Outcome as EventOutcome
 from cases.registry import kinds_with_outcome
 from cases.selectors import cases_visible_to
 from cases.workflow import CENTER_ROLES, OPEN_STATUSES
-from jiefen.localtime import LOCAL_TZ
+from jiefen.localtime import LOCAL_TZ, days
 
 from .models import Outcome, Referral, ReferralBatch
 
@@ -133,10 +133,8 @@ def filter_referrals(
         qs = qs.filter(case__channel=channel)
     if batch:
         qs = qs.filter(batch_id=batch)
-    if date_from:
-        qs = qs.filter(received_at__gte=_day_start(date_from))
-    if date_to:
-        qs = qs.filter(received_at__lt=_day_start(date_to + datetime.timedelta(days=1)))
+    if date_from or date_to:
+        qs = qs.filter(**days("received_at", date_from or None, date_to or None))
     if unreported:
         qs = qs.filter(reported_at__isnull=True).exclude(outcome=Outcome.IN_PROGRESS)
     q = (q or "").strip()
@@ -147,7 +145,3 @@ def filter_referrals(
             | Q(case__title__icontains=q)
         )
     return qs
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=LOCAL_TZ)

@@ -509,7 +509,7 @@ def _check_upper_organ(petition: Petition, kind: str, unit: Unit) -> None:
         if unit.area_id != below.pk:
             raise NotAllowed(_("Only the organ that gave the opinion can record this request."))
         return
-    if not (below.path.startswith(unit.area.path) and unit.area_id != below.pk):
+    if unit.area_id == below.pk or not below.is_within(unit.area):
         raise NotAllowed(
             _(
                 "The request goes to the organ above %(unit)s, which gave the opinion: a center "

@@ -62,7 +62,7 @@ def prepare(checked) -> IntakeFacts:
     return read_intake_facts(checked.parties)
 
 
-def apply(case, parties, actor, actor_unit, now, params, prepared=None) -> None:
+def apply(case, parties, actor, actor_unit, now, params, prepared: IntakeFacts) -> None:
     grade, reason = _values(params or {})
     judge_new_case(
         case,

@@ -18,18 +18,19 @@ from .models import RANK, Grade, KeyPerson, RiskRule, RuleKind
 SCALE_RANK = {"01": 1, "02": 2, "03": 3}
 
 
-def party_facts(case, parties) -> tuple[int, list[int]]:
+def party_facts(parties) -> tuple[int, list[int]]:
     """(the number of earlier cases sharing a party's ID number or phone, the key-person
-    files of the parties' ID numbers), read in one query; `case` (None before it is written)
-    is not its own earlier case."""
+    files of the parties' ID numbers), read in one query before the new case is written."""
     ids = sorted({p.id_number for p in parties if p.id_number})
     phones = sorted({p.phone for p in parties if p.phone})
     if not ids and not phones:
         return 0, []
-    earlier = Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones))
-    if case is not None:
-        earlier = earlier.exclude(case_id=case.pk)
-    earlier = earlier.annotate(tag=Value("c")).order_by().values_list("tag", "case_id")
+    earlier = (
+        Party.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones))
+        .annotate(tag=Value("c"))
+        .order_by()
+        .values_list("tag", "case_id")
+    )
     files = (
         KeyPerson.objects.filter(id_number__in=ids)
         .annotate(tag=Value("k"))

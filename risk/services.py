@@ -243,11 +243,10 @@ class IntakeFacts:
     key_persons: list[int]  # key-person files of the parties' ID numbers
 
 
-def read_intake_facts(parties, case: Case | None = None) -> IntakeFacts:
-    """The active rules and the parties' facts (one query each); `case`, once written, is left
-    out of its own earlier cases."""
+def read_intake_facts(parties) -> IntakeFacts:
+    """The active rules and the parties' facts (one query each), before the case is written."""
     rules = list(RiskRule.objects.filter(is_active=True).select_related("area"))
-    earlier, key_persons = rule_engine.party_facts(case, parties)
+    earlier, key_persons = rule_engine.party_facts(parties)
     return IntakeFacts(rules, earlier, key_persons)
 
 
@@ -260,12 +259,11 @@ def judge_new_case(
     actor_unit: Unit | None = None,
     grade: str = "",
     reason: str = "",
-    facts: IntakeFacts | None = None,
+    facts: IntakeFacts,
 ) -> None:
     """At intake (risk.intake, inside register_case's transaction): the key persons linked by
-    ID number, and the rules' grade — or the grade the clerk gave, which overrides it. `facts`
-    were read before the transaction (risk.intake.prepare); without them they are read here."""
-    facts = facts or read_intake_facts(parties, case)
+    ID number, and the rules' grade — or the grade the clerk gave, which overrides it; on the
+    `facts` read before the transaction (risk.intake.prepare)."""
     rules, earlier, key_persons = facts.rules, facts.earlier_cases, facts.key_persons
     if key_persons:
         KeyPersonCase.objects.bulk_create(

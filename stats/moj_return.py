@@ -250,7 +250,7 @@ def build(area: Area, period: Period) -> Return:
     for unit in units:
         line = by_unit.get(unit.pk) or Line("", "committee")
         line.name, line.unit, line.area = unit.name, unit, unit.area
-        line.outside = not unit.area.path.startswith(area.path)
+        line.outside = not unit.area.is_within(area)
         grouped[unit.area_id].append(line)
         areas[unit.area_id] = unit.area
     lines: list[Line] = []

@@ -36,6 +36,15 @@ def connection_kept_open():
         request_finished.connect(close_old_connections)
 
 
+# Each operation fuzzed with 15 examples, the same ones every run.
+FUZZ = hypothesis.settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+
 OPENAPI = "/api/v1/openapi.json"
 
 
@@ -163,13 +172,7 @@ def seeded(county):
 
 @pytest.mark.django_db(transaction=False)
 @schema.parametrize()
-@hypothesis.settings(
-    max_examples=15,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(hypothesis.HealthCheck),
-)
+@FUZZ
 def test_the_api_keeps_its_document(case, seeded):
     if "code" in (case.path_parameters or {}):
         case.path_parameters["code"] = seeded["code"]
@@ -227,13 +230,7 @@ def open311_seeded(county):
 
 @pytest.mark.django_db(transaction=False)
 @open311_schema.parametrize()
-@hypothesis.settings(
-    max_examples=15,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(hypothesis.HealthCheck),
-)
+@FUZZ
 def test_open311_keeps_its_document(case, open311_seeded):
     if "service_request_id" in (case.path_parameters or {}):
         case.path_parameters["service_request_id"] = open311_seeded["code"]
