@@ -9,7 +9,8 @@ table alone (`?part=units`, which a province's page fetches after it).
 Default N: 1,000,000 on SQLite (a temporary file), 10,000,000 on PostgreSQL. The tree:
 1 province, 12 cities, 120 counties, 1,440 towns, 21,600 villages, 43,200 grids, a center
 per area down to the village. Cases, their outcome/follow-up/escalation events and the
-missed resolve-by clocks (1 in 12 cases) are generated in SQL. Prints figures; asserts nothing.
+missed resolve-by clocks (1 in 12 cases), risk grades (6 %) and 信访 records (2 %) are generated
+in SQL. Prints figures; asserts nothing.
 At 10,000,000 the load takes a while: `--load-only` once, then `--reuse` for each run.
 """
 
@@ -198,6 +199,55 @@ def load_cases(n: int, villages, grids, center) -> None:
             f"{'FALSE' if pg else '0'}, {no_pause} "
             f"FROM {series} WHERE i % 12 = 0"
         )
+    load_prevention(n)  # and ANALYZE on PostgreSQL
+
+
+def load_prevention(n: int) -> None:
+    """Risk grades and 信访 records for the first n bench cases; `--add-prevention` adds them
+    to a database loaded before the bench generated them."""
+    from django.db import connection
+
+    pg = connection.vendor == "postgresql"
+    base = START.strftime("%Y-%m-%d %H:%M:%S")
+
+    def ts(seconds_sql: str) -> str:
+        if pg:
+            return f"(TIMESTAMPTZ '{base}+00' + ({seconds_sql}) * INTERVAL '1 second')"
+        return f"strftime('%Y-%m-%d %H:%M:%S', '{base}', '+' || ({seconds_sql}) || ' seconds')"
+
+    series = (
+        f"generate_series(CAST(1 AS BIGINT), {n}) AS s(i)"
+        if pg
+        else f"(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) "
+        "SELECT i FROM s) AS s"
+    )
+    sec = f"((i * 7919) % {YEARS_SECONDS})"
+    closed_sec = f"({sec} + 86400 * (1 + i % 29))"
+    r = "(i % 100)"
+    jsonb = "::jsonb" if pg else ""
+    with connection.cursor() as c:
+        # Risk grades on 6 % of the cases (yellow, orange, red 3:2:1, as judged at intake)
+        # and a 信访 record on 2 %, with their own dates: the prevention and 信访 sections of
+        # the dashboard count them.
+        grade = "CASE i % 6 WHEN 0 THEN 'red' WHEN 1 THEN 'orange' WHEN 2 THEN 'orange' ELSE 'yellow' END"
+        rank = "CASE i % 6 WHEN 0 THEN 3 WHEN 1 THEN 2 WHEN 2 THEN 2 ELSE 1 END"
+        c.execute(
+            "INSERT INTO risk_caserisk (case_id, grade, rank, source, reason, rules, set_at) "
+            f"SELECT 50000000 + i, {grade}, {rank}, 'rule', '', '[]'{jsonb}, {ts(sec)} "
+            f"FROM {series} WHERE i % 100 IN (3, 11, 29, 47, 61, 83)"
+        )
+        stage = (
+            f"CASE WHEN {r} < 70 THEN 'replied' WHEN {r} < 85 THEN 'redirected' ELSE 'handling' END"
+        )
+        c.execute(
+            "INSERT INTO petitions_petition (case_id, form, stage, registered_at, decision, "
+            "decided_at, accepted_at, extended_days, extension_reason, replied_at) "
+            f"SELECT 50000000 + i, 'visit', {stage}, {ts(sec)}, "
+            f"CASE WHEN {r} >= 70 AND {r} < 85 THEN 'redirect' ELSE 'accept' END, "
+            f"{ts(sec + ' + 86400')}, {ts(sec + ' + 86400')}, 0, '', "
+            f"CASE WHEN {r} < 70 THEN {ts(closed_sec)} ELSE NULL END "
+            f"FROM {series} WHERE i % 50 = 7"
+        )
         if pg:
             c.execute("ANALYZE")
 
@@ -220,6 +270,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument(
         "--reuse", action="store_true", help="use the bench cases already in this database"
+    )
+    parser.add_argument(
+        "--add-prevention",
+        action="store_true",
+        help="with --reuse: add the risk grades and 信访 records to an older bench load",
     )
     parser.add_argument(
         "--load-only", action="store_true", help="load the cases and stop (then run --reuse)"
@@ -255,6 +310,8 @@ def main() -> None:
             sys.exit("--reuse: this database holds no bench cases.")
         by_level = loaded_tree()
         n = Case.objects.filter(code__startswith="B").count()
+        if args.add_prevention:
+            load_prevention(n)
         load_s = None
     else:
         t0 = time.perf_counter()

@@ -12,9 +12,10 @@ from django.db.models.fields.json import KT
 from areas.models import Area, path_ids
 from cases.models import Case, CasePause, Channel, TimelineEvent
 from cases.registry import PARTY_RATED, SATISFIED, Outcome, kinds_with_outcome
-from cases.workflow import TransferChannel
+from cases.workflow import Status, TransferChannel
 from clocks.models import Clock, Deadline, DeadlineState
 from jiefen.localtime import LOCAL_TZ
+from risk.models import Grade
 
 from .models import COUNTERS
 
@@ -38,6 +39,8 @@ CASE_FIELDS = (
     "transfer_channel",
     "complexity",
     "duplicate_of_id",
+    "status",
+    "risk__grade",
 )
 FACT_FIELDS = (
     "accepted_on",
@@ -199,6 +202,12 @@ def fact_for(
         "repeats": repeats,
         "reports": 1 + repeats,
         "repeated": int(repeats > 0),
+        # 调处 (seed 002: 排查/调处/稳控): the standing outcome is 化解 or 稳控.
+        "handled": int(history.outcome in kinds_with_outcome(Outcome.MEDIATED)),
+        "stabilised": int(case["status"] == Status.STABILISED),
+        "risk_red": int(case["risk__grade"] == Grade.RED),
+        "risk_orange": int(case["risk__grade"] == Grade.ORANGE),
+        "risk_yellow": int(case["risk__grade"] == Grade.YELLOW),
     }
     return fact
 

@@ -304,11 +304,37 @@ INDICATORS: dict[str, Indicator] = {
         ),
     ]
 }
+# The prevention section's cohort figures (seed 002: “排查矛盾纠纷问题1587起，调处1045件，
+# 稳控542件” — of the disputes found, those handled and those under stability control); 排查
+# is the cohort itself (“Cases accepted”). Listed behind their figures, not shown as cards.
+PREVENTION: dict[str, Indicator] = {
+    i.key: i
+    for i in [
+        _I(
+            "handled",
+            _("Handled (调处数)"),
+            _(
+                "Of the cases of the area accepted in the period, those whose standing outcome "
+                "is resolved (化解) or stabilised (稳控); a reopened case leaves the count until "
+                "it is decided again."
+            ),
+            "handled",
+        ),
+        _I(
+            "stabilised",
+            _("Stabilised (稳控数)"),
+            _("Of the cases of the area accepted in the period, those stabilised (稳控) now."),
+            "stabilised",
+        ),
+    ]
+}
+# Every figure whose cases can be listed behind it (stats:cases?indicator=…).
+LISTED: dict[str, Indicator] = {**INDICATORS, **PREVENTION}
 assert all(
     i.numerator in COUNTERS
     and (not i.denominator or i.denominator in COUNTERS)
     and (not i.lists or i.lists in COUNTERS)
-    for i in INDICATORS.values()
+    for i in LISTED.values()
 )
 
 

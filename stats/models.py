@@ -35,6 +35,13 @@ COUNTERS = (
     "repeats",
     "reports",
     "repeated",
+    # 排查/调处/稳控 and risk grades (the dashboard's prevention section, stats/prevention.py):
+    # flags of the case as it stands now.
+    "handled",
+    "stabilised",
+    "risk_red",
+    "risk_orange",
+    "risk_yellow",
 )
 # Each counter summed under its own name, for a values(...).annotate(**SUM_ANNOTATIONS).
 SUM_ANNOTATIONS = {c: Sum(c) for c in COUNTERS}
@@ -68,6 +75,12 @@ class Counters(models.Model):
     repeats = models.IntegerField(default=0)
     reports = models.IntegerField(default=0)  # the case's own report and its repeats
     repeated = models.IntegerField(default=0)  # 1 when at least one repeat is merged in
+    # Standing outcome 化解 or 稳控 (调处), the status 稳控 now, the risk grade now.
+    handled = models.IntegerField(default=0)
+    stabilised = models.IntegerField(default=0)
+    risk_red = models.IntegerField(default=0)
+    risk_orange = models.IntegerField(default=0)
+    risk_yellow = models.IntegerField(default=0)
 
     class Meta:
         abstract = True

@@ -20,7 +20,7 @@ from coordination.models import Summons
 from jiefen.localtime import LOCAL_TZ
 from portal.models import MissedDailyReport
 
-from .indicators import INDICATORS, SCORED_RATES
+from .indicators import INDICATORS, LISTED, SCORED_RATES
 from .models import (
     COUNTERS,
     SUM_ANNOTATIONS,
@@ -476,7 +476,7 @@ def cases_behind(
     if indicator in STOCK_DAYS_KEYS:  # 存量: open at a date, whenever accepted
         day = stock_days(period, today or period.end)[indicator]
         return cases_visible_to(user).filter(q & open_at_q(day, "fact__"))
-    ind = INDICATORS[indicator]
+    ind = LISTED[indicator]
     q &= Q(fact__accepted_on__range=(period.start, period.end))
     if dim in FACT_DIM_FIELD:
         q &= Q(**{f"fact__{FACT_DIM_FIELD[dim]}": value})

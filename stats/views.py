@@ -25,12 +25,12 @@ from jiefen.exports import start as start_export
 from jiefen.replicas import reads_from_replica
 from jiefen.spreadsheets import xlsx_response
 from petitions.figures import figures as petition_figures
-from risk.figures import figures as risk_figures
 
 from . import charts, exports, moj_return, report, selectors
 from .forms import MojReturnQueryForm
-from .indicators import INDICATORS, RANKING, STOCK
+from .indicators import INDICATORS, LISTED, RANKING, STOCK
 from .models import AssessmentWeight, Dim, StarLevel
+from .prevention import figures as risk_figures
 from .query import Query
 from .rebuild import rebuild as rebuild_figures
 
@@ -264,7 +264,7 @@ def rank_rows(q: Query, rows) -> list[dict]:
 def case_list(request):
     q = Query(request)
     key = request.GET.get("indicator", "accepted")
-    if key not in INDICATORS and key not in selectors.STOCK_DAYS_KEYS:
+    if key not in LISTED and key not in selectors.STOCK_DAYS_KEYS:
         raise Http404
     qs = selectors.cases_behind(
         request.user,
@@ -288,7 +288,7 @@ def case_list(request):
         "stats/cases.html",
         {
             "q": q,
-            "ind": INDICATORS.get(key) or STOCK[key],
+            "ind": LISTED.get(key) or STOCK[key],
             "page": case_table_page(request, qs),
             "table_id": "stats-cases",
         },

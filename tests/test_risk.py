@@ -223,9 +223,16 @@ def test_grade_through_the_case_page(county, client):
 
 
 def test_the_dashboard_shows_the_risk_figures_with_drill_down(county, client):
+    """Grades count the cases as they stand, accepted or still awaiting acceptance; 排查 is
+    the period's accepted cases, listed behind the figure."""
+    from cases.services import perform_transition
+    from stats.prevention import figures
+
     red = new_case(county)
     services.set_grade(red, county.users["vclerk"], Grade.RED, "扬言报复", NOW)
-    new_case(county)
+    waiting = new_case(county)
+    services.set_grade(waiting, county.users["vclerk"], Grade.ORANGE, "涉众", NOW)
+    perform_transition(red, "accept", county.users["vclerk"], NOW)
     client.login(username="tclerk", password=PASSWORD)
     page = client.get(reverse("stats:dashboard")).content.decode()
     assert 'id="risk-figures"' in page
@@ -233,13 +240,17 @@ def test_the_dashboard_shows_the_risk_figures_with_drill_down(county, client):
     link = f"/cases/?area={town.pk}&amp;risk=red"
     assert link in page
     listed = client.get(f"/cases/?area={town.pk}&risk=red").content.decode()
-    assert red.code in listed
-    from risk.figures import figures
+    assert red.code in listed and waiting.code not in listed
 
-    f = figures(town, NOW.date(), NOW.date())
+    day = NOW.astimezone(LOCAL_TZ).date()
+    f = figures(town, day, day)
     values = {x.key: x.value for x in f["grades"] + f["work"]}
-    assert values["grade_red"] == 1 and values["screened"] == 2
-    assert values["plan_on_time"] == "0 / 0"
+    assert values["grade_red"] == 1 and values["grade_orange"] == 1
+    assert values["screened"] == 1 and values["plan_on_time"] == "0 / 0"
+    screened = next(x for x in f["work"] if x.key == "screened")
+    behind = client.get(screened.href).content.decode()
+    assert red.code in behind and waiting.code not in behind
+    assert [r["value"] for r in f["sub_areas"] if r["name"] == county.villages[0].name] == [2]
 
 
 def test_the_risk_figures_export_to_excel_with_their_definitions(county, client):
@@ -247,8 +258,12 @@ def test_the_risk_figures_export_to_excel_with_their_definitions(county, client)
 
     from openpyxl import load_workbook
 
+    from cases.services import perform_transition
+
     red = new_case(county)
     services.set_grade(red, county.users["vclerk"], Grade.RED, "扬言报复", NOW)
+    perform_transition(red, "accept", county.users["vclerk"], NOW)
+    new_case(county)  # registered, not accepted: not screened yet
     town = county.towns[0]
     client.login(username="tclerk", password=PASSWORD)
     day = NOW.astimezone(LOCAL_TZ).date().isoformat()
@@ -267,37 +282,58 @@ def test_the_risk_figures_export_to_excel_with_their_definitions(county, client)
     assert client.get("/stats/export/risk.xlsx", {"area": town.pk}).status_code == 404
 
 
-def test_handled_counts_decisions_in_the_period_and_categories_break_down(county, client):
-    """调处数 counts the cases handled in the period, whenever registered; the grades break
-    down by major category on the dashboard and in the Excel export."""
+def test_handled_and_stabilised_count_the_periods_cases_and_categories_break_down(county, client):
+    """排查/调处/稳控 (seed 002: 排查1587起，调处1045件，稳控542件): of the cases accepted in
+    the period, those whose standing outcome is 化解 or 稳控, and those stabilised now; a
+    reopen takes 调处 back. The grades break down by major category on the dashboard and in
+    the Excel export."""
     import io
 
     from openpyxl import load_workbook
 
     from cases.services import perform_transition
-    from risk.figures import figures
+    from stats.prevention import figures
 
     later = NOW + 10 * datetime.timedelta(days=1)
-    case = new_case(county)
     clerk, mediator = county.users["vclerk"], county.users["mediator"]
-    perform_transition(case, "accept", clerk, NOW)
-    perform_transition(case, "route", clerk, NOW, unit_id=county.units["committee"].pk)
-    perform_transition(case, "start", mediator, NOW)
+    committee = county.units["committee"].pk
+    case, calm = new_case(county), new_case(county)
+    for c in (case, calm):
+        perform_transition(c, "accept", clerk, NOW)
+        perform_transition(c, "route", clerk, NOW, unit_id=committee)
+        perform_transition(c, "start", mediator, NOW)
     perform_transition(case, "resolve", mediator, later, note="已化解")
+    perform_transition(
+        calm,
+        "stabilise",
+        mediator,
+        later,
+        note="已稳控",
+        measures="每周走访一次",
+        responsible="网格员",
+        review_date=(later + 7 * datetime.timedelta(days=1)).astimezone(LOCAL_TZ).date(),
+    )
     fresh = new_case(county, now=later, category_code="0301")
+    perform_transition(fresh, "accept", clerk, later)
     services.set_grade(fresh, clerk, Grade.ORANGE, "涉众", later)
     services.set_grade(case, clerk, Grade.RED, "复发", later)
     town = county.towns[0]
-    day = later.astimezone(LOCAL_TZ).date()
+    day, first = later.astimezone(LOCAL_TZ).date(), NOW.astimezone(LOCAL_TZ).date()
+
+    def work(start, end):
+        return {x.key: x.value for x in figures(town, start, end)["work"]}
+
+    first_day = work(first, first)
+    assert (first_day["screened"], first_day["handled"], first_day["stabilised"]) == (2, 2, 1)
+    assert work(day, day)["screened"] == 1 and work(day, day)["handled"] == 0
+    assert work(day, day)["stabilised_now"] == 1  # whenever accepted
+    handled = next(x for x in figures(town, first, first)["work"] if x.key == "handled")
+    client.login(username="tclerk", password=PASSWORD)
+    behind = client.get(handled.href).content.decode()
+    assert case.code in behind and calm.code in behind and fresh.code not in behind
+    perform_transition(case, "reopen", clerk, later, note="当事人反映未履行")
+    assert work(first, first)["handled"] == 1
     f = figures(town, day, day)
-    values = {x.key: x.value for x in f["grades"] + f["work"]}
-    assert values["screened"] == 1 and values["handled"] == 1
-    assert (
-        figures(town, NOW.astimezone(LOCAL_TZ).date(), NOW.astimezone(LOCAL_TZ).date())["work"][
-            1
-        ].value
-        == 0
-    )
     cats = {r["code"]: [c["value"] for c in r["cells"]] for r in f["categories"]}
     assert cats == {"02": [1, 0, 0], "03": [0, 1, 0]}
     client.login(username="tclerk", password=PASSWORD)
@@ -312,6 +348,6 @@ def test_handled_counts_decisions_in_the_period_and_categories_break_down(county
         load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
     )
     exported = {r[0]: (r[1], r[2]) for r in rows[4:]}
-    assert exported["调处数"][0] == 1 and "化解" in exported["调处数"][1]
+    assert exported["调处数"][0] == 0 and "化解" in exported["调处数"][1]
     orange = [k for k in exported if k.startswith("03 ") and k.endswith("橙色")]
     assert orange and exported[orange[0]][0] == 1 and "类别" in exported[orange[0]][1]
