@@ -35,6 +35,10 @@ class Stage(models.TextChoices):
     CLOSED = "closed", _("re-examination opinion given (final)")
 
 
+# The stages in which a petition still awaits a decision, a reply or a 复查/复核 opinion.
+OPEN_STAGES = [Stage.REGISTERED, Stage.HANDLING, Stage.REVIEW, Stage.RECHECK]
+
+
 class Decision(models.TextChoices):
     ACCEPT = "accept", _("accept and handle here")
     FORWARD = "forward", _("forward to the competent unit (转送交办)")

@@ -25,12 +25,12 @@ from jiefen.exports import Built
 from jiefen.localtime import minute
 from jiefen.replicas import replica_reads
 from jiefen.spreadsheets import append_row, workbook_bytes
-from petitions.figures import figures as petition_figures
 from risk.models import Grade
 
 from . import moj_return, selectors
 from .indicators import INDICATORS, STOCK
 from .models import Dim
+from .petition_figures import figures as petition_figures
 from .prevention import figures as risk_figures
 from .query import Query
 

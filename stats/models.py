@@ -138,11 +138,15 @@ class Dim(models.TextChoices):
     # The owning unit (value: its id), by month: `day` is the first day of the month. The
     # unit table of a large area sums one row per unit and month instead of its facts.
     UNIT_MONTH = "unit_month", _("handling unit, by month")
+    # Keyed by the day of closing (办结), not of acceptance; only closed cases. Cases open at
+    # the end of a day (存量) = accepted up to it − closed up to it, from two sums of rows.
+    CLOSED = "closed", _("closed on the day")
 
 
 class DailyCount(Counters):
     """Sums of the facts of cases accepted on `day` in `area`'s subtree, per dimension value
-    (for Dim.UNIT_MONTH: accepted in the month that `day` begins).
+    (for Dim.UNIT_MONTH: accepted in the month that `day` begins; for Dim.CLOSED: closed on
+    `day`).
 
     Only large areas keep rows (stats.recorder.ROLLUPS: a province, a city, a county for
     every dimension, a town for its total); smaller areas are summed from their facts.
@@ -192,3 +196,36 @@ class StarLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stars}★ ≥ {self.min_score}"
+
+
+class PetitionFact(models.Model):
+    """What one 信访 petition puts on the figures now (stats.petition_marks): its marks, each
+    a kind and an Asia/Shanghai day, and the path of its case's area. Kept so that a change
+    adds only its difference to the daily sums, also when the area moved."""
+
+    petition = models.OneToOneField(
+        "petitions.Petition", on_delete=models.CASCADE, primary_key=True, related_name="fact"
+    )
+    area_path = models.CharField(max_length=255)
+    marks = models.JSONField(default=list)  # [[mark, "YYYY-MM-DD"], …]
+
+    class Meta:
+        verbose_name = _("petition figures")
+        verbose_name_plural = _("petition figures")
+
+
+class PetitionDaily(models.Model):
+    """How many petitions of `area_id`'s subtree carry `mark` on `day`, for every area (a
+    province's 信访 figures sum a few rows per day, as its case figures do)."""
+
+    day = models.DateField()
+    area_id = models.IntegerField()
+    mark = models.CharField(max_length=20)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("petition daily count")
+        verbose_name_plural = _("petition daily counts")
+        constraints = [
+            models.UniqueConstraint(fields=["area_id", "mark", "day"], name="petition_daily_key")
+        ]

@@ -4,14 +4,17 @@ against a fresh computation (`manage.py check_stats`)."""
 import contextlib
 import datetime
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 
+from areas.models import path_ids
 from cases.models import Case
 
+from . import petition_marks
 from .facts import FACT_FIELDS, iter_facts
-from .models import COUNTERS, CaseFact, DailyCount, Dim
+from .models import COUNTERS, CaseFact, DailyCount, Dim, PetitionDaily, PetitionFact
 from .recorder import ROLLUPS
 
 BATCH = 20_000
@@ -25,11 +28,15 @@ def _dim_sql(dim: str) -> str:
         Dim.LEVEL: "CAST(level AS VARCHAR(2))",
         Dim.COMPLEXITY: "complexity",
         Dim.UNIT_MONTH: "CAST(owner_unit_id AS VARCHAR(20))",
+        Dim.CLOSED: "''",
     }[dim]
 
 
 def _day_sql(dim: str) -> str:
-    """The roll-up row's day: the day of acceptance, or the first of its month."""
+    """The roll-up row's day: the day of acceptance, the first of its month, or the day of
+    closing."""
+    if dim == Dim.CLOSED:
+        return "closed_on"
     if dim != Dim.UNIT_MONTH:
         return "accepted_on"
     if connection.vendor == "postgresql":
@@ -43,8 +50,8 @@ def rollup_select(level: int, dim: str) -> str:
     day, value = _day_sql(dim), _dim_sql(dim)
     return (
         f"SELECT {day}, l{level}, '{dim}', {value}, {sums} "
-        f"FROM {CaseFact._meta.db_table} WHERE l{level} IS NOT NULL "
-        f"GROUP BY {day}, l{level}" + ("" if dim == Dim.TOTAL else f", {value}")
+        f"FROM {CaseFact._meta.db_table} WHERE l{level} IS NOT NULL AND {day} IS NOT NULL "
+        f"GROUP BY {day}, l{level}" + ("" if dim in (Dim.TOTAL, Dim.CLOSED) else f", {value}")
     )
 
 
@@ -74,8 +81,10 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> tuple[int, in
                         f"INSERT INTO {DailyCount._meta.db_table} ({cols}) "
                         + rollup_select(level, dim)
                     )
+        petition_marks.rebuild()
+        with connection.cursor() as cursor:
             # Fresh planner statistics: the tables' contents were all replaced.
-            for model in (CaseFact, DailyCount):
+            for model in (CaseFact, DailyCount, PetitionFact, PetitionDaily):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     return facts, DailyCount.objects.count()
 
@@ -174,4 +183,31 @@ def differences(limit: int = 50) -> list[str]:
     for key in sorted(set(expected) | set(actual)):
         if expected.get(key) != actual.get(key):
             out.append(f"roll-up {key}: stored {actual.get(key)}, computed {expected.get(key)}")
+    out += petition_differences()
     return out[:limit] if limit else out
+
+
+def petition_differences() -> list[str]:
+    """The petitions' stored marks and daily sums against a fresh computation."""
+    out = []
+    stored = {
+        f.petition_id: (f.area_path, [tuple(m) for m in f.marks])
+        for f in PetitionFact.objects.all()
+    }
+    expected_daily: Counter = Counter()
+    for pk, (path, marks) in petition_marks.computed_all():
+        if stored.pop(pk, None) != (path, marks):
+            out.append(f"petition {pk}: marks stored differ from computed {marks}")
+        for mark, day in marks:
+            for area_id in path_ids(path):
+                expected_daily[(area_id, mark, day)] += 1
+    out += [f"petition {pk}: marks of a petition that does not exist" for pk in stored]
+    actual = {
+        (r.area_id, r.mark, r.day.isoformat()): r.n for r in PetitionDaily.objects.exclude(n=0)
+    }
+    for key in sorted(set(expected_daily) | set(actual)):
+        if expected_daily.get(key) != actual.get(key):
+            out.append(
+                f"petition daily {key}: stored {actual.get(key)}, computed {expected_daily.get(key)}"
+            )
+    return out

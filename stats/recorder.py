@@ -13,9 +13,11 @@ from contextvars import ContextVar
 from django.db import connection, transaction
 
 from areas.models import Area, path_ids
+from petitions.models import Petition
 
 from .facts import facts_of
 from .models import COUNTERS, SUM_ANNOTATIONS, CaseFact, DailyCount, Dim
+from .petition_marks import refresh_petitions
 
 # Which areas keep daily roll-up rows, and for which dimensions: a province, a city, a
 # county for every breakdown and its units by month (its unit table lists every unit that
@@ -44,6 +46,7 @@ def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
         Dim.LEVEL: (day, str(fact["level"])),
         Dim.COMPLEXITY: (day, fact["complexity"]),
         Dim.UNIT_MONTH: (day.replace(day=1), str(fact["owner_unit_id"])),
+        Dim.CLOSED: (fact["closed_on"], ""),
     }
     keys = []
     for level, dims in ROLLUPS.items():
@@ -52,6 +55,8 @@ def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
             continue
         for dim in dims:
             row_day, value = key_of[dim]
+            if row_day is None:  # Dim.CLOSED of a case not closed
+                continue
             keys.append((row_day, area_id, str(dim), value))
     return keys
 
@@ -150,6 +155,7 @@ def refresh_cases(case_ids: list[int]) -> None:
             CaseFact.objects.filter(case_id__in=deleted).delete()
         CaseFact.objects.bulk_create(created)
         add_to_rollup({k: v for k, v in deltas.items() if any(v)})
+        refresh_petitions(chunk)
 
 
 def add_to_rollup(deltas: dict[tuple, list[int]]) -> None:
@@ -188,7 +194,7 @@ def move_subtree(sender, area: Area, old_path: str, **kwargs) -> None:
     facts = CaseFact.objects.filter(**{f"l{area.level}": area.pk})
     deltas = new_deltas()
     groups = facts.values(
-        "accepted_on", "category", "channel", "level", "owner_unit_id", "complexity"
+        "accepted_on", "closed_on", "category", "channel", "level", "owner_unit_id", "complexity"
     ).annotate(**SUM_ANNOTATIONS)
     for group in groups:
         for ancestors, sign in ((old, -1), (new, 1)):
@@ -197,3 +203,11 @@ def move_subtree(sender, area: Area, old_path: str, **kwargs) -> None:
             add_fact(deltas, {**group, **moved}, sign)
     facts.update(**{f"l{lvl}": new.get(lvl) for lvl in changed})
     add_to_rollup({k: v for k, v in deltas.items() if any(v)})
+    # Petitions count in every ancestor: their marks move with a recount (they are few).
+    refresh_petitions(
+        list(
+            Petition.objects.filter(case__area__path__startswith=area.path).values_list(
+                "case_id", flat=True
+            )
+        )
+    )

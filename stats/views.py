@@ -24,12 +24,12 @@ from jiefen.exports import in_background as background_export
 from jiefen.exports import start as start_export
 from jiefen.replicas import reads_from_replica
 from jiefen.spreadsheets import xlsx_response
-from petitions.figures import figures as petition_figures
 
 from . import charts, exports, moj_return, report, selectors
 from .forms import MojReturnQueryForm
 from .indicators import INDICATORS, LISTED, RANKING, STOCK
 from .models import AssessmentWeight, Dim, StarLevel
+from .petition_figures import figures as petition_figures
 from .prevention import figures as risk_figures
 from .query import Query
 from .rebuild import rebuild as rebuild_figures

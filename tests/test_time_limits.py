@@ -358,6 +358,15 @@ def test_indicators_of_time_limits_worked_by_hand(county, policy, client):
         "increment": 4,
         "stock_end": 1,
     }
+    # The county keeps roll-up rows, so its 存量 is accepted − closed up to the day; the same
+    # cases. At the end of day 1: B, C, D and E are open (A closed on day 0).
+    assert selectors.stock(county.county, period, period.end) == {
+        "stock_start": 1,
+        "increment": 4,
+        "stock_end": 1,
+    }
+    day1 = day + datetime.timedelta(days=1)
+    assert selectors.open_at(county.county, day1) == selectors.open_at(village, day1) == 4
 
     leader = county.users["leader"]
 
