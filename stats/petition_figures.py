@@ -12,29 +12,14 @@ when it is answered. The figures are sums of the petitions' pre-computed daily m
 """
 
 import datetime
-from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.db.models import Sum
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 
+from .figures import Figure, cases_url
 from .models import PetitionDaily
-
-
-@dataclass
-class Figure:
-    key: str
-    name: str
-    definition: str
-    value: object
-    href: str = ""
-
-
-def _cases_url(**params) -> str:
-    return f"{reverse('cases:list')}?{urlencode({k: v for k, v in params.items() if v})}"
 
 
 def marks(area: Area, start: datetime.date, end: datetime.date) -> dict[str, int]:
@@ -82,7 +67,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> list[Figure
             _("Petitions registered (信访登记)"),
             _("Petitions (cases of the 信访 channel) of the area registered in the period."),
             counts["registered"],
-            _cases_url(**span),
+            cases_url(**span),
         ),
         Figure(
             "petitions_accepted",

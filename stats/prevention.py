@@ -30,6 +30,7 @@ from clocks.models import Deadline, DeadlineState
 from jiefen.localtime import days
 from risk.models import Grade, KeyPerson, Meeting, MeetingItem
 
+from .figures import Figure, cases_url
 from .indicators import PREVENTION
 from .models import Dim
 from .selectors import Period, sub_areas, sums, total
@@ -38,19 +39,7 @@ GRADES = (Grade.RED, Grade.ORANGE, Grade.YELLOW)
 COUNTER_OF = {Grade.RED: "risk_red", Grade.ORANGE: "risk_orange", Grade.YELLOW: "risk_yellow"}
 # The facts of every day: counts of the cases as they stand now, whenever accepted.
 ALL_TIME = Period("custom", datetime.date(1970, 1, 1), datetime.date(9999, 12, 31))
-
-
-@dataclass
-class Figure:
-    key: str
-    name: str
-    definition: str
-    value: object
-    href: str = ""
-
-
-def _cases_url(**params) -> str:
-    return f"{reverse('cases:list')}?{urlencode({k: v for k, v in params.items() if v})}"
+NOW_COUNTERS = (*COUNTER_OF.values(), "stabilised")
 
 
 def _cohort_url(area: Area, start: datetime.date, end: datetime.date, indicator: str) -> str:
@@ -97,7 +86,7 @@ def awaiting(area: Area) -> Awaiting:
 
 
 def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
-    now_all = total(area, ALL_TIME)
+    now_all = sums(area, ALL_TIME, counters=NOW_COUNTERS).get("", dict.fromkeys(NOW_COUNTERS, 0))
     cohort = total(area, Period("custom", start, end))
     waiting = awaiting(area)
     obligations = Deadline.objects.filter(
@@ -131,7 +120,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
                 "or merged into another as a repeat is not counted)."
             ),
             now_all[COUNTER_OF[g]] + waiting.by_grade[g],
-            _cases_url(area=area.pk, risk=g),
+            cases_url(area=area.pk, risk=g),
         )
         for g in GRADES
     ]
@@ -161,7 +150,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
             _("Under stability control now"),
             _("Cases of the area in the 稳控 status now, whenever accepted."),
             now_all["stabilised"],
-            _cases_url(area=area.pk, status=Status.STABILISED),
+            cases_url(area=area.pk, status=Status.STABILISED),
         ),
         Figure(
             "plan_on_time",
@@ -206,13 +195,12 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
 
 def by_sub_area(area: Area, waiting: Awaiting) -> list[dict]:
     """Red and orange cases now of each child area, in code order."""
-    found = {child.pk: c for child, c in sub_areas(area, ALL_TIME) if child is not None}
     out = []
-    for child in area.children.order_by("code"):
-        c, w = found.get(child.pk, {}), waiting.by_child.get(child.pk, {})
-        value = sum(c.get(COUNTER_OF[g], 0) + w.get(g, 0) for g in (Grade.RED, Grade.ORANGE))
+    for child, c in sub_areas(area, ALL_TIME, NOW_COUNTERS):
+        w = waiting.by_child.get(child.pk, {})
+        value = sum(c[COUNTER_OF[g]] + w.get(g, 0) for g in (Grade.RED, Grade.ORANGE))
         out.append(
-            {"name": child.name, "value": value, "href": _cases_url(area=child.pk, risk=Grade.RED)}
+            {"name": child.name, "value": value, "href": cases_url(area=child.pk, risk=Grade.RED)}
         )
     return out
 
@@ -226,7 +214,7 @@ CATEGORY_DEFINITION = _(
 def by_category(area: Area, waiting: Awaiting) -> list[dict]:
     """Red / orange / yellow cases of the area now, by major category."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for major, c in sums(area, ALL_TIME, Dim.CATEGORY).items():
+    for major, c in sums(area, ALL_TIME, Dim.CATEGORY, NOW_COUNTERS).items():
         for g in GRADES:
             counts[major][g] += c[COUNTER_OF[g]]
     for (major, g), n in waiting.by_category.items():
@@ -244,6 +232,6 @@ def by_category(area: Area, waiting: Awaiting) -> list[dict]:
         }
         for g in GRADES:
             params = {"area": area.pk, "risk": g, "category": major}
-            row["cells"].append({"value": counts[major].get(g, 0), "href": _cases_url(**params)})
+            row["cells"].append({"value": counts[major].get(g, 0), "href": cases_url(**params)})
         out.append(row)
     return out

@@ -3,6 +3,8 @@ facts (small ones), breakdowns, rankings, the click-through case lists and asses
 
 import datetime
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -193,8 +195,12 @@ def zero() -> dict:
     return dict.fromkeys(COUNTERS, 0)
 
 
-def _clean(row: dict) -> dict:
-    return {c: int(row.get(c) or 0) for c in COUNTERS}
+def _clean(row: dict, counters: tuple[str, ...] = COUNTERS) -> dict:
+    return {c: int(row.get(c) or 0) for c in counters}
+
+
+def _sum_of(counters: tuple[str, ...]) -> dict:
+    return SUM_ANNOTATIONS if counters is COUNTERS else {c: Sum(c) for c in counters}
 
 
 def facts_in(area: Area, period: Period) -> QuerySet[CaseFact]:
@@ -211,24 +217,55 @@ FACT_DIM_FIELD = {
 }
 
 
-def sums(area: Area, period: Period, dim: str = Dim.TOTAL) -> dict[str, dict]:
-    """dimension value → summed counters ("" for the total)."""
+# Within one page (`one_reading()`): sums already read, by (area, start, end, dimension).
+_read: ContextVar[dict | None] = ContextVar("stats_sums_read", default=None)
+
+
+@contextmanager
+def one_reading():
+    """Read each sum once while a page is built: its cards, risk section and 存量 all need
+    the period's total; building the 30-odd SUMs of a query costs more than running it."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
+def sums(
+    area: Area, period: Period, dim: str = Dim.TOTAL, counters: tuple[str, ...] = COUNTERS
+) -> dict[str, dict]:
+    """dimension value → summed counters ("" for the total); only `counters` if named
+    (a few SUMs build faster than all of them)."""
+    read = _read.get()
+    if read is None:
+        return _sums(area, period, dim, counters)
+    key = (area.pk, period.start, period.end, dim, counters)
+    if key not in read:
+        read[key] = _sums(area, period, dim, counters)
+    return {value: dict(c) for value, c in read[key].items()}
+
+
+def _sums(area: Area, period: Period, dim: str, counters: tuple[str, ...]) -> dict[str, dict]:
+    sums_of = _sum_of(counters)
     if has_rollup(area.level, dim):
         rows = (
             DailyCount.objects.filter(
                 area_id=area.pk, dim=dim, day__range=(period.start, period.end)
             )
             .values("value")
-            .annotate(**SUM_ANNOTATIONS)
+            .annotate(**sums_of)
         )
-        out = {r["value"]: _clean(r) for r in rows}
+        out = {r["value"]: _clean(r, counters) for r in rows}
     elif dim == Dim.TOTAL:
-        out = {"": _clean(facts_in(area, period).aggregate(**SUM_ANNOTATIONS))}
+        out = {"": _clean(facts_in(area, period).aggregate(**sums_of), counters)}
     else:
         field = FACT_DIM_FIELD[dim]
-        rows = facts_in(area, period).values(field).annotate(**SUM_ANNOTATIONS)
-        out = {str(r[field]): _clean(r) for r in rows}
-    return {k: v for k, v in out.items() if v["accepted"]} if dim != Dim.TOTAL else out
+        rows = facts_in(area, period).values(field).annotate(**sums_of)
+        out = {str(r[field]): _clean(r, counters) for r in rows}
+    if dim == Dim.TOTAL or "accepted" not in counters:
+        return out
+    return {k: v for k, v in out.items() if v["accepted"]}
 
 
 def total(area: Area, period: Period) -> dict:
@@ -269,9 +306,13 @@ def trend(area: Area, period: Period, bucket: str) -> list[tuple[str, Period, di
     return out
 
 
-def sub_areas(area: Area, period: Period) -> list[tuple[Area | None, dict]]:
-    """Each child area with its counters, biggest first; None for cases of the area itself."""
+def sub_areas(
+    area: Area, period: Period, counters: tuple[str, ...] = COUNTERS
+) -> list[tuple[Area | None, dict]]:
+    """Each child area with its counters, biggest first; None for cases of the area itself.
+    With only some `counters` named (not "accepted"): the children alone, in code order."""
     children = list(Area.objects.filter(parent=area).order_by("code"))
+    sums_of = _sum_of(counters)
     found: dict[int, dict] = {}
     by_level: dict[int, list[int]] = defaultdict(list)
     for child in children:
@@ -283,17 +324,22 @@ def sub_areas(area: Area, period: Period) -> list[tuple[Area | None, dict]]:
                     area_id__in=ids, dim=Dim.TOTAL, day__range=(period.start, period.end)
                 )
                 .values("area_id")
-                .annotate(**SUM_ANNOTATIONS)
+                .annotate(**sums_of)
             )
-            found.update({r["area_id"]: _clean(r) for r in rows})
+            found.update({r["area_id"]: _clean(r, counters) for r in rows})
         else:
-            rows = facts_in(area, period).values(f"l{level}").annotate(**SUM_ANNOTATIONS)
-            found.update({r[f"l{level}"]: _clean(r) for r in rows if r[f"l{level}"]})
-    out: list[tuple[Area | None, dict]] = [(c, found.get(c.pk, zero())) for c in children]
+            rows = facts_in(area, period).values(f"l{level}").annotate(**sums_of)
+            found.update({r[f"l{level}"]: _clean(r, counters) for r in rows if r[f"l{level}"]})
+    out: list[tuple[Area | None, dict]] = [
+        (c, found.get(c.pk, dict.fromkeys(counters, 0))) for c in children
+    ]
+    if "accepted" not in counters:
+        return out
     own = _clean(
         CaseFact.objects.filter(
             area_id_leaf=area.pk, accepted_on__range=(period.start, period.end)
-        ).aggregate(**SUM_ANNOTATIONS)
+        ).aggregate(**sums_of),
+        counters,
     )
     if own["accepted"]:
         out.append((None, own))

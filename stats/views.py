@@ -85,6 +85,11 @@ def units_later(request, q: Query) -> bool:
 @login_required
 @reads_from_replica
 def dashboard(request):
+    with selectors.one_reading():
+        return _dashboard(request)
+
+
+def _dashboard(request):
     q = Query(request)
     if request.GET.get("part") == "units":
         units = unit_page(request, q, selectors.unit_rows(q.area, q.period))
