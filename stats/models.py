@@ -1,6 +1,8 @@
 """Pre-computed figures: one fact row per case, daily roll-ups for large areas, and the
 assessment configuration. Kept current by stats.recorder from every timeline event."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +143,14 @@ class Dim(models.TextChoices):
     # Keyed by the day of closing (办结), not of acceptance; only closed cases. Cases open at
     # the end of a day (存量) = accepted up to it − closed up to it, from two sums of rows.
     CLOSED = "closed", _("closed on the day")
+    # The cases as they stand now, whenever accepted: one row per area (and major category)
+    # on NOW_DAY. The risk section's grades and 稳控 now read these, not every day's rows.
+    NOW = "now", _("now, whenever accepted")
+    NOW_CATEGORY = "now_cat", _("now, by category")
+
+
+# The day of the Dim.NOW rows (any fixed day: they are read by their dimension alone).
+NOW_DAY = datetime.date(1970, 1, 1)
 
 
 class DailyCount(Counters):

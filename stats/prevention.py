@@ -33,12 +33,10 @@ from risk.models import Grade, KeyPerson, Meeting, MeetingItem
 from .figures import Figure, cases_url
 from .indicators import PREVENTION
 from .models import Dim
-from .selectors import Period, sub_areas, sums, total
+from .selectors import ALL_TIME, Period, sub_areas, sums, total
 
 GRADES = (Grade.RED, Grade.ORANGE, Grade.YELLOW)
 COUNTER_OF = {Grade.RED: "risk_red", Grade.ORANGE: "risk_orange", Grade.YELLOW: "risk_yellow"}
-# The facts of every day: counts of the cases as they stand now, whenever accepted.
-ALL_TIME = Period("custom", datetime.date(1970, 1, 1), datetime.date(9999, 12, 31))
 NOW_COUNTERS = (*COUNTER_OF.values(), "stabilised")
 
 

@@ -14,7 +14,7 @@ from cases.models import Case
 
 from . import petition_marks
 from .facts import FACT_FIELDS, iter_facts
-from .models import COUNTERS, CaseFact, DailyCount, Dim, PetitionDaily, PetitionFact
+from .models import COUNTERS, NOW_DAY, CaseFact, DailyCount, Dim, PetitionDaily, PetitionFact
 from .recorder import ROLLUPS
 
 BATCH = 20_000
@@ -29,6 +29,8 @@ def _dim_sql(dim: str) -> str:
         Dim.COMPLEXITY: "complexity",
         Dim.UNIT_MONTH: "CAST(owner_unit_id AS VARCHAR(20))",
         Dim.CLOSED: "''",
+        Dim.NOW: "''",
+        Dim.NOW_CATEGORY: "category",
     }[dim]
 
 
@@ -37,6 +39,9 @@ def _day_sql(dim: str) -> str:
     closing."""
     if dim == Dim.CLOSED:
         return "closed_on"
+    if dim in (Dim.NOW, Dim.NOW_CATEGORY):
+        day = f"'{NOW_DAY.isoformat()}'"
+        return f"DATE {day}" if connection.vendor == "postgresql" else day
     if dim != Dim.UNIT_MONTH:
         return "accepted_on"
     if connection.vendor == "postgresql":
@@ -51,7 +56,8 @@ def rollup_select(level: int, dim: str) -> str:
     return (
         f"SELECT {day}, l{level}, '{dim}', {value}, {sums} "
         f"FROM {CaseFact._meta.db_table} WHERE l{level} IS NOT NULL AND {day} IS NOT NULL "
-        f"GROUP BY {day}, l{level}" + ("" if dim in (Dim.TOTAL, Dim.CLOSED) else f", {value}")
+        f"GROUP BY {day}, l{level}"
+        + ("" if dim in (Dim.TOTAL, Dim.CLOSED, Dim.NOW) else f", {value}")
     )
 
 

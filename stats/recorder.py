@@ -16,7 +16,7 @@ from areas.models import Area, path_ids
 from petitions.models import Petition
 
 from .facts import facts_of
-from .models import COUNTERS, SUM_ANNOTATIONS, CaseFact, DailyCount, Dim
+from .models import COUNTERS, NOW_DAY, SUM_ANNOTATIONS, CaseFact, DailyCount, Dim
 from .petition_marks import refresh_petitions
 
 # Which areas keep daily roll-up rows, and for which dimensions: a province, a city, a
@@ -24,11 +24,12 @@ from .petition_marks import refresh_petitions
 # owns a case of it, tens of thousands in a province); a town for its total only, so that a
 # county's table of towns is summed from a few rows per town and day. Villages and grids,
 # and a town's breakdowns and units, are summed from their facts, which are few per area.
+# Dim.NOW rows (a town's total too) count the cases as they stand, whatever the day.
 ROLLUPS: dict[int, tuple[str, ...]] = {
     1: tuple(Dim.values),
     2: tuple(Dim.values),
     3: tuple(Dim.values),
-    4: (Dim.TOTAL,),
+    4: (Dim.TOTAL, Dim.NOW),
 }
 
 
@@ -47,6 +48,8 @@ def rollup_keys(fact: dict) -> list[tuple[datetime.date, int, str, str]]:
         Dim.COMPLEXITY: (day, fact["complexity"]),
         Dim.UNIT_MONTH: (day.replace(day=1), str(fact["owner_unit_id"])),
         Dim.CLOSED: (fact["closed_on"], ""),
+        Dim.NOW: (NOW_DAY, ""),
+        Dim.NOW_CATEGORY: (NOW_DAY, fact["category"]),
     }
     keys = []
     for level, dims in ROLLUPS.items():

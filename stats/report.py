@@ -116,7 +116,7 @@ def monthly_pdf(q) -> bytes:
         [80, 47, 47],
     )
     pdf.heading(_("Accepted and resolved by day"))
-    by_day = selectors.daily(area, period)
+    by_day = selectors.daily(area, period, ("accepted", "resolved"))
     items = []
     d = period.start
     while d <= period.end:

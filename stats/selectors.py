@@ -69,6 +69,12 @@ class Period:
         return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
 
 
+# Every day: the cases as they stand now, whenever accepted. A large area reads its
+# Dim.NOW rows for it (one per area, or per area and category) instead of every day's.
+ALL_TIME = Period("custom", datetime.date(1970, 1, 1), datetime.date(9999, 12, 31))
+NOW_DIM = {Dim.TOTAL: Dim.NOW, Dim.CATEGORY: Dim.NOW_CATEGORY}
+
+
 def period_of(kind: str, today: datetime.date, start=None, end=None) -> Period:
     if kind == "custom" and start and end and start <= end:
         return Period(kind, start, end)
@@ -248,7 +254,14 @@ def sums(
 
 def _sums(area: Area, period: Period, dim: str, counters: tuple[str, ...]) -> dict[str, dict]:
     sums_of = _sum_of(counters)
-    if has_rollup(area.level, dim):
+    if period == ALL_TIME and has_rollup(area.level, NOW_DIM.get(dim, "")):
+        rows = (
+            DailyCount.objects.filter(area_id=area.pk, dim=NOW_DIM[dim])
+            .values("value")
+            .annotate(**sums_of)
+        )
+        out = {r["value"]: _clean(r, counters) for r in rows}
+    elif has_rollup(area.level, dim):
         rows = (
             DailyCount.objects.filter(
                 area_id=area.pk, dim=dim, day__range=(period.start, period.end)
@@ -272,19 +285,23 @@ def total(area: Area, period: Period) -> dict:
     return sums(area, period).get("", zero())
 
 
-def daily(area: Area, period: Period) -> dict[datetime.date, dict]:
+def daily(
+    area: Area, period: Period, counters: tuple[str, ...] = COUNTERS
+) -> dict[datetime.date, dict]:
     if has_rollup(area.level):
         rows = DailyCount.objects.filter(
             area_id=area.pk, dim=Dim.TOTAL, day__range=(period.start, period.end)
-        ).values("day", *COUNTERS)
-        return {r["day"]: _clean(r) for r in rows}
-    rows = facts_in(area, period).values("accepted_on").annotate(**SUM_ANNOTATIONS)
-    return {r["accepted_on"]: _clean(r) for r in rows}
+        ).values("day", *counters)
+        return {r["day"]: _clean(r, counters) for r in rows}
+    rows = facts_in(area, period).values("accepted_on").annotate(**_sum_of(counters))
+    return {r["accepted_on"]: _clean(r, counters) for r in rows}
 
 
-def trend(area: Area, period: Period, bucket: str) -> list[tuple[str, Period, dict]]:
+def trend(
+    area: Area, period: Period, bucket: str, counters: tuple[str, ...] = COUNTERS
+) -> list[tuple[str, Period, dict]]:
     """(label, sub-period, counters) per week (Monday first) or month of the period."""
-    by_day = daily(area, period)
+    by_day = daily(area, period, counters)
     out: list[tuple[str, Period, dict]] = []
     day = period.start
     while day <= period.end:
@@ -295,7 +312,7 @@ def trend(area: Area, period: Period, bucket: str) -> list[tuple[str, Period, di
             nxt = period_of("month", day).end
             end = min(period.end, nxt)
             label = f"{day:%Y-%m}"
-        c = zero()
+        c = dict.fromkeys(counters, 0)
         d = day
         while d <= end:
             for k, v in by_day.get(d, {}).items():
@@ -318,7 +335,14 @@ def sub_areas(
     for child in children:
         by_level[child.level].append(child.pk)
     for level, ids in by_level.items():
-        if has_rollup(level):
+        if period == ALL_TIME and has_rollup(level, Dim.NOW):
+            rows = (
+                DailyCount.objects.filter(area_id__in=ids, dim=Dim.NOW)
+                .values("area_id")
+                .annotate(**sums_of)
+            )
+            found.update({r["area_id"]: _clean(r, counters) for r in rows})
+        elif has_rollup(level):
             rows = (
                 DailyCount.objects.filter(
                     area_id__in=ids, dim=Dim.TOTAL, day__range=(period.start, period.end)

@@ -69,6 +69,17 @@ def indicator_cards(q: Query) -> list[dict]:
     return cards
 
 
+# What the charts, the sub-area ranking and the complexity table show: their sums read
+# only these counters.
+CHART_COUNTERS = ("accepted", "resolved")
+RANK_COUNTERS = ("accepted", "resolved", "overdue")
+COMPLEXITY_COUNTERS = (
+    "accepted",
+    "closed",
+    "closed_on_time",
+    "accepted_on_time",
+    "paused",
+)
 UNITS_PER_PAGE = 50
 RANKING_INDICATORS = [INDICATORS[k] for k in RANKING]
 # Areas whose unit table is fetched after the page (htmx, when it comes into view): a
@@ -97,7 +108,7 @@ def _dashboard(request):
         return render(request, "stats/_units.html", context)
     labels = selectors.dim_labels()
     bucket = "week" if q.period.days <= 92 else "month"
-    trend = selectors.trend(q.area, q.period, bucket)
+    trend = selectors.trend(q.area, q.period, bucket, CHART_COUNTERS)
     trend_chart = charts.columns(
         [
             (
@@ -117,7 +128,8 @@ def _dashboard(request):
         (Dim.LEVEL, _("By handling level")),
     ):
         rows = sorted(
-            selectors.sums(q.area, q.period, dim).items(), key=lambda x: -x[1]["accepted"]
+            selectors.sums(q.area, q.period, dim, CHART_COUNTERS).items(),
+            key=lambda x: -x[1]["accepted"],
         )
         breakdowns.append(
             {
@@ -137,7 +149,7 @@ def _dashboard(request):
                 ),
             }
         )
-    subs = rank_rows(q, selectors.sub_areas(q.area, q.period))
+    subs = rank_rows(q, selectors.sub_areas(q.area, q.period, RANK_COUNTERS))
     sub_chart = charts.hbars(
         [
             (
@@ -179,7 +191,7 @@ def complexity_rows(q: Query) -> list[dict]:
     """按期办结率 by complexity (简单 / 一般 / 疑难 / not set), each count linked to its cases."""
     labels = selectors.dim_labels()[Dim.COMPLEXITY]
     on_time, rate = INDICATORS["on_time_rate"], INDICATORS["timely_acceptance_rate"]
-    sums = selectors.sums(q.area, q.period, Dim.COMPLEXITY)
+    sums = selectors.sums(q.area, q.period, Dim.COMPLEXITY, COMPLEXITY_COUNTERS)
     order = ["simple", "ordinary", "complex", ""]
     return [
         {
