@@ -1,7 +1,8 @@
 """Dashboard benchmark: N cases over 3 years in a province-sized area tree, the figures
 rebuilt from them (`rebuild_stats`), then p50/p95 of GET /stats/ for the province, a county
-and a village (a year and a month), of the assessment page (a quarter), and of the unit
-table alone (`?part=units`, which a province's page fetches after it).
+and a village (a year and a month), of the assessment page (a quarter), of the unit table
+alone (`?part=units`, which a province's page fetches after it) and of the first page of
+the cases behind a figure (the year's resolved cases).
 
     .venv/bin/python bench/dashboard.py [--n N] [--requests 30] [--load-only | --reuse]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiefen_bench_stats .venv/bin/python bench/dashboard.py
@@ -363,11 +364,17 @@ def main() -> None:
             # The unit table alone: a province's and a city's pages fetch it after the page.
             ("units", "year", "2025-07-01"),
             ("units", "month", "2026-06-01"),
+            # The cases behind a figure (the year's resolved cases), first page.
+            ("cases", "year", "2025-07-01"),
         ):
-            path = "/stats/assessment/" if page == "assessment" else "/stats/"
+            path = {"assessment": "/stats/assessment/", "cases": "/stats/cases/"}.get(
+                page, "/stats/"
+            )
             url = f"{path}?area={area.id}&period=custom&start={start}&end=2026-06-30"
             if page == "units":
                 url += "&part=units"
+            if page == "cases":
+                url += "&indicator=resolved"
             p50, p95, k = timed_get(client, url, args.requests)
             print(
                 f"{page:<10} {label:<9} {period:<5} p50 {p50:6.0f} ms   p95 {p95:6.0f} ms"

@@ -71,9 +71,10 @@ def page_size(request) -> int:
     return int(per) if per in {str(n) for n in PAGE_SIZES} else PAGE_SIZE
 
 
-def case_table_page(request, qs) -> Page:
-    """One page of cases, each with a masked summary of its parties for the table."""
-    page = page_of(request, qs.prefetch_related("parties"), page_size(request))
+def case_table_page(request, qs, count: int | None = None) -> Page:
+    """One page of cases, each with a masked summary of its parties for the table (`count`:
+    how many cases `qs` has, when the caller already knows)."""
+    page = page_of(request, qs.prefetch_related("parties"), page_size(request), count)
     for case in page:
         case.party_summary = ", ".join(
             f"{p.name} {mask_phone(p.phone)}".strip() for p in case.parties.all()

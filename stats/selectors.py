@@ -19,7 +19,7 @@ from cases.models import Case, Category, Channel, TimelineEvent
 from cases.selectors import cases_visible_to
 from clocks.models import Complexity
 from coordination.models import Summons
-from jiefen.localtime import LOCAL_TZ
+from jiefen.localtime import LOCAL_TZ, day_end
 from portal.models import MissedDailyReport
 
 from .indicators import INDICATORS, LISTED, SCORED_RATES
@@ -538,6 +538,36 @@ def default_area(user) -> Area | None:
     return Area.objects.filter(pk=pk).first()
 
 
+def count_behind(
+    area: Area,
+    period: Period,
+    indicator: str,
+    *,
+    dim: str = "",
+    value: str = "",
+    unit_id: int | None = None,
+    own: bool = False,
+    reporter_id: int | None = None,
+    today: datetime.date | None = None,
+) -> int:
+    """How many cases `cases_behind` lists, read from the figures (the roll-ups) rather than
+    counted through the cases' visibility conditions: whoever may see an area's figures
+    may see every case in it, so the two are the same number."""
+    if indicator in STOCK_DAYS_KEYS:
+        return open_at(area, stock_days(period, today or period.end)[indicator])
+    ind = LISTED[indicator]
+    if unit_id:
+        return ind.listed(unit_counters(area, period).get(unit_id, zero()))
+    if own or reporter_id:
+        facts = facts_in(area, period)
+        facts = facts.filter(area_id_leaf=area.pk) if own else facts
+        facts = facts.filter(reporter_id=reporter_id) if reporter_id else facts
+        return ind.listed(_clean(facts.aggregate(**SUM_ANNOTATIONS)))
+    if dim in FACT_DIM_FIELD:
+        return ind.listed(sums(area, period, dim).get(value, zero()))
+    return ind.listed(total(area, period))
+
+
 def cases_behind(
     user,
     area: Area,
@@ -551,13 +581,20 @@ def cases_behind(
     reporter_id: int | None = None,
     today: datetime.date | None = None,
 ) -> QuerySet[Case]:
-    """The visible cases behind a figure: exactly as many as the figure counts."""
+    """The visible cases behind a figure: exactly as many as the figure counts.
+
+    A case is registered before it is accepted, so the cases accepted by a day were
+    registered by its end: said outright, it lets the list, newest first, start reading
+    the registration-time index at the period's end instead of at today (at 10M cases, the
+    months since a past period ended were 7 s of probing)."""
     q = Q(**{f"fact__l{area.level}": area.pk})
     if indicator in STOCK_DAYS_KEYS:  # 存量: open at a date, whenever accepted
         day = stock_days(period, today or period.end)[indicator]
+        q &= Q(created_at__lt=day_end(day))
         return cases_visible_to(user).filter(q & open_at_q(day, "fact__"))
     ind = LISTED[indicator]
     q &= Q(fact__accepted_on__range=(period.start, period.end))
+    q &= Q(created_at__lt=day_end(period.end))
     if dim in FACT_DIM_FIELD:
         q &= Q(**{f"fact__{FACT_DIM_FIELD[dim]}": value})
     if unit_id:

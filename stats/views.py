@@ -283,18 +283,15 @@ def case_list(request):
     key = request.GET.get("indicator", "accepted")
     if key not in LISTED and key not in selectors.STOCK_DAYS_KEYS:
         raise Http404
-    qs = selectors.cases_behind(
-        request.user,
-        q.area,
-        q.period,
-        key,
-        dim=q.data["dim"],
-        value=q.data["value"],
-        unit_id=q.data["unit"],
-        reporter_id=q.data["reporter"],
-        own=request.GET.get("own") == "1",
-        today=q.today,
-    )
+    which = {
+        "dim": q.data["dim"],
+        "value": q.data["value"],
+        "unit_id": q.data["unit"],
+        "reporter_id": q.data["reporter"],
+        "own": request.GET.get("own") == "1",
+        "today": q.today,
+    }
+    qs = selectors.cases_behind(request.user, q.area, q.period, key, **which)
     qs = (
         annotate_lists(with_overdue(qs, clock.now()))
         .select_related("area", "category", "owner_unit")
@@ -306,7 +303,9 @@ def case_list(request):
         {
             "q": q,
             "ind": LISTED.get(key) or STOCK[key],
-            "page": case_table_page(request, qs),
+            "page": case_table_page(
+                request, qs, selectors.count_behind(q.area, q.period, key, **which)
+            ),
             "table_id": "stats-cases",
         },
     )
