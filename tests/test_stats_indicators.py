@@ -9,8 +9,10 @@ from areas.models import Area, Level
 from stats import selectors
 from stats.indicators import INDICATORS
 from stats.models import Dim
+from stats.petition_figures import marks
 from stats.rebuild import differences, rebuild
-from tests.stats_data import NOV
+from tests.factories import new_case
+from tests.stats_data import NOV, at
 
 EXPECTED_NOVEMBER = {
     "accepted": 9,
@@ -124,6 +126,11 @@ def test_rebuild_gives_the_same_figures_and_check_agrees(november):
 
 def test_moving_an_area_moves_its_figures(november):
     c = november
+    # A 信访 petition of town 1, registered (not accepted: no case fact); its marks count in
+    # every ancestor, and move with the town below.
+    new_case(c, "tclerk", area=c.villages[0], now=at(11, 20), channel="petition")
+    month = (NOV.start, NOV.end)
+    assert marks(c.county, *month)["registered"] == 1
     # A village to the other town: the towns' figures come from the facts.
     village = c.villages[1]  # K
     village.parent = c.towns[1]
@@ -139,6 +146,8 @@ def test_moving_an_area_moves_its_figures(november):
     town.parent = other
     town.save()
     assert figures(other, NOV) == figures(town, NOV)
+    assert marks(other, *month)["registered"] == 1
+    assert marks(c.county, *month).get("registered", 0) == 0
     assert selectors.total(other, NOV)["accepted"] == 8
     assert selectors.total(c.county, NOV)["accepted"] == 1  # K, now in town 2
     assert selectors.sums(c.county, NOV, Dim.CHANNEL) == {
