@@ -85,7 +85,8 @@ def _computed(petitions: list[dict]) -> dict[int, tuple[str, Marks]]:
     }
 
 
-def _count(deltas: Counter, path: str, marks: Iterable, sign: int) -> None:
+def add_marks(deltas: Counter, path: str, marks: Iterable, sign: int) -> None:
+    """Count marks into (sign 1) or out of (-1) the daily keys of every ancestor area."""
     for mark, day in marks:
         for area_id in path_ids(path):
             deltas[(area_id, mark, day)] += sign
@@ -109,9 +110,9 @@ def refresh_petitions(case_ids: list[int]) -> None:
         if before is None:
             PetitionFact.objects.create(petition_id=pk, area_path=path, marks=marks)
         else:
-            _count(deltas, *before, -1)
+            add_marks(deltas, *before, -1)
             PetitionFact.objects.filter(petition_id=pk).update(area_path=path, marks=marks)
-        _count(deltas, path, marks, 1)
+        add_marks(deltas, path, marks, 1)
     add_to_daily({k: n for k, n in deltas.items() if n})
 
 
@@ -150,7 +151,7 @@ def rebuild() -> int:
     facts = []
     for pk, (path, marks) in computed_all():
         facts.append(PetitionFact(petition_id=pk, area_path=path, marks=marks))
-        _count(deltas, path, marks, 1)
+        add_marks(deltas, path, marks, 1)
     PetitionFact.objects.bulk_create(facts, batch_size=5_000)
     items = sorted(deltas.items())
     for start in range(0, len(items), 2_000):

@@ -16,7 +16,6 @@ Plan obligations, key persons and 研判 meetings are counted in their own (smal
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
@@ -33,6 +32,7 @@ from risk.models import Grade, KeyPerson, Meeting, MeetingItem
 from .figures import Figure, cases_url
 from .indicators import PREVENTION
 from .models import Dim
+from .query import period_query
 from .selectors import ALL_TIME, Period, sub_areas, sums, total
 
 GRADES = (Grade.RED, Grade.ORANGE, Grade.YELLOW)
@@ -42,14 +42,8 @@ NOW_COUNTERS = (*COUNTER_OF.values(), "stabilised")
 
 def _cohort_url(area: Area, start: datetime.date, end: datetime.date, indicator: str) -> str:
     """The cases behind a cohort figure (stats:cases, as the dashboard's cards link)."""
-    params = {
-        "area": area.pk,
-        "period": "custom",
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "indicator": indicator,
-    }
-    return f"{reverse('stats:cases')}?{urlencode(params)}"
+    query = period_query(area, Period("custom", start, end), indicator=indicator)
+    return f"{reverse('stats:cases')}?{query}"
 
 
 @dataclass

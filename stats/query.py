@@ -54,12 +54,17 @@ class Query:
         return urlencode(p)
 
     def for_period(self, period: Period, **extra) -> str:
-        return urlencode(
-            {
-                "area": self.area.pk,
-                "period": "custom",
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-                **extra,
-            }
-        )
+        return period_query(self.area, period, **extra)
+
+
+def period_query(area: Area, period: Period, **extra) -> str:
+    """The query string of a statistics page about `area` over `period`'s dates."""
+    return urlencode(
+        {
+            "area": area.pk,
+            "period": "custom",
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            **extra,
+        }
+    )

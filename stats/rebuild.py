@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 
-from areas.models import path_ids
 from cases.models import Case
 
 from . import petition_marks
@@ -204,9 +203,7 @@ def petition_differences() -> list[str]:
     for pk, (path, marks) in petition_marks.computed_all():
         if stored.pop(pk, None) != (path, marks):
             out.append(f"petition {pk}: marks stored differ from computed {marks}")
-        for mark, day in marks:
-            for area_id in path_ids(path):
-                expected_daily[(area_id, mark, day)] += 1
+        petition_marks.add_marks(expected_daily, path, marks, 1)
     out += [f"petition {pk}: marks of a petition that does not exist" for pk in stored]
     actual = {
         (r.area_id, r.mark, r.day.isoformat()): r.n for r in PetitionDaily.objects.exclude(n=0)
