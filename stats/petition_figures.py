@@ -12,6 +12,7 @@ when it is answered. The figures are sums of the petitions' pre-computed daily m
 """
 
 import datetime
+from collections import Counter
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
@@ -22,15 +23,18 @@ from .figures import Figure, cases_url
 from .models import PetitionDaily
 
 
-def marks(area: Area, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    """Mark → how many the area's petitions carry on the period's days; "open" of all days."""
+def marks(area: Area, start: datetime.date, end: datetime.date) -> Counter:
+    """Mark → how many the area's petitions carry on the period's days (0 for none);
+    "open" of all days."""
     rows = PetitionDaily.objects.filter(area_id=area.pk)
-    out = dict(
-        rows.filter(day__range=(start, end))
-        .exclude(mark="open")
-        .values("mark")
-        .annotate(n=Sum("n"))
-        .values_list("mark", "n")
+    out = Counter(
+        dict(
+            rows.filter(day__range=(start, end))
+            .exclude(mark="open")
+            .values("mark")
+            .annotate(n=Sum("n"))
+            .values_list("mark", "n")
+        )
     )
     out["open"] = rows.filter(mark="open").aggregate(n=Sum("n"))["n"] or 0
     return out
@@ -42,15 +46,6 @@ def _rate(met: int, decided: int) -> str:
 
 def figures(area: Area, start: datetime.date, end: datetime.date) -> list[Figure]:
     m = marks(area, start, end)
-    counts = {
-        "registered": m.get("registered", 0),
-        "accepted": m.get("accepted", 0),
-        "redirected": m.get("redirected", 0),
-        "extended": m.get("extended", 0),
-        "reviews": m.get("reviews", 0),
-        "rechecks": m.get("rechecks", 0),
-        "open_now": m["open"],
-    }
     span = {
         "area": area.pk,
         "channel": "petition",
@@ -58,15 +53,14 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> list[Figure
         "date_to": end.isoformat(),
     }
     decide, reply, second = (
-        (m.get(f"{family}_met", 0), m.get(f"{family}_due", 0))
-        for family in ("decide", "reply", "second")
+        (m[f"{family}_met"], m[f"{family}_due"]) for family in ("decide", "reply", "second")
     )
     return [
         Figure(
             "petitions_registered",
             _("Petitions registered (信访登记)"),
             _("Petitions (cases of the 信访 channel) of the area registered in the period."),
-            counts["registered"],
+            m["registered"],
             cases_url(**span),
         ),
         Figure(
@@ -77,7 +71,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> list[Figure
                 "forwarded (转送交办) to the competent unit; those pointed to another "
                 "channel (告知) are not counted."
             ),
-            counts["accepted"],
+            m["accepted"],
         ),
         Figure(
             "petitions_decided_on_time",
@@ -102,7 +96,7 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> list[Figure
             "petitions_extended",
             _("Handling extended"),
             _("Petitions whose handling a leader extended in the period (at most 30 days)."),
-            counts["extended"],
+            m["extended"],
         ),
         Figure(
             "petitions_redirected",
@@ -111,19 +105,19 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> list[Figure
                 "Petitions decided in the period by telling the petitioner the competent "
                 "channel (courts, arbitration, other organs) with who handles it and how."
             ),
-            counts["redirected"],
+            m["redirected"],
         ),
         Figure(
             "petitions_reviews",
             _("Review requests (复查)"),
             _("Requests for 复查 registered in the period."),
-            counts["reviews"],
+            m["reviews"],
         ),
         Figure(
             "petitions_rechecks",
             _("Re-examination requests (复核)"),
             _("Requests for 复核 registered in the period."),
-            counts["rechecks"],
+            m["rechecks"],
         ),
         Figure(
             "petitions_review_on_time",
@@ -141,6 +135,6 @@ def figures(area: Area, start: datetime.date, end: datetime.date) -> list[Figure
                 "Petitions of the area awaiting a decision, a reply, or a 复查/复核 opinion now, "
                 "whenever registered."
             ),
-            counts["open_now"],
+            m["open"],
         ),
     ]

@@ -78,7 +78,7 @@ def awaiting(area: Area) -> Awaiting:
 
 
 def figures(area: Area, start: datetime.date, end: datetime.date) -> dict:
-    now_all = sums(area, ALL_TIME, counters=NOW_COUNTERS).get("", dict.fromkeys(NOW_COUNTERS, 0))
+    now_all = total(area, ALL_TIME, NOW_COUNTERS)
     cohort = total(area, Period("custom", start, end))
     waiting = awaiting(area)
     obligations = Deadline.objects.filter(

@@ -281,8 +281,8 @@ def _sums(area: Area, period: Period, dim: str, counters: tuple[str, ...]) -> di
     return {k: v for k, v in out.items() if v["accepted"]}
 
 
-def total(area: Area, period: Period) -> dict:
-    return sums(area, period).get("", zero())
+def total(area: Area, period: Period, counters: tuple[str, ...] = COUNTERS) -> dict:
+    return sums(area, period, counters=counters).get("", dict.fromkeys(counters, 0))
 
 
 def daily(
