@@ -92,16 +92,18 @@ def add_marks(deltas: Counter, path: str, marks: Iterable, sign: int) -> None:
             deltas[(area_id, mark, day)] += sign
 
 
+def stored(facts) -> dict[int, tuple[str, Marks]]:
+    """petition id → (area path, marks) as these PetitionFact rows hold them."""
+    return {f.petition_id: (f.area_path, [tuple(m) for m in f.marks]) for f in facts}
+
+
 def refresh_petitions(case_ids: list[int]) -> None:
     """Bring the marks of these cases' petitions (if any) up to date."""
     petitions = list(Petition.objects.filter(case_id__in=case_ids).values(*PETITION_FIELDS))
     if not petitions:
         return
     new = _computed(petitions)
-    old = {
-        f.petition_id: (f.area_path, [tuple(m) for m in f.marks])
-        for f in PetitionFact.objects.select_for_update().filter(petition_id__in=list(new))
-    }
+    old = stored(PetitionFact.objects.select_for_update().filter(petition_id__in=list(new)))
     deltas: Counter = Counter()
     for pk, (path, marks) in new.items():
         before = old.get(pk)

@@ -195,10 +195,7 @@ def differences(limit: int = 50) -> list[str]:
 def petition_differences() -> list[str]:
     """The petitions' stored marks and daily sums against a fresh computation."""
     out = []
-    stored = {
-        f.petition_id: (f.area_path, [tuple(m) for m in f.marks])
-        for f in PetitionFact.objects.all()
-    }
+    stored = petition_marks.stored(PetitionFact.objects.all())
     expected_daily: Counter = Counter()
     for pk, (path, marks) in petition_marks.computed_all():
         if stored.pop(pk, None) != (path, marks):
